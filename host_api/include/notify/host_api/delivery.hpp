@@ -1,0 +1,32 @@
+#pragma once
+#include <string>
+
+namespace notify {
+
+// Fluent Bit's OK / RETRY / ERROR: the host owns retry scheduling.
+enum class DeliveryStatus {
+  kDelivered,   // the server accepted the message (250 to the end of DATA)
+  kRetryLater,  // transient: try again after retry_after_s; may already be delivered
+                // when detail says "outcome unknown"
+  kRejected,    // permanent: do not retry without a change
+};
+
+struct DeliveryResult {
+  std::string id;  // Message::id
+  DeliveryStatus status = DeliveryStatus::kRejected;
+  int code = 0;          // SMTP reply code, 0 when no reply was had
+  std::string enhanced;  // enhanced status code, e.g. "2.0.0"; may be empty
+  std::string detail;    // the server's text or what went wrong; never a secret
+  int retry_after_s = 0;
+};
+
+inline const char* ToString(DeliveryStatus s) {
+  switch (s) {
+    case DeliveryStatus::kDelivered: return "delivered";
+    case DeliveryStatus::kRetryLater: return "retry_later";
+    case DeliveryStatus::kRejected: return "rejected";
+  }
+  return "rejected";
+}
+
+}  // namespace notify

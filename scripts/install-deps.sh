@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package the build, the tests, the demo and the
+# benchmarks need. Safe to run again; needs root (or sudo).
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ pkg-config
+  libpoco-dev libboost-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  openssl ca-certificates curl python3 msmtp
+)
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# One command on a fresh Debian 12 machine: install, build, run every test.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install-deps.sh"
+"$root/scripts/build.sh"
+cd "${BUILD_DIR:-$root/build}"
+ctest --output-on-failure -j"$(nproc)" --timeout 600
