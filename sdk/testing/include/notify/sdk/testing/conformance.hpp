@@ -1,0 +1,125 @@
+#pragma once
+// Conformance tests any channel plugin can run against itself:
+//
+//   NOTIFY_CHANNEL_CONFORMANCE_TESTS(MyChannelConformance,
+//       [](notify::HostContext& h) { return std::make_unique<MyChannel>(h); },
+//       [] { return notify::Settings{{"directory", "/tmp/x"}}; });
+//
+// The settings function returns settings that pass offline validation.
+// Every test works without a network.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <set>
+
+#include "notify/host_api/host_api.hpp"
+#include "notify/sdk/settings.hpp"
+#include "notify/sdk/testing/fake_host.hpp"
+
+namespace notify::sdk::testing {
+
+using ChannelMaker = std::function<std::unique_ptr<NotificationChannel>(HostContext&)>;
+using SettingsMaker = std::function<Settings()>;
+
+// Shared checks; each returns through gtest assertions.
+inline void ExpectWellFormedForm(NotificationChannel& channel) {
+  auto fields = channel.Fields();
+  ASSERT_FALSE(fields.empty()) << "a channel has at least one setting";
+  std::set<std::string> keys;
+  for (const auto& f : fields) {
+    EXPECT_FALSE(f.key.empty());
+    EXPECT_TRUE(keys.insert(f.key).second) << "duplicate key " << f.key;
+    EXPECT_FALSE(f.label.empty()) << f.key << " has no label";
+    EXPECT_FALSE(f.help.empty()) << f.key << " has no help text";
+    if (f.type == FieldType::kChoice) EXPECT_FALSE(f.choices.empty()) << f.key;
+    if (f.type == FieldType::kSecret) EXPECT_TRUE(f.default_value.empty()) << f.key;
+    if (!f.default_value.empty()) {
+      // A default must itself pass the field's rules.
+      auto issues = CheckFields({f}, Settings{{f.key, f.default_value}});
+      EXPECT_TRUE(issues.empty()) << f.key << " default '" << f.default_value << "' is invalid";
+    }
+  }
+}
+
+inline std::string ReportText(const ValidationReport& r) {
+  std::string out;
+  for (const auto& i : r.issues) out += i.field + " " + i.message + " " + i.remedy + "\n";
+  for (const auto& s : r.steps) out += s.name + " " + s.detail + " " + s.remedy + "\n";
+  return out;
+}
+
+}  // namespace notify::sdk::testing
+
+#define NOTIFY_CHANNEL_CONFORMANCE_TESTS(Suite, make_channel, make_valid_settings)             \
+  class Suite : public ::testing::Test {                                                       \
+   protected:                                                                                  \
+    ::notify::sdk::testing::FakeHostContext host_;                                             \
+    std::unique_ptr<::notify::NotificationChannel> channel_ =                                  \
+        ::notify::sdk::testing::ChannelMaker(make_channel)(host_);                             \
+    ::notify::Settings valid_ = ::notify::sdk::testing::SettingsMaker(make_valid_settings)();  \
+  };                                                                                           \
+  TEST_F(Suite, InfoNamesTheChannel) {                                                         \
+    auto info = channel_->Info();                                                              \
+    EXPECT_FALSE(info.id.empty());                                                             \
+    EXPECT_FALSE(info.display_name.empty());                                                   \
+    EXPECT_FALSE(info.version.empty());                                                        \
+  }                                                                                            \
+  TEST_F(Suite, FormIsWellFormed) { ::notify::sdk::testing::ExpectWellFormedForm(*channel_); } \
+  TEST_F(Suite, ValidSettingsPassOfflineWithoutLiveSteps) {                                    \
+    auto report = channel_->Validate(valid_, {::notify::ValidationMode::kOffline, ""});        \
+    EXPECT_TRUE(report.ok()) << ::notify::sdk::testing::ReportText(report);                    \
+    EXPECT_TRUE(report.steps.empty()) << "offline validation must not run live checks";        \
+  }                                                                                            \
+  TEST_F(Suite, EveryRequiredFieldIsReportedAtOnce) {                                          \
+    auto report = channel_->Validate({}, {::notify::ValidationMode::kOnline, ""});             \
+    EXPECT_FALSE(report.ok());                                                                 \
+    EXPECT_TRUE(report.steps.empty()) << "no live check runs on bad fields";                   \
+    for (const auto& f : channel_->Fields()) {                                                 \
+      if (!f.required) continue;                                                               \
+      bool named = false;                                                                      \
+      for (const auto& i : report.issues) named = named || i.field == f.key;                   \
+      EXPECT_TRUE(named) << "missing required field " << f.key << " not reported";             \
+    }                                                                                          \
+    for (const auto& i : report.issues) EXPECT_FALSE(i.remedy.empty()) << i.field;             \
+  }                                                                                            \
+  TEST_F(Suite, UnknownKeyIsReported) {                                                        \
+    auto s = valid_;                                                                           \
+    s["no_such_setting"] = "1";                                                                \
+    auto report = channel_->Validate(s, {::notify::ValidationMode::kOffline, ""});             \
+    EXPECT_FALSE(report.ok());                                                                 \
+  }                                                                                            \
+  TEST_F(Suite, OpenRefusesInvalidSettings) {                                                  \
+    auto opened = channel_->Open({});                                                          \
+    EXPECT_EQ(opened.sender, nullptr);                                                         \
+    EXPECT_FALSE(opened.report.ok());                                                          \
+  }                                                                                            \
+  TEST_F(Suite, DeliverGivesOneResultPerMessageInOrder) {                                      \
+    auto opened = channel_->Open(valid_);                                                      \
+    ASSERT_NE(opened.sender, nullptr) << ::notify::sdk::testing::ReportText(opened.report);    \
+    EXPECT_TRUE(opened.sender->Deliver({}).empty());                                           \
+    std::vector<::notify::Message> batch(3);                                                   \
+    for (int i = 0; i < 3; ++i) {                                                              \
+      batch[i].id = "m" + std::to_string(i);                                                   \
+      batch[i].to = {"someone@example.com"};                                                   \
+      batch[i].subject = "conformance " + std::to_string(i);                                   \
+      batch[i].text_body = "hello";                                                            \
+    }                                                                                          \
+    batch[1].to.clear(); /* a message with no recipient still gets its result */               \
+    auto results = opened.sender->Deliver(batch);                                              \
+    ASSERT_EQ(results.size(), batch.size());                                                   \
+    for (std::size_t i = 0; i < batch.size(); ++i) EXPECT_EQ(results[i].id, batch[i].id);      \
+    EXPECT_EQ(results[1].status, ::notify::DeliveryStatus::kRejected);                         \
+  }                                                                                            \
+  TEST_F(Suite, SecretsStayOutOfReportsAndLogs) {                                              \
+    auto s = valid_;                                                                           \
+    s["no_such_setting"] = "1";                                                                \
+    auto report = channel_->Validate(s, {::notify::ValidationMode::kOffline, ""});             \
+    auto text = ::notify::sdk::testing::ReportText(report) + host_.AllText();                  \
+    for (const auto& f : channel_->Fields()) {                                                 \
+      if (f.type != ::notify::FieldType::kSecret) continue;                                    \
+      auto it = valid_.find(f.key);                                                            \
+      if (it == valid_.end() || it->second.empty()) continue;                                  \
+      EXPECT_EQ(text.find(it->second), std::string::npos) << f.key << " leaked";               \
+    }                                                                                          \
+  }
