@@ -1,0 +1,41 @@
+#pragma once
+// The channel's settings resolved into typed values (cloud defaults applied).
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "notify/host_api/fields.hpp"
+#include "notify/host_api/settings.hpp"
+#include "notify/host_api/validation.hpp"
+
+namespace m365 {
+
+struct M365Config {
+  std::string server_name;
+  std::string smtp_host;      // from cloud, or the smtp_host override
+  int port = 587;             // 465: implicit TLS; anything else: STARTTLS
+  std::chrono::seconds timeout{120};
+  int batch_size = 30;        // messages per SMTP connection (10 / 30 / 100)
+  std::string from_email;
+  std::string from_name;
+  std::string client_id;
+  std::string client_secret;  // never logged, never in a report
+  std::string tenant_id;
+  std::string cloud;          // global / usgov / usgov-dod / china
+  std::string authority_url;  // "https://login.microsoftonline.com" or the override, no slash at the end
+  std::string scope;          // e.g. "https://outlook.office365.com/.default"
+  std::string expected_audience;  // e.g. "https://outlook.office365.com"
+  std::string ca_file;        // extra trusted CAs; empty: the system store only
+};
+
+// The form, in display order (design.md section 4).
+std::vector<notify::FieldDescriptor> M365Fields();
+
+// Generic and semantic checks, every problem at once (no network).
+std::vector<notify::FieldIssue> CheckM365Settings(const notify::Settings& settings);
+
+// Typed values with defaults and cloud hosts applied. Call only on settings
+// that CheckM365Settings accepted.
+M365Config ResolveConfig(const notify::Settings& settings);
+
+}  // namespace m365
