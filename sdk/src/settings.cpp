@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <utility>
 
 namespace notify::sdk {
 namespace {
@@ -21,9 +22,8 @@ std::string Lower(std::string s) {
 bool IsLabel(const std::string& label) {
   if (label.empty() || label.size() > 63) return false;
   if (label.front() == '-' || label.back() == '-') return false;
-  return std::all_of(label.begin(), label.end(), [](unsigned char c) {
-    return std::isalnum(c) != 0 || c == '-';
-  });
+  return std::all_of(label.begin(), label.end(),
+                     [](unsigned char c) { return std::isalnum(c) != 0 || c == '-'; });
 }
 
 // The first control character in `value` named for a person, or "" when none.
@@ -58,8 +58,8 @@ std::string JoinChoices(const std::vector<std::string>& choices) {
 
 void Add(std::vector<FieldIssue>& issues, const FieldDescriptor& f, std::string message,
          std::string remedy) {
-  issues.push_back({f.key, Severity::kError, f.label + ": " + std::move(message),
-                    std::move(remedy)});
+  issues.push_back(
+      {f.key, Severity::kError, f.label + ": " + std::move(message), std::move(remedy)});
 }
 
 // Checks one present, non-empty value against its field's type rules.
@@ -68,11 +68,9 @@ void CheckTyped(const FieldDescriptor& f, const std::string& v, std::vector<Fiel
     case FieldType::kInteger: {
       auto n = ParseInteger(v);
       if (!n) {
-        Add(issues, f, "'" + v + "' is not a whole number", "Enter digits only, e.g. " +
-                                                                (f.default_value.empty()
-                                                                     ? std::string("10")
-                                                                     : f.default_value) +
-                                                                ".");
+        Add(issues, f, "'" + v + "' is not a whole number",
+            "Enter digits only, e.g. " +
+                (f.default_value.empty() ? std::string("10") : f.default_value) + ".");
       } else if ((f.min && *n < *f.min) || (f.max && *n > *f.max)) {
         Add(issues, f, v + " is out of range",
             "Enter a number from " + std::to_string(f.min.value_or(LLONG_MIN)) + " to " +
@@ -248,8 +246,8 @@ std::vector<FieldIssue> CheckFields(const std::vector<FieldDescriptor>& fields,
   return issues;
 }
 
-SettingsView::SettingsView(const std::vector<FieldDescriptor>& fields, const Settings& settings)
-    : fields_(fields), settings_(settings) {}
+SettingsView::SettingsView(std::vector<FieldDescriptor> fields, Settings settings)
+    : fields_(std::move(fields)), settings_(std::move(settings)) {}
 
 const FieldDescriptor* SettingsView::Find(const std::string& key) const {
   for (const auto& f : fields_) {

@@ -22,9 +22,12 @@ struct DeliveryResult {
 
 inline const char* ToString(DeliveryStatus s) {
   switch (s) {
-    case DeliveryStatus::kDelivered: return "delivered";
-    case DeliveryStatus::kRetryLater: return "retry_later";
-    case DeliveryStatus::kRejected: return "rejected";
+    case DeliveryStatus::kDelivered:
+      return "delivered";
+    case DeliveryStatus::kRetryLater:
+      return "retry_later";
+    case DeliveryStatus::kRejected:
+      return "rejected";
   }
   return "rejected";
 }

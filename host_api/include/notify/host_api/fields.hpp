@@ -40,16 +40,26 @@ struct FieldDescriptor {
 // Returns a stable lower-case name for `type` ("text", "integer", ...).
 inline const char* ToString(FieldType type) {
   switch (type) {
-    case FieldType::kText: return "text";
-    case FieldType::kInteger: return "integer";
-    case FieldType::kChoice: return "choice";
-    case FieldType::kEmail: return "email";
-    case FieldType::kSecret: return "secret";
-    case FieldType::kGuid: return "guid";
-    case FieldType::kGuidOrDomain: return "guid-or-domain";
-    case FieldType::kPath: return "path";
-    case FieldType::kUrl: return "url";
-    case FieldType::kBoolean: return "boolean";
+    case FieldType::kText:
+      return "text";
+    case FieldType::kInteger:
+      return "integer";
+    case FieldType::kChoice:
+      return "choice";
+    case FieldType::kEmail:
+      return "email";
+    case FieldType::kSecret:
+      return "secret";
+    case FieldType::kGuid:
+      return "guid";
+    case FieldType::kGuidOrDomain:
+      return "guid-or-domain";
+    case FieldType::kPath:
+      return "path";
+    case FieldType::kUrl:
+      return "url";
+    case FieldType::kBoolean:
+      return "boolean";
   }
   return "text";
 }

@@ -42,10 +42,12 @@ struct ValidationReport {
   std::vector<CheckStep> steps;
 
   bool ok() const {
-    bool bad_field = std::any_of(issues.begin(), issues.end(),
-                                 [](const FieldIssue& i) { return i.severity == Severity::kError; });
-    bool bad_step = std::any_of(steps.begin(), steps.end(),
-                                [](const CheckStep& s) { return s.outcome == StepOutcome::kFailed; });
+    bool bad_field = std::any_of(issues.begin(), issues.end(), [](const FieldIssue& i) {
+      return i.severity == Severity::kError;
+    });
+    bool bad_step = std::any_of(steps.begin(), steps.end(), [](const CheckStep& s) {
+      return s.outcome == StepOutcome::kFailed;
+    });
     return !bad_field && !bad_step;
   }
 };
@@ -54,9 +56,12 @@ inline const char* ToString(Severity s) { return s == Severity::kError ? "error"
 
 inline const char* ToString(StepOutcome o) {
   switch (o) {
-    case StepOutcome::kPassed: return "passed";
-    case StepOutcome::kFailed: return "failed";
-    case StepOutcome::kSkipped: return "skipped";
+    case StepOutcome::kPassed:
+      return "passed";
+    case StepOutcome::kFailed:
+      return "failed";
+    case StepOutcome::kSkipped:
+      return "skipped";
   }
   return "skipped";
 }

@@ -25,15 +25,17 @@ NotificationChannel* CreateChannel(HostContext* host) noexcept {
 
 // Exports ChannelClass as a plugin. Use once, at namespace scope, in one .cpp:
 //   NOTIFY_EXPORT_CHANNEL(MyChannel, "my_id", "My channel", "1.0.0")
-#define NOTIFY_EXPORT_CHANNEL(ChannelClass, id, display_name, version)                        \
-  namespace notify_plugin_export {                                                           \
-  const ::notify::PluginDescriptor descriptor = {                                            \
-      sizeof(::notify::PluginDescriptor), ::notify::kApiVersion.major,                       \
-      ::notify::kApiVersion.minor,        id,                                                \
-      display_name,                       version};                                          \
-  ::notify::NotificationChannel* create_channel(::notify::HostContext* host) noexcept {      \
-    return ::notify::sdk::CreateChannel<ChannelClass>(host);                                 \
-  }                                                                                          \
-  }                                                                                          \
-  BOOST_DLL_ALIAS(notify_plugin_export::descriptor, notify_plugin_descriptor)                \
+#define NOTIFY_EXPORT_CHANNEL(ChannelClass, id, display_name, version)                  \
+  namespace notify_plugin_export {                                                      \
+  const ::notify::PluginDescriptor descriptor = {sizeof(::notify::PluginDescriptor),    \
+                                                 ::notify::kApiVersion.major,           \
+                                                 ::notify::kApiVersion.minor,           \
+                                                 id,                                    \
+                                                 display_name,                          \
+                                                 version};                              \
+  ::notify::NotificationChannel* create_channel(::notify::HostContext* host) noexcept { \
+    return ::notify::sdk::CreateChannel<ChannelClass>(host);                            \
+  }                                                                                     \
+  }                                                                                     \
+  BOOST_DLL_ALIAS(notify_plugin_export::descriptor, notify_plugin_descriptor)           \
   BOOST_DLL_ALIAS(notify_plugin_export::create_channel, notify_create_channel_v1)

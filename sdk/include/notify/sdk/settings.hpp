@@ -23,7 +23,7 @@ std::vector<FieldIssue> CheckFields(const std::vector<FieldDescriptor>& fields,
 // yields the default (or 0 / false / "").
 class SettingsView {
  public:
-  SettingsView(const std::vector<FieldDescriptor>& fields, const Settings& settings);
+  SettingsView(std::vector<FieldDescriptor> fields, Settings settings);
 
   // The stored value, or the field's default when absent or empty.
   std::string Get(const std::string& key) const;
@@ -34,8 +34,9 @@ class SettingsView {
 
  private:
   const FieldDescriptor* Find(const std::string& key) const;
-  const std::vector<FieldDescriptor>& fields_;
-  const Settings& settings_;
+  // Copies, so a view may be built from temporaries (e.g. a Fields() call).
+  std::vector<FieldDescriptor> fields_;
+  Settings settings_;
 };
 
 // Shape checks shared by CheckFields and plugins' semantic checks.

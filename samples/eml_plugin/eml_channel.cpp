@@ -1,0 +1,129 @@
+// A minimal channel built only on the SDK: each message becomes an .eml file
+// in a directory. It shows a plugin author the whole path: the form, checks,
+// a sender, and the export macro.
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "notify/sdk/export.hpp"
+#include "notify/sdk/settings.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using notify::DeliveryResult;
+using notify::DeliveryStatus;
+
+std::vector<notify::FieldDescriptor> EmlFields() {
+  notify::FieldDescriptor directory{"directory", "Directory", notify::FieldType::kPath, true};
+  directory.help = "An existing directory the host may write to; one .eml file per message.";
+  notify::FieldDescriptor pattern{"file_pattern", "File name pattern", notify::FieldType::kText};
+  pattern.default_value = "{id}.eml";
+  pattern.help = "File name for each message; {id} is replaced by the message id.";
+  pattern.max_length = 128;
+  return {directory, pattern};
+}
+
+// A file name from the pattern, or "" when the result could escape the directory.
+std::string FileName(const std::string& pattern, const std::string& id) {
+  std::string name = pattern;
+  auto at = name.find("{id}");
+  if (at != std::string::npos) name.replace(at, 4, id);
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") return "";
+  return name;
+}
+
+bool HasLineBreak(const std::string& s) { return s.find_first_of("\r\n") != std::string::npos; }
+
+class EmlSender : public notify::Sender {
+ public:
+  EmlSender(fs::path directory, std::string pattern)
+      : directory_(std::move(directory)), pattern_(std::move(pattern)) {}
+
+  std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch) noexcept override {
+    std::vector<DeliveryResult> results;
+    for (const auto& m : batch) {
+      results.push_back(notify::sdk::Guard(
+          [&] { return Write(m); },
+          [&](const std::string& error) {
+            return DeliveryResult{m.id, DeliveryStatus::kRetryLater, 0, "", error, 60};
+          }));
+    }
+    return results;
+  }
+
+ private:
+  DeliveryResult Write(const notify::Message& m) {
+    if (m.to.empty()) return {m.id, DeliveryStatus::kRejected, 0, "", "message has no recipient"};
+    if (HasLineBreak(m.subject))
+      return {m.id, DeliveryStatus::kRejected, 0, "", "subject has a line break"};
+    std::string name = FileName(pattern_, m.id);
+    if (name.empty())
+      return {m.id, DeliveryStatus::kRejected, 0, "", "message id makes no safe file name"};
+    fs::path target = directory_ / name;
+    fs::path temp = directory_ / ("." + name + ".tmp");
+    {
+      std::ofstream out(temp, std::ios::binary);
+      out << "To: ";
+      for (std::size_t i = 0; i < m.to.size(); ++i) out << (i ? ", " : "") << m.to[i];
+      out << "\r\nSubject: " << m.subject << "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+          << m.text_body << "\r\n";
+      if (!out.flush())
+        return {m.id, DeliveryStatus::kRetryLater, 0, "", "cannot write " + temp.string(), 60};
+    }
+    fs::rename(temp, target);  // whole files only: a reader never sees half a message
+    return {m.id, DeliveryStatus::kDelivered, 0, "", "written to " + target.string()};
+  }
+
+  fs::path directory_;
+  std::string pattern_;
+};
+
+class EmlChannel : public notify::NotificationChannel {
+ public:
+  explicit EmlChannel(notify::HostContext& host) : host_(host) {}
+
+  notify::ChannelInfo Info() const noexcept override {
+    return {"eml_file", "E-mail files (.eml)", "1.0.0",
+            "Writes each notification as an .eml file."};
+  }
+
+  std::vector<notify::FieldDescriptor> Fields() const noexcept override { return EmlFields(); }
+
+  notify::ValidationReport Validate(const notify::Settings& settings,
+                                    const notify::ValidationOptions&) noexcept override {
+    notify::ValidationReport report;
+    report.issues = notify::sdk::CheckFields(EmlFields(), settings);
+    notify::sdk::SettingsView view(EmlFields(), settings);
+    std::error_code ec;
+    if (view.Has("directory") && !fs::is_directory(view.Get("directory"), ec)) {
+      report.issues.push_back({"directory", notify::Severity::kError,
+                               "Directory: '" + view.Get("directory") + "' is not a directory",
+                               "Create it, or enter the path of an existing directory."});
+    }
+    if (FileName(view.Get("file_pattern"), "x").empty()) {
+      report.issues.push_back({"file_pattern", notify::Severity::kError,
+                               "File name pattern: must name a file, without '/'",
+                               "Use a plain file name such as {id}.eml."});
+    }
+    return report;
+  }
+
+  notify::OpenResult Open(const notify::Settings& settings) noexcept override {
+    notify::OpenResult result;
+    result.report = Validate(settings, {notify::ValidationMode::kOffline, ""});
+    if (!result.report.ok()) return result;
+    notify::sdk::SettingsView view(EmlFields(), settings);
+    result.sender = std::make_unique<EmlSender>(view.Get("directory"), view.Get("file_pattern"));
+    host_.Log(notify::LogLevel::kInfo, "eml_file: writing to " + view.Get("directory"));
+    return result;
+  }
+
+ private:
+  notify::HostContext& host_;
+};
+
+}  // namespace
+
+NOTIFY_EXPORT_CHANNEL(EmlChannel, "eml_file", "E-mail files (.eml)", "1.0.0")

@@ -1,0 +1,262 @@
+#include "host_commands.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "command_line.hpp"
+#include "message_input.hpp"
+#include "report_output.hpp"
+#include "ruleset_store.hpp"
+
+namespace notify_host {
+namespace {
+
+constexpr std::size_t kMaxBodyBytes = 35 * 1024 * 1024;
+constexpr std::size_t kSendChunk = 100;  // messages handed to the sender at a time
+
+const LoadedChannel* FindChannel(const HostEnv& env, const std::string& id) {
+  for (const auto& c : env.plugins.channels) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+int UnknownChannel(const HostEnv& env, const std::string& id, std::ostream& err) {
+  err << "no loaded channel '" << id << "'; loaded:";
+  for (const auto& c : env.plugins.channels) err << " " << c.id;
+  err << "\n(enable its plugin in plugins.enabled; `notify-host plugins` lists what loaded)\n";
+  return kExitUsage;
+}
+
+int Plugins(const HostEnv& env, std::ostream& out) {
+  for (const auto& c : env.plugins.channels) {
+    out << c.id << "\t" << c.display_name << "\t" << c.version << "\tapi " << c.api.major << "."
+        << c.api.minor << "\t" << c.file << "\n";
+  }
+  for (const auto& r : env.plugins.refused)
+    out << "refused\t" << r.file << "\t" << r.reason << "\n";
+  return kExitOk;
+}
+
+int Fields(const CommandLine& cl, const HostEnv& env, std::ostream& out, std::ostream& err) {
+  if (cl.words.size() != 2) {
+    err << "usage: notify-host fields CHANNEL [--json]\n";
+    return kExitUsage;
+  }
+  const LoadedChannel* c = FindChannel(env, cl.words[1]);
+  if (!c) return UnknownChannel(env, cl.words[1], err);
+  PrintFields(out, c->channel->Fields(), cl.Flag("--json"));
+  return kExitOk;
+}
+
+int OpenStore(RulesetStore& store, std::ostream& err) {
+  auto loaded = store.Load();
+  if (!loaded.ok()) {
+    err << loaded.message() << "\n" << loaded.remedy() << "\n";
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err) {
+  if (cl.words.size() != 3 || !cl.Has("--channel")) {
+    err << "usage: notify-host ruleset save NAME --channel CHANNEL --set KEY=VALUE ... "
+           "[--offline] [--test-to ADDR] [--json]\n";
+    return kExitUsage;
+  }
+  const std::string& name = cl.words[2];
+  const LoadedChannel* c = FindChannel(env, cl.Option("--channel"));
+  if (!c) return UnknownChannel(env, cl.Option("--channel"), err);
+  notify::Settings settings;
+  for (const auto& kv : cl.All("--set")) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      err << "--set takes KEY=VALUE, got '" << kv.substr(0, 40) << "'\n";
+      return kExitUsage;
+    }
+    settings[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  RulesetStore store(env.rulesets_file);
+  if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
+  // A secret is write-only: re-saving without it keeps the stored one.
+  auto fields = c->channel->Fields();
+  if (auto previous = store.Find(name); previous && previous->channel == c->id) {
+    for (const auto& f : fields) {
+      if (f.type == notify::FieldType::kSecret && !settings.count(f.key) &&
+          previous->settings.count(f.key))
+        settings[f.key] = previous->settings.at(f.key);
+    }
+  }
+  notify::ValidationOptions options;
+  options.mode =
+      cl.Flag("--offline") ? notify::ValidationMode::kOffline : notify::ValidationMode::kOnline;
+  options.test_recipient = cl.Option("--test-to");
+  auto report = c->channel->Validate(settings, options);
+  bool json = cl.Flag("--json");
+  PrintReport(out, report, json);
+  if (!report.ok()) {
+    if (!json) out << "ruleset '" << name << "' was not saved; fix the above and save again.\n";
+    return kExitInvalid;
+  }
+  store.Put(name, {c->id, settings});
+  auto saved = store.Save();
+  if (!saved.ok()) {
+    err << saved.message() << "\n" << saved.remedy() << "\n";
+    return kExitError;
+  }
+  if (!json) out << "ruleset '" << name << "' saved.\n";
+  return kExitOk;
+}
+
+int RulesetShow(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err) {
+  if (cl.words.size() != 3) {
+    err << "usage: notify-host ruleset show NAME [--json]\n";
+    return kExitUsage;
+  }
+  RulesetStore store(env.rulesets_file);
+  if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
+  auto ruleset = store.Find(cl.words[2]);
+  if (!ruleset) {
+    err << "no ruleset '" << cl.words[2] << "' in " << env.rulesets_file << "\n";
+    return kExitUsage;
+  }
+  const LoadedChannel* c = FindChannel(env, ruleset->channel);
+  // Without the channel's form every value is masked: any of them may be secret.
+  std::vector<notify::FieldDescriptor> fields;
+  if (c) {
+    fields = c->channel->Fields();
+  } else {
+    for (const auto& [k, v] : ruleset->settings)
+      fields.push_back({k, k, notify::FieldType::kSecret});
+  }
+  PrintRuleset(out, cl.words[2], *ruleset, fields, cl.Flag("--json"));
+  return kExitOk;
+}
+
+// The messages to send, from --batch or from the single-message options.
+notify::sdk::StatusOr<std::vector<notify::Message>> MessagesFrom(const CommandLine& cl) {
+  if (cl.Has("--batch")) return ReadBatchFile(cl.Option("--batch"));
+  notify::Message m;
+  m.id = "cli-1";
+  m.to = SplitAddresses(cl.Option("--to"));
+  m.subject = cl.Option("--subject");
+  if (cl.Has("--body-file")) {
+    auto body = ReadFileLimited(cl.Option("--body-file"), kMaxBodyBytes);
+    if (!body.ok()) return body.status();
+    m.text_body = body.value();
+  } else {
+    m.text_body = cl.Option("--body");
+  }
+  if (cl.Has("--html-file")) {
+    auto html = ReadFileLimited(cl.Option("--html-file"), kMaxBodyBytes);
+    if (!html.ok()) return html.status();
+    m.html_body = html.value();
+  }
+  for (const auto& path : cl.All("--attach")) {
+    auto attachment = AttachmentFromFile(path);
+    if (!attachment.ok()) return attachment.status();
+    m.attachments.push_back(std::move(attachment).value());
+  }
+  return std::vector<notify::Message>{std::move(m)};
+}
+
+int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err) {
+  bool single =
+      cl.Has("--to") && cl.Has("--subject") && (cl.Has("--body") || cl.Has("--body-file"));
+  if (cl.words.size() != 1 || !cl.Has("--ruleset") || single == cl.Has("--batch")) {
+    err << "usage: notify-host send --ruleset NAME --to ADDR[,ADDR] --subject TEXT "
+           "(--body TEXT | --body-file F) [--html-file F] [--attach F]... [--json]\n"
+           "       notify-host send --ruleset NAME --batch FILE.jsonl [--json]\n";
+    return kExitUsage;
+  }
+  RulesetStore store(env.rulesets_file);
+  if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
+  auto ruleset = store.Find(cl.Option("--ruleset"));
+  if (!ruleset) {
+    err << "no ruleset '" << cl.Option("--ruleset")
+        << "'; create it with `notify-host ruleset save`\n";
+    return kExitUsage;
+  }
+  const LoadedChannel* c = FindChannel(env, ruleset->channel);
+  if (!c) return UnknownChannel(env, ruleset->channel, err);
+  auto messages = MessagesFrom(cl);
+  if (!messages.ok()) {
+    err << messages.status().message() << "\n";
+    if (!messages.status().remedy().empty()) err << messages.status().remedy() << "\n";
+    return kExitUsage;
+  }
+  auto opened = c->channel->Open(ruleset->settings);
+  if (!opened.sender) {
+    err << "ruleset '" << cl.Option("--ruleset") << "' cannot be used:\n";
+    PrintReport(err, opened.report, false);
+    return kExitNotDelivered;
+  }
+  auto sender = c->Adopt(std::move(opened.sender));
+  const auto& all = messages.value();
+  bool progress = ::isatty(STDERR_FILENO) && all.size() > kSendChunk;
+  bool json = cl.Flag("--json");
+  std::size_t delivered = 0;
+  for (std::size_t start = 0; start < all.size(); start += kSendChunk) {
+    std::vector<notify::Message> chunk(all.begin() + start,
+                                       all.begin() + std::min(all.size(), start + kSendChunk));
+    auto results = sender->Deliver(chunk);
+    for (const auto& r : results) {
+      PrintResult(out, r, json);
+      if (r.status == notify::DeliveryStatus::kDelivered) ++delivered;
+    }
+    if (progress) err << "\rsent " << start + chunk.size() << "/" << all.size() << std::flush;
+  }
+  if (progress) err << "\n";
+  if (!json) out << delivered << " of " << all.size() << " delivered\n";
+  return delivered == all.size() ? kExitOk : kExitNotDelivered;
+}
+
+int Dispatch(const std::vector<std::string>& args, HostEnv& env, std::ostream& out,
+             std::ostream& err) {
+  auto parsed =
+      ParseCommandLine(args, {"--json", "--offline"},
+                       {"--channel", "--set", "--test-to", "--ruleset", "--to", "--subject",
+                        "--body", "--body-file", "--html-file", "--attach", "--batch"});
+  if (!parsed.ok()) {
+    err << parsed.status().message() << "\n" << UsageText();
+    return kExitUsage;
+  }
+  const CommandLine& cl = parsed.value();
+  std::string command = cl.words.empty() ? "" : cl.words[0];
+  std::string sub = cl.words.size() > 1 ? cl.words[1] : "";
+  if (command == "plugins" && cl.words.size() == 1) return Plugins(env, out);
+  if (command == "fields") return Fields(cl, env, out, err);
+  if (command == "ruleset" && sub == "save") return RulesetSave(cl, env, out, err);
+  if (command == "ruleset" && sub == "show") return RulesetShow(cl, env, out, err);
+  if (command == "send") return Send(cl, env, out, err);
+  err << UsageText();
+  return kExitUsage;
+}
+
+}  // namespace
+
+std::string UsageText() {
+  return "usage: notify-host [--config FILE] COMMAND\n"
+         "  plugins\n"
+         "  fields CHANNEL [--json]\n"
+         "  ruleset save NAME --channel CHANNEL --set KEY=VALUE ... [--offline] [--test-to ADDR] "
+         "[--json]\n"
+         "  ruleset show NAME [--json]\n"
+         "  send --ruleset NAME --to ADDR[,ADDR] --subject TEXT (--body TEXT | --body-file F)\n"
+         "       [--html-file F] [--attach F]... [--json]\n"
+         "  send --ruleset NAME --batch FILE.jsonl [--json]\n";
+}
+
+int RunCommand(const std::vector<std::string>& args, HostEnv& env, std::ostream& out,
+               std::ostream& err) {
+  try {
+    return Dispatch(args, env, out, err);
+  } catch (const std::exception& e) {
+    err << "notify-host: " << e.what() << "\n";
+    return kExitError;
+  }
+}
+
+}  // namespace notify_host

@@ -1,0 +1,33 @@
+#pragma once
+// The notify-host commands (design.md section 5), independent of how the
+// process started, so tests and the application share them.
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "plugin_loader.hpp"
+
+namespace notify_host {
+
+// Exit codes of notify-host.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitError = 1,  // the host itself failed (unreadable store, ...)
+  kExitUsage = 2,
+  kExitInvalid = 3,       // validation failed; nothing stored
+  kExitNotDelivered = 4,  // some message was not delivered
+};
+
+struct HostEnv {
+  LoadOutcome plugins;
+  std::string rulesets_file;
+};
+
+// Runs `args` (the words after the program name and --config). Never throws.
+int RunCommand(const std::vector<std::string>& args, HostEnv& env, std::ostream& out,
+               std::ostream& err);
+
+// The usage text.
+std::string UsageText();
+
+}  // namespace notify_host

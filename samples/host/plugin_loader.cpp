@@ -1,0 +1,127 @@
+#include "plugin_loader.hpp"
+
+#include <boost/dll/shared_library.hpp>
+#include <cstddef>
+#include <filesystem>
+#include <map>
+
+namespace notify_host {
+namespace {
+
+namespace fs = std::filesystem;
+using Library = boost::dll::shared_library;
+
+std::string VersionText(notify::ApiVersion v) {
+  return std::to_string(v.major) + "." + std::to_string(v.minor);
+}
+
+// The library file for `stem`, or "" when neither naming exists.
+std::string FindLibrary(const std::string& directory, const std::string& stem) {
+  for (const std::string& name : {stem + ".so", "lib" + stem + ".so"}) {
+    fs::path p = fs::path(directory) / name;
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return p.string();
+  }
+  return "";
+}
+
+// Reads the descriptor, or says why it cannot be used.
+std::string CheckDescriptor(const notify::PluginDescriptor& d) {
+  constexpr std::size_t kMinimum = offsetof(notify::PluginDescriptor, version) + sizeof(char*);
+  if (d.struct_size < kMinimum) {
+    return "descriptor is " + std::to_string(d.struct_size) + " bytes, host needs at least " +
+           std::to_string(kMinimum);
+  }
+  notify::ApiVersion plugin{d.api_major, d.api_minor};
+  if (!notify::IsCompatible(notify::kApiVersion, plugin)) {
+    return "built for host API " + VersionText(plugin) + ", this host needs API " +
+           std::to_string(notify::kApiVersion.major) +
+           ".x with x <= " + std::to_string(notify::kApiVersion.minor);
+  }
+  if (d.id == nullptr || *d.id == '\0') return "descriptor has no plugin id";
+  return "";
+}
+
+}  // namespace
+
+std::shared_ptr<notify::Sender> LoadedChannel::Adopt(std::unique_ptr<notify::Sender> sender) const {
+  if (!sender) return nullptr;
+  auto keep = library;
+  return std::shared_ptr<notify::Sender>(sender.release(), [keep](notify::Sender* s) { delete s; });
+}
+
+LoadOutcome LoadPlugins(const std::string& directory, const std::vector<std::string>& stems,
+                        HostContextMaker make_context) {
+  LoadOutcome out;
+  std::map<std::string, std::string> file_of_id;
+  for (const auto& stem : stems) {
+    std::string file = FindLibrary(directory, stem);
+    auto refuse = [&](std::string reason) {
+      out.refused.push_back(
+          {file.empty() ? directory + "/" + stem + ".so" : file, std::move(reason)});
+    };
+    if (file.empty()) {
+      refuse("not found (looked for " + stem + ".so and lib" + stem + ".so in " + directory + ")");
+      continue;
+    }
+    try {
+      auto library = std::make_shared<Library>(
+          file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+      if (!library->has(notify::kDescriptorSymbol)) {
+        refuse(std::string("no '") + notify::kDescriptorSymbol +
+               "' symbol: not a notification plugin (build it with NOTIFY_EXPORT_CHANNEL)");
+        continue;
+      }
+      const auto& descriptor =
+          library->get_alias<const notify::PluginDescriptor>(notify::kDescriptorSymbol);
+      if (std::string why = CheckDescriptor(descriptor); !why.empty()) {
+        refuse(why);
+        continue;
+      }
+      std::string id = descriptor.id;
+      if (auto seen = file_of_id.find(id); seen != file_of_id.end()) {
+        refuse("plugin id '" + id + "' is already provided by " + seen->second);
+        continue;
+      }
+      if (!library->has(notify::kFactorySymbol)) {
+        refuse(std::string("no '") + notify::kFactorySymbol + "' symbol for API " +
+               std::to_string(notify::kApiVersion.major));
+        continue;
+      }
+      auto& factory = library->get_alias<notify::ChannelFactory>(notify::kFactorySymbol);
+      std::shared_ptr<notify::HostContext> context = make_context(id);
+      notify::NotificationChannel* raw = nullptr;
+      try {
+        raw = factory(context.get());
+      } catch (const std::exception& e) {
+        refuse(std::string("factory threw: ") + e.what());
+        continue;
+      } catch (...) {
+        refuse("factory threw an unknown exception");
+        continue;
+      }
+      if (raw == nullptr) {
+        refuse("factory returned no channel (see the plugin's log line above)");
+        continue;
+      }
+      LoadedChannel loaded;
+      loaded.file = file;
+      loaded.id = id;
+      loaded.display_name = descriptor.display_name ? descriptor.display_name : id;
+      loaded.version = descriptor.version ? descriptor.version : "";
+      loaded.api = {descriptor.api_major, descriptor.api_minor};
+      loaded.library = library;
+      // The deleter holds the library and the context: the channel's code and
+      // its host context stay valid until the last owner lets go.
+      loaded.channel = std::shared_ptr<notify::NotificationChannel>(
+          raw, [library, context](notify::NotificationChannel* c) { delete c; });
+      file_of_id[id] = file;
+      out.channels.push_back(std::move(loaded));
+    } catch (const std::exception& e) {
+      refuse(std::string("cannot load: ") + e.what());
+    }
+  }
+  return out;
+}
+
+}  // namespace notify_host

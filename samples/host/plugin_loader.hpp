@@ -1,0 +1,50 @@
+#pragma once
+// Loads channel plugins at start-up with Boost.DLL. A plugin that cannot be
+// used is refused with one reason and the host goes on without it.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "notify/host_api/host_api.hpp"
+
+namespace notify_host {
+
+// A loaded channel. `channel` and every sender adopted through it keep the
+// plugin library loaded for as long as they live (their deleters hold it).
+struct LoadedChannel {
+  std::string file;  // the library's path
+  std::string id;
+  std::string display_name;
+  std::string version;
+  notify::ApiVersion api{};
+  std::shared_ptr<notify::NotificationChannel> channel;
+
+  // Wraps a sender made by `channel` so that it, too, keeps the library loaded.
+  std::shared_ptr<notify::Sender> Adopt(std::unique_ptr<notify::Sender> sender) const;
+
+  std::shared_ptr<void> library;  // the boost::dll::shared_library, type-erased
+};
+
+// A plugin the host did not load, and why: what it has and what was expected.
+struct Refusal {
+  std::string file;
+  std::string reason;
+};
+
+struct LoadOutcome {
+  std::vector<LoadedChannel> channels;
+  std::vector<Refusal> refused;
+};
+
+// Makes the HostContext handed to the plugin with the given id; the context is
+// kept alive as long as the plugin's objects.
+using HostContextMaker = std::shared_ptr<notify::HostContext> (*)(const std::string& plugin_id);
+
+// Loads `<directory>/<stem>.so` (or lib<stem>.so) for each stem, in order.
+// Refuses, with one Refusal each: a missing file, a library that does not load,
+// a missing descriptor or factory symbol, an incompatible API version, a
+// factory that throws or returns nothing, and an id already loaded. Never throws.
+LoadOutcome LoadPlugins(const std::string& directory, const std::vector<std::string>& stems,
+                        HostContextMaker make_context);
+
+}  // namespace notify_host

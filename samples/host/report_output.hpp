@@ -1,0 +1,21 @@
+#pragma once
+// How notify-host prints forms, validation reports, rulesets and delivery
+// results: for a person (marks and remedies) or as JSON (design.md section 5).
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "notify/host_api/host_api.hpp"
+#include "ruleset_store.hpp"
+
+namespace notify_host {
+
+void PrintFields(std::ostream& out, const std::vector<notify::FieldDescriptor>& fields, bool json);
+void PrintReport(std::ostream& out, const notify::ValidationReport& report, bool json);
+// Secret fields show as "********"; values never leave in clear.
+void PrintRuleset(std::ostream& out, const std::string& name, const Ruleset& ruleset,
+                  const std::vector<notify::FieldDescriptor>& fields, bool json);
+// One line per result.
+void PrintResult(std::ostream& out, const notify::DeliveryResult& result, bool json);
+
+}  // namespace notify_host
