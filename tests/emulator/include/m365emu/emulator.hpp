@@ -163,6 +163,12 @@ struct Faults {
   // RCPT TO address (lower case) -> the complete reply to send, e.g.
   // "450 4.2.1 Mailbox busy" or "550 5.1.10 RESOLVER.ADR.RecipientNotFound".
   std::map<std::string, std::string> smtp_rcpt_replies;
+
+  // Parses {"smtp_drop_mid_data": true, ...} or a whole config file with a
+  // "faults" object (keys = field names; smtp_certificate is "none",
+  // "wrong_name", "expired" or "untrusted_ca"). Throws std::runtime_error.
+  static Faults FromJson(const std::string& json);
+  std::string ToJson() const;
 };
 
 // One message accepted with 250 at end of DATA.
@@ -188,6 +194,8 @@ struct Stats {
   std::uint64_t starttls_count = 0;
   std::uint64_t auth_attempts = 0;
   std::uint64_t auth_successes = 0;
+  // Why AUTHs failed, e.g. "no SMTP.SendAsApp role", "token expired" -> count.
+  std::map<std::string, std::uint64_t> auth_failure_reasons;
   std::uint64_t messages_accepted = 0;
   std::uint64_t messages_delayed = 0;  // 250 held back by the rate limit
   // "535 5.7.3" style key (code + enhanced code, or code alone) -> count.
