@@ -1,0 +1,204 @@
+// notify-host as an administrator runs it: the real binary, a real properties
+// file, real plugins, checking exit codes, output and what lands on disk.
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct HostRun {
+  int rc = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class HostCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("notify-host-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "plugins");
+    fs::create_directories(dir_ / "out");
+    fs::create_symlink(EML_PLUGIN_FILE, dir_ / "plugins" / "eml_file.so");
+    for (const char* f : {"fixture_good", "fixture_api_major"})
+      fs::create_symlink(fs::path(FIXTURE_DIR) / (std::string(f) + ".so"),
+                         dir_ / "plugins" / (std::string(f) + ".so"));
+    std::ofstream(dir_ / "host.properties")
+        << "plugins.directory = plugins\n"
+        << "plugins.enabled = eml_file, fixture_good, fixture_api_major\n"
+        << "rulesets.file = rulesets.json\n";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  HostRun Host(const std::vector<std::string>& args) {
+    std::string cmd = "timeout 60 " + Quote(NOTIFY_HOST_BIN) + " --config " +
+                      Quote((dir_ / "host.properties").string());
+    for (const auto& a : args) cmd += " " + Quote(a);
+    cmd += " >" + Quote((dir_ / "stdout").string()) + " 2>" + Quote((dir_ / "stderr").string());
+    int status = std::system(cmd.c_str());
+    HostRun r;
+    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(dir_ / "stdout");
+    r.err = Slurp(dir_ / "stderr");
+    return r;
+  }
+
+  HostRun SaveFixture(const std::string& key) {
+    return Host({"ruleset", "save", "r1", "--channel", "fixture", "--set", "target=alpha", "--set",
+                 "api_key=" + key});
+  }
+
+  fs::path store() const { return dir_ / "rulesets.json"; }
+  fs::path dir_;
+};
+
+TEST_F(HostCli, PluginsListsLoadedChannelsAndEachRefusalOnOneLine) {
+  HostRun r = Host({"plugins"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("eml_file\tE-mail files (.eml)\t1.0.0\tapi 1.0"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("fixture\tFixture\t0.0.1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("refused\t"), std::string::npos);
+  EXPECT_NE(r.out.find("fixture_api_major.so\tbuilt for host API 2.0"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("plugin refused:"), std::string::npos) << "the refusal is logged too";
+}
+
+TEST_F(HostCli, FieldsAsJson) {
+  HostRun r = Host({"fields", "eml_file", "--json"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  Poco::JSON::Parser parser;
+  auto root = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
+  auto fields = root->getArray("fields");
+  ASSERT_EQ(fields->size(), 2u);
+  EXPECT_EQ(fields->getObject(0)->getValue<std::string>("key"), "directory");
+  EXPECT_TRUE(fields->getObject(0)->getValue<bool>("required"));
+}
+
+TEST_F(HostCli, UnknownChannelAndUnknownOptionAreUsageErrors) {
+  EXPECT_EQ(Host({"fields", "nope"}).rc, 2);
+  EXPECT_EQ(Host({"plugins", "--frobnicate"}).rc, 2);
+  EXPECT_EQ(Host({"send", "--ruleset", "r1"}).rc, 2);
+}
+
+TEST_F(HostCli, InvalidSaveExitsThreeAndStoresNothing) {
+  HostRun r = Host({"ruleset", "save", "r1", "--channel", "eml_file", "--set",
+                    "directory=/no/such/dir", "--json"});
+  EXPECT_EQ(r.rc, 3);
+  Poco::JSON::Parser parser;
+  auto root = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_FALSE(root->getValue<bool>("ok"));
+  EXPECT_EQ(root->getArray("issues")->getObject(0)->getValue<std::string>("field"), "directory");
+  EXPECT_FALSE(fs::exists(store()));
+}
+
+TEST_F(HostCli, SavedStoreIsPrivateAndShowMasksSecrets) {
+  ASSERT_EQ(SaveFixture("hunter2-very-secret").rc, 0);
+  struct stat st {};
+  ASSERT_EQ(::stat(store().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  HostRun shown = Host({"ruleset", "show", "r1"});
+  EXPECT_EQ(shown.rc, 0);
+  EXPECT_NE(shown.out.find("target = alpha"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("api_key = ********"), std::string::npos) << shown.out;
+  HostRun json = Host({"ruleset", "show", "r1", "--json"});
+  EXPECT_EQ(json.out.find("hunter2"), std::string::npos);
+  EXPECT_EQ((shown.out + shown.err + json.err).find("hunter2"), std::string::npos);
+}
+
+TEST_F(HostCli, FailedSaveLeavesThePreviousVersionIntact) {
+  ASSERT_EQ(SaveFixture("first-secret").rc, 0);
+  std::string before = Slurp(store());
+  EXPECT_EQ(SaveFixture("bad").rc, 3);
+  EXPECT_EQ(Slurp(store()), before);
+}
+
+TEST_F(HostCli, ResavingWithoutTheSecretKeepsTheStoredOne) {
+  ASSERT_EQ(SaveFixture("kept-secret").rc, 0);
+  HostRun r = Host({"ruleset", "save", "r1", "--channel", "fixture", "--set", "target=beta"});
+  EXPECT_EQ(r.rc, 0) << r.out;
+  std::string stored = Slurp(store());
+  EXPECT_NE(stored.find("kept-secret"), std::string::npos);
+  EXPECT_NE(stored.find("beta"), std::string::npos);
+}
+
+TEST_F(HostCli, CorruptStoreIsReportedAndLeftUntouched) {
+  std::ofstream(store()) << "{ this is not json";
+  HostRun r = SaveFixture("x-secret");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("corrupt"), std::string::npos) << r.err;
+  EXPECT_EQ(Slurp(store()), "{ this is not json");
+}
+
+TEST_F(HostCli, SendsThroughTheSamplePlugin) {
+  ASSERT_EQ(Host({"ruleset", "save", "files", "--channel", "eml_file", "--set",
+                  "directory=" + (dir_ / "out").string()})
+                .rc,
+            0);
+  HostRun r = Host({"send", "--ruleset", "files", "--to", "ops@contoso.com", "--subject",
+                    "Disk almost full", "--body", "92% used", "--json"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("\"status\":\"delivered\""), std::string::npos) << r.out;
+  std::string eml = Slurp(dir_ / "out" / "cli-1.eml");
+  EXPECT_NE(eml.find("Subject: Disk almost full"), std::string::npos);
+  EXPECT_NE(eml.find("92% used"), std::string::npos);
+}
+
+TEST_F(HostCli, BatchFileWithAMalformedLineSendsNothingAndNamesTheLine) {
+  ASSERT_EQ(Host({"ruleset", "save", "files", "--channel", "eml_file", "--set",
+                  "directory=" + (dir_ / "out").string()})
+                .rc,
+            0);
+  std::ofstream(dir_ / "batch.jsonl")
+      << R"({"id":"a","to":"x@contoso.com","subject":"one","body":"1"})"
+      << "\n"
+      << R"({"id":"b","to":"x@contoso.com","subject":)"
+      << "\n"
+      << R"({"id":"c","to":["x@contoso.com"],"subject":"three","body":"3"})"
+      << "\n";
+  HostRun r = Host({"send", "--ruleset", "files", "--batch", (dir_ / "batch.jsonl").string()});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::is_empty(dir_ / "out"));
+}
+
+TEST_F(HostCli, BatchFileSendsEveryLine) {
+  ASSERT_EQ(Host({"ruleset", "save", "files", "--channel", "eml_file", "--set",
+                  "directory=" + (dir_ / "out").string()})
+                .rc,
+            0);
+  std::ofstream(dir_ / "batch.jsonl")
+      << R"({"id":"a","to":"x@contoso.com","subject":"one","body":"1"})"
+      << "\n\n"
+      << R"({"id":"c","to":["x@contoso.com"],"subject":"three","body":"3"})"
+      << "\n";
+  HostRun r =
+      Host({"send", "--ruleset", "files", "--batch", (dir_ / "batch.jsonl").string(), "--json"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "a.eml"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "c.eml"));
+}
+
+}  // namespace
