@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# One command on a fresh Debian 12 machine: install, build, start the local
+# Microsoft 365 emulator with its demo tenant, save a ruleset for the
+# Microsoft 365 channel (live validation, step by step), send a notification
+# and show what Exchange (the emulator) received.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install-deps.sh"
+"$root/scripts/build.sh"
+build=${BUILD_DIR:-$root/build}
+bin=$build/bin
+
+work=$(mktemp -d)
+emulator_pid=
+cleanup() {
+  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$bin/m365-emulator" --config "$root/tests/emulator/demo-config.json" --state-dir "$work/emulator" \
+  >"$work/ready.json" 2>"$work/emulator.log" &
+emulator_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/ready.json" ] && break; sleep 0.1; done
+[ -s "$work/ready.json" ] || { echo "the emulator did not start:"; cat "$work/emulator.log"; exit 1; }
+field() { python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())[sys.argv[2]])" "$work/ready.json" "$1"; }
+authority=$(field authority)
+smtp_port=$(field smtp_port)
+ca_file=$(field ca_file)
+spool=$(field spool_dir)
+
+cat >"$work/notify-host.properties" <<PROPS
+plugins.directory = $build/lib
+plugins.enabled = m365_oauth_smtp
+rulesets.file = $work/rulesets.json
+logging.loggers.root.level = warning
+PROPS
+host() { "$bin/notify-host" --config "$work/notify-host.properties" "$@"; }
+settings=(--set server_name=demo --set smtp_host=localhost --set "port=$smtp_port"
+  --set timeout=10 --set from_email=notify@contoso.onmicrosoft.com
+  --set client_id=0b9d7e4c-6a21-4f3b-8e5d-7c1a2b3c4d5e
+  --set tenant_id=4f7c2a51-0d3e-4b8a-9c61-2e5f8d7a1b30
+  --set "authority_url=$authority" --set "ca_file=$ca_file")
+
+echo "== notify-host plugins"
+host plugins
+echo
+echo "== Save with the secret's ID pasted instead of its Value (a common mistake)"
+host ruleset save demo --channel m365_oauth_smtp "${settings[@]}" \
+  --set client_secret=9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d || echo "(exit $?: nothing stored)"
+echo
+echo "== Save with the secret's Value"
+host ruleset save demo --channel m365_oauth_smtp "${settings[@]}" \
+  --set 'client_secret=Xq8~Demo.Secret_Value-1234567890abcdefgh'
+echo
+echo "== notify-host ruleset show demo"
+host ruleset show demo
+echo
+echo "== notify-host send"
+host send --ruleset demo --to ops@contoso.com,oncall@contoso.com \
+  --subject "Disk almost full on db-01 – 92 %" --body "Volume /var is 92 % full. Please act."
+echo
+echo "== What the emulated Exchange Online received"
+for f in "$spool"/*.eml; do
+  [ -e "$f" ] || { echo "(nothing)"; break; }
+  echo "-- $(basename "$f")"
+  sed -n '1,/^\r\?$/p' "$f"
+done
