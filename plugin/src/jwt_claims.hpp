@@ -1,0 +1,37 @@
+#pragma once
+// Reads the claims of an access token (m365-facts.md section 2). The token is
+// decoded, never verified: validation only explains what Microsoft issued.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "notify/sdk/status.hpp"
+
+namespace m365 {
+
+struct JwtClaims {
+  std::vector<std::string> audiences;  // `aud` (a string or an array in JWTs)
+  std::string tenant_id;               // `tid`
+  std::string app_id;                  // `appid` (v1 tokens), else `azp` (v2 tokens)
+  std::string object_id;               // `oid`: the service principal (Enterprise application)
+  std::string issuer;                  // `iss`
+  std::vector<std::string> roles;      // `roles`; empty when the claim is absent
+  bool has_roles_claim = false;        // true when `roles` is present (even if empty)
+  std::int64_t expires_unix = 0;       // `exp`, 0 when absent
+
+  // True when `roles` contains `role` (exact, case-sensitive like Entra ID).
+  bool HasRole(const std::string& role) const;
+  // True when `audience` is one of `aud` (a trailing '/' is ignored).
+  bool HasAudience(const std::string& audience) const;
+};
+
+// Decodes the payload of a compact JWT (header.payload.signature). Error when
+// the token has not three parts or the payload is not base64url JSON. The
+// error text never contains the token.
+notify::sdk::StatusOr<JwtClaims> DecodeJwtClaims(const std::string& token);
+
+// Decodes base64url (RFC 4648 section 5), padding optional; nullopt-like empty
+// result with *ok=false on a bad character or length.
+std::string DecodeBase64Url(const std::string& text, bool* ok);
+
+}  // namespace m365

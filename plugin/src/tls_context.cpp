@@ -1,0 +1,49 @@
+// The channel's own TLS client context: strict verification, TLS 1.2+, the
+// system trust store plus an optional extra CA file. No global SSL state.
+#include "tls_context.hpp"
+
+#include <Poco/Crypto/X509Certificate.h>
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <Poco/Net/SSLException.h>
+
+namespace m365 {
+
+notify::sdk::StatusOr<Poco::Net::Context::Ptr> MakeClientTlsContext(const std::string& ca_file) {
+  using notify::sdk::Status;
+  Poco::Crypto::X509Certificate::List extra;
+  if (!ca_file.empty()) {
+    try {
+      Poco::File file(ca_file);
+      if (!file.exists() || !file.canRead()) {
+        return Status::Error("cannot read the CA file " + ca_file,
+                             "Check that ca_file exists and is readable by the host, or leave "
+                             "it empty.");
+      }
+      extra = Poco::Crypto::X509Certificate::readPEM(ca_file);
+    } catch (const Poco::Exception& e) {
+      return Status::Error("the CA file " + ca_file + " could not be parsed: " + e.displayText(),
+                           "Give a PEM file of CA certificates (-----BEGIN CERTIFICATE-----).");
+    }
+    if (extra.empty()) {
+      return Status::Error("the CA file " + ca_file + " holds no certificate",
+                           "Give a PEM file of CA certificates (-----BEGIN CERTIFICATE-----).");
+    }
+  }
+  try {
+    Poco::Net::Context::Params params;
+    params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+    params.verificationDepth = 9;
+    params.loadDefaultCAs = true;  // the system store, never replaced
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+    for (const auto& cert : extra) context->addCertificateAuthority(cert);
+    return context;
+  } catch (const Poco::Exception& e) {
+    return Status::Error("the TLS context could not be created: " + e.displayText(),
+                         "Check the host's OpenSSL installation and the CA file.");
+  }
+}
+
+}  // namespace m365

@@ -1,0 +1,116 @@
+// Token caching with a single in-flight request per cache.
+#include "token_cache.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace m365 {
+
+TokenCache::TokenCache(TokenFetcher fetch, NowFunction now)
+    : fetch_(std::move(fetch)), now_(std::move(now)) {}
+
+std::chrono::seconds TokenCache::RefreshMargin(std::chrono::seconds lifetime) {
+  return std::min<std::chrono::seconds>(std::chrono::minutes(5), lifetime / 2);
+}
+
+bool TokenCache::Fresh(Clock::time_point now) const { return !token_.empty() && now < refresh_at_; }
+
+TokenResult TokenCache::Get() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return Obtain(lock, nullptr);
+}
+
+TokenResult TokenCache::Refresh(const std::string& rejected) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return Obtain(lock, &rejected);
+}
+
+TokenResult TokenCache::Obtain(std::unique_lock<std::mutex>& lock, const std::string* rejected) {
+  if (fetching_) {
+    // Someone is already asking: share that request's outcome.
+    unsigned long seen = generation_;
+    fetched_.wait(lock, [&] { return generation_ != seen; });
+    if (last_.ok && !token_.empty()) return last_;
+    if (!last_.ok) return last_;
+  }
+  if (rejected != nullptr && !token_.empty() && token_ == *rejected) token_.clear();
+  Clock::time_point now = now_();
+  if (Fresh(now)) {
+    TokenResult cached;
+    cached.ok = true;
+    cached.access_token = token_;
+    return cached;
+  }
+  if (now < not_before_ && !last_.ok) {
+    TokenResult throttled = last_;
+    throttled.retry_after_s = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::seconds>(not_before_ - now).count() + 1);
+    return throttled;
+  }
+
+  fetching_ = true;
+  ++fetch_count_;
+  TokenFetcher fetch = fetch_;
+  lock.unlock();
+  FetchedToken fetched;
+  try {
+    fetched = fetch();
+  } catch (...) {
+    fetched = FetchedToken{};
+    fetched.result.error = "the token request failed unexpectedly";
+    fetched.result.remedy = "Try again; if it persists, report it with the host's log.";
+    fetched.result.transient = true;
+  }
+  lock.lock();
+  now = now_();
+  fetching_ = false;
+  ++generation_;
+  last_ = fetched.result;
+  if (fetched.result.ok) {
+    token_ = fetched.result.access_token;
+    refresh_at_ = now + fetched.expires_in - RefreshMargin(fetched.expires_in);
+    not_before_ = Clock::time_point{};
+  } else {
+    token_.clear();
+    last_.access_token.clear();
+    not_before_ = fetched.result.transient && fetched.result.retry_after_s > 0
+                      ? now + std::chrono::seconds(fetched.result.retry_after_s)
+                      : Clock::time_point{};
+  }
+  fetched_.notify_all();
+  return last_;
+}
+
+void TokenCache::SetFetcher(TokenFetcher fetch) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  fetch_ = std::move(fetch);
+}
+
+int TokenCache::fetch_count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return fetch_count_;
+}
+
+bool TokenKey::operator<(const TokenKey& o) const {
+  return std::tie(authority, tenant, client_id, scope) <
+         std::tie(o.authority, o.tenant, o.client_id, o.scope);
+}
+
+std::shared_ptr<TokenCache> SharedTokenCache(const TokenKey& key, TokenFetcher fetch) {
+  static std::mutex registry_mutex;
+  static std::map<TokenKey, std::weak_ptr<TokenCache>> registry;
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  for (auto it = registry.begin(); it != registry.end();) {
+    it = it->second.expired() ? registry.erase(it) : std::next(it);
+  }
+  if (auto existing = registry[key].lock()) {
+    existing->SetFetcher(std::move(fetch));
+    return existing;
+  }
+  auto cache = std::make_shared<TokenCache>(std::move(fetch));
+  registry[key] = cache;
+  return cache;
+}
+
+}  // namespace m365

@@ -1,0 +1,65 @@
+#pragma once
+// The client-credentials request to Entra ID's v2.0 token endpoint
+// (m365-facts.md section 1), over HTTPS with the channel's TLS context.
+#include <Poco/Net/Context.h>
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace m365 {
+
+struct TokenRequest {
+  std::string authority_url;  // "https://login.microsoftonline.com", no slash at the end
+  std::string tenant;         // GUID or domain
+  std::string client_id;
+  std::string client_secret;  // never logged, never in an error
+  std::string scope;          // "https://outlook.office365.com/.default"
+};
+
+// What the endpoint answered, parsed. Exactly one of: ok (a token), an OAuth
+// error (http_status != 0), or a transport error (http_status == 0).
+struct TokenResponse {
+  bool ok = false;
+  std::string access_token;  // when ok; never logged
+  std::chrono::seconds expires_in{0};
+  int http_status = 0;               // 0: no HTTP response was had
+  std::string error;                 // OAuth `error`, e.g. "invalid_client"
+  std::vector<long> error_codes;     // `error_codes`, e.g. {7000215}; branch on these only
+  std::string description;           // first line of `error_description`, for display only
+  std::string transport_error;       // when no usable response: what went wrong
+  bool certificate_problem = false;  // transport_error is a TLS certificate refusal
+  int retry_after_s = 0;             // from Retry-After on 429 / 503, 0 when absent
+};
+
+// Largest token response read; anything longer is refused (design.md section 8).
+inline constexpr std::size_t kMaxTokenResponseBytes = 64 * 1024;
+
+// application/x-www-form-urlencoded: every byte but ALPHA / DIGIT / "-._~"
+// is percent-encoded, so secrets with + / = & % survive.
+std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields);
+
+// Parses an HTTP answer of the token endpoint. `retry_after` is the header's
+// value ("" when absent): delta-seconds; an HTTP date counts as 60 s.
+TokenResponse ParseTokenResponse(int http_status, const std::string& content_type,
+                                 const std::string& body, const std::string& retry_after);
+
+// "https://host[:port]" -> host and port; false for anything that is not https.
+bool SplitHttpsAuthority(const std::string& authority_url, std::string* host, int* port);
+
+// Sends token requests. Thread-safe; holds no secret itself.
+class TokenClient {
+ public:
+  TokenClient(Poco::Net::Context::Ptr tls, std::chrono::milliseconds timeout);
+  // POSTs the request and parses the answer; the whole exchange (connect,
+  // send, read) ends within the timeout. Never throws; errors never contain
+  // the secret.
+  TokenResponse Request(const TokenRequest& request) const;
+
+ private:
+  Poco::Net::Context::Ptr tls_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace m365
