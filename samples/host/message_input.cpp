@@ -123,10 +123,15 @@ std::vector<std::string> SplitAddresses(const std::string& list) {
 notify::sdk::StatusOr<std::vector<notify::Message>> ReadBatchFile(const std::string& path) {
   auto text = ReadFileLimited(path, kMaxBatchFileBytes);
   if (!text.ok()) return text.status();
-  std::string file_name = std::filesystem::path(path).filename().string();
+  return ParseBatchText(text.value(), path);
+}
+
+notify::sdk::StatusOr<std::vector<notify::Message>> ParseBatchText(const std::string& text,
+                                                                   const std::string& source) {
+  std::string file_name = std::filesystem::path(source).filename().string();
   std::vector<notify::Message> messages;
   std::string errors;
-  std::istringstream in(text.value());
+  std::istringstream in(text);
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     if (Trim(line).empty()) continue;
@@ -143,7 +148,7 @@ notify::sdk::StatusOr<std::vector<notify::Message>> ReadBatchFile(const std::str
     }
   }
   if (!errors.empty()) {
-    return notify::sdk::Status::Error(path + " has malformed lines; nothing was sent:" + errors,
+    return notify::sdk::Status::Error(source + " has malformed lines; nothing was sent:" + errors,
                                       "Fix those lines and send the file again.");
   }
   return messages;

@@ -28,4 +28,8 @@ std::vector<std::string> SplitAddresses(const std::string& list);
 // "<file name>:<line>".
 notify::sdk::StatusOr<std::vector<notify::Message>> ReadBatchFile(const std::string& path);
 
+// The same rules over text already read; `source` names it in ids and errors.
+notify::sdk::StatusOr<std::vector<notify::Message>> ParseBatchText(const std::string& text,
+                                                                   const std::string& source);
+
 }  // namespace notify_host

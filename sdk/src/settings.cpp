@@ -206,11 +206,14 @@ std::string MaskSecret(const std::string& value) { return value.empty() ? "" : "
 std::vector<FieldIssue> CheckFields(const std::vector<FieldDescriptor>& fields,
                                     const Settings& settings) {
   std::vector<FieldIssue> issues;
-  for (const auto& [key, value] : settings) {
+  for (const auto& entry : settings) {
+    const std::string& key = entry.first;
     bool known = std::any_of(fields.begin(), fields.end(),
                              [&](const FieldDescriptor& f) { return f.key == key; });
     if (!known) {
-      issues.push_back({key, Severity::kError, "'" + key + "' is not a setting of this channel",
+      // An issue always names a field, even when the key itself is empty.
+      std::string name = key.empty() ? "(empty key)" : key;
+      issues.push_back({name, Severity::kError, "'" + name + "' is not a setting of this channel",
                         "Remove it. Known settings: " + JoinKeys(fields) + "."});
     }
   }

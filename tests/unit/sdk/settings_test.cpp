@@ -77,6 +77,13 @@ TEST(CheckFields, UnknownKeyNamesTheKnownOnes) {
   EXPECT_NE(issues[0].remedy.find("port"), std::string::npos);
 }
 
+// Found by fuzz_settings: an empty key gave an issue that named no field.
+TEST(CheckFields, EmptyKeyIsNamed) {
+  Settings s = Valid();
+  s[""] = "x";
+  ExpectOneIssueFor(CheckFields(Form(), s), "(empty key)");
+}
+
 TEST(CheckFields, TooLong) { ExpectOneIssueFor(With("name", "abcdefghijklmnopq"), "name"); }
 
 TEST(CheckFields, ControlCharactersAreRefusedWithoutEchoingTheValue) {

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) into build-fuzz and
+# runs each for FUZZ_SECONDS (default 30) over a copy of its seed corpus.
+# Exits non-zero when a fuzzer finds a crash; the reproducer is kept in
+# build-fuzz/findings.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
+seconds=${FUZZ_SECONDS:-30}
+CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DNOTIFY_BUILD_FUZZERS=ON -DNOTIFY_BUILD_TESTS=OFF >/dev/null
+targets=$(cd "$root/tests/fuzz" && ls fuzz_*.cpp | sed 's/\.cpp$//')
+cmake --build "$build" -j"$(nproc)" --target $targets
+mkdir -p "$build/findings"
+for t in $targets; do
+  corpus=$build/corpus/$t
+  mkdir -p "$corpus"
+  cp -n "$root/tests/fuzz/corpus/${t#fuzz_}"/* "$corpus"/ 2>/dev/null || true
+  echo "== $t for ${seconds}s"
+  "$build/bin/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$build/findings/$t-" -print_final_stats=1 "$corpus" 2>"$build/$t.log" ||
+    { tail -40 "$build/$t.log"; echo "$t found a problem: see $build/findings"; exit 1; }
+  grep -E "stat::number_of_executed_units|Done" "$build/$t.log" | tail -2
+done
+echo "fuzzers: no findings"
