@@ -6,11 +6,18 @@
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
+
+#include <mutex>
 
 namespace m365 {
 
 notify::sdk::StatusOr<Poco::Net::Context::Ptr> MakeClientTlsContext(const std::string& ca_file) {
   using notify::sdk::Status;
+  // OpenSSL's one-time set-up (reference counted by Poco, never undone here);
+  // it changes no verification settings.
+  static std::once_flag ssl_initialized;
+  std::call_once(ssl_initialized, [] { Poco::Net::initializeSSL(); });
   Poco::Crypto::X509Certificate::List extra;
   if (!ca_file.empty()) {
     try {
