@@ -1,0 +1,91 @@
+// The m365-emulator program: ready line, token + delivery with curl, stats
+// file, clean stop on SIGTERM.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "test_support.hpp"
+
+namespace m365emu::testing {
+namespace {
+
+std::string Field(const std::string& json, const std::string& key) {
+  std::string k = "\"" + key + "\":";
+  std::size_t at = json.find(k);
+  if (at == std::string::npos) return "";
+  at += k.size();
+  if (json[at] == '"') return json.substr(at + 1, json.find('"', at + 1) - at - 1);
+  return json.substr(at, json.find_first_of(",}", at) - at);
+}
+
+TEST(StandaloneTest, RunsDemoConfigAndStopsOnSigterm) {
+  TempDir dir;
+  const std::string out_path = dir.path() + "/stdout";
+  const std::string state = dir.path() + "/state";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 1);
+    ::execl(M365EMU_PROGRAM, M365EMU_PROGRAM, "--config", M365EMU_DEMO_CONFIG, "--state-dir",
+            state.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  std::string ready;
+  for (int i = 0; i < 100 && ready.find('\n') == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ready = ReadFile(out_path);
+  }
+  ASSERT_NE(ready.find('\n'), std::string::npos) << "no ready line";
+  const std::string ca = Field(ready, "ca_file");
+  const std::string authority = Field(ready, "authority");
+  EXPECT_EQ(Field(ready, "smtp_host"), "localhost");
+  EXPECT_NE(Field(ready, "token_url_template").find("/{tenant}/oauth2/v2.0/token"),
+            std::string::npos);
+
+  ProcessResult tok =
+      RunProcess({"curl", "-sS", "--cacert", ca, "-d", "grant_type=client_credentials", "-d",
+                  std::string("client_id=") + kDemoClientId, "--data-urlencode",
+                  std::string("client_secret=") + kDemoSecretValue, "--data-urlencode",
+                  "scope=https://outlook.office365.com/.default",
+                  authority + "/" + kDemoTenantDomain + "/oauth2/v2.0/token"},
+                 20);
+  ASSERT_EQ(tok.exit_code, 0) << tok.output;
+  std::string token = Field(tok.output, "access_token");
+  ASSERT_FALSE(token.empty()) << tok.output;
+  WriteFile(dir.path() + "/m.eml", SimpleMime(kDemoMailbox, "standalone"));
+  ProcessResult send = RunProcess(
+      {"curl", "-sS", "--ssl-reqd", "--url", "smtp://localhost:" + Field(ready, "smtp_port"),
+       "--mail-from", kDemoMailbox, "--mail-rcpt", "someone@example.org", "--oauth2-bearer", token,
+       "--login-options", "AUTH=XOAUTH2", "--cacert", ca, "--user", kDemoMailbox, "-T",
+       dir.path() + "/m.eml"},
+      20);
+  EXPECT_EQ(send.exit_code, 0) << send.output;
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  std::string stats = ReadFile(Field(ready, "stats_file"));
+  EXPECT_EQ(Field(stats, "messages_accepted"), "1") << stats;
+  EXPECT_EQ(Field(stats, "token_successes"), "1") << stats;
+
+  auto t0 = std::chrono::steady_clock::now();
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(5)) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      FAIL() << "did not stop on SIGTERM";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace m365emu::testing
