@@ -2,6 +2,8 @@
 // Delivers batches through Exchange Online: up to batch_size messages per
 // authenticated connection, at most 3 connections per From mailbox, one
 // result per message in order (design.md section 7).
+#include <Poco/Net/Context.h>
+
 #include <memory>
 
 #include "m365_config.hpp"

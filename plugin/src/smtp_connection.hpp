@@ -28,6 +28,11 @@ struct SmtpStepResult {
   SmtpReply reply;
   std::string error;  // when !ok and no reply explains it: "connection refused", "timed out after 5 s", "certificate for wrong.example.test does not match localhost", ...
   bool connection_lost = false;  // the connection is unusable after this
+  // SendMail only, when connection_lost: the server had accepted MAIL FROM
+  // (the message was under way), and the end of DATA had been sent so the
+  // server may have accepted the message (its outcome is unknown).
+  bool message_started = false;
+  bool outcome_unknown = false;
 };
 
 class SmtpConnection {

@@ -1,0 +1,293 @@
+#include "smtp_socket.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/DNS.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "smtp_reply_parser.hpp"
+
+namespace m365 {
+namespace {
+
+using Kind = SmtpTransportError::Kind;
+using std::chrono::milliseconds;
+
+constexpr std::size_t kReadChunk = 4096;
+constexpr std::size_t kWriteChunk = 64 * 1024;
+
+Poco::Timespan ToTimespan(milliseconds ms) {
+  return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
+}
+
+// Time left until `deadline`, at least 1 ms (0 would mean "no timeout" to
+// the socket), or a timeout error when it has passed.
+milliseconds Remaining(SmtpSocket::Clock::time_point deadline, const std::string& what) {
+  auto left = std::chrono::duration_cast<milliseconds>(deadline - SmtpSocket::Clock::now());
+  if (left.count() <= 0) throw SmtpTransportError(Kind::kTimeout, "timed out " + what);
+  return std::max(left, milliseconds(1));
+}
+
+std::string Seconds(milliseconds ms) { return std::to_string((ms.count() + 999) / 1000) + " s"; }
+
+// Writing to a socket the peer closed raises SIGPIPE, which would end the
+// host process. Poco and OpenSSL do not all pass MSG_NOSIGNAL, and a plugin
+// must not change the process's signal dispositions, so SIGPIPE is blocked
+// for this thread during socket calls and a SIGPIPE they caused is consumed
+// (the approach of libpq's pq_block_sigpipe).
+class ScopedSigpipeBlock {
+ public:
+  ScopedSigpipeBlock() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &old_) == 0;
+  }
+  ~ScopedSigpipeBlock() {
+    if (!blocked_) return;
+    if (!was_pending_) {
+      sigset_t pending;
+      sigemptyset(&pending);
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        timespec zero{0, 0};
+        sigtimedwait(&pipe_, nullptr, &zero);
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  ScopedSigpipeBlock(const ScopedSigpipeBlock&) = delete;
+  ScopedSigpipeBlock& operator=(const ScopedSigpipeBlock&) = delete;
+
+ private:
+  sigset_t pipe_;
+  sigset_t old_;
+  bool was_pending_ = false;
+  bool blocked_ = false;
+};
+
+// getaddrinfo has no timeout: the lookup runs on a helper thread and the
+// caller waits at most until `deadline`. A lookup that outlives the wait ends
+// on its own and its result is dropped.
+std::vector<Poco::Net::IPAddress> Resolve(const std::string& host,
+                                          SmtpSocket::Clock::time_point deadline) {
+  Poco::Net::IPAddress literal;
+  if (Poco::Net::IPAddress::tryParse(host, literal)) return {literal};
+  struct Lookup {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    std::vector<Poco::Net::IPAddress> addresses;
+    std::string error;
+  };
+  auto lookup = std::make_shared<Lookup>();
+  std::thread([lookup, host] {
+    std::vector<Poco::Net::IPAddress> addresses;
+    std::string error;
+    try {
+      addresses = Poco::Net::DNS::hostByName(host).addresses();
+    } catch (const Poco::Exception& e) {
+      error = e.displayText();
+    } catch (...) {
+      error = "lookup failed";
+    }
+    std::lock_guard<std::mutex> lock(lookup->mutex);
+    lookup->addresses = std::move(addresses);
+    lookup->error = std::move(error);
+    lookup->done = true;
+    lookup->done_cv.notify_all();
+  }).detach();
+  std::unique_lock<std::mutex> lock(lookup->mutex);
+  if (!lookup->done_cv.wait_until(lock, deadline, [&] { return lookup->done; })) {
+    throw SmtpTransportError(Kind::kTimeout, "timed out resolving " + host);
+  }
+  if (lookup->addresses.empty()) {
+    throw SmtpTransportError(
+        Kind::kNetwork,
+        "cannot resolve host name " + host + (lookup->error.empty() ? "" : ": " + lookup->error));
+  }
+  return lookup->addresses;
+}
+
+// Turns the exception being handled into an SmtpTransportError for `what`
+// ("reading the reply", ...). Call only inside a catch block.
+[[noreturn]] void RethrowAsTransportError(const std::string& what, milliseconds timeout) {
+  try {
+    throw;
+  } catch (const SmtpTransportError&) {
+    throw;
+  } catch (const Poco::TimeoutException&) {
+    throw SmtpTransportError(Kind::kTimeout, "timed out after " + Seconds(timeout) + " " + what);
+  } catch (const Poco::Net::ConnectionResetException&) {
+    throw SmtpTransportError(Kind::kClosed, "connection reset by the server " + what);
+  } catch (const Poco::Net::SSLException& e) {
+    throw SmtpTransportError(Kind::kTls, "TLS error " + what + ": " + e.displayText());
+  } catch (const Poco::Exception& e) {
+    throw SmtpTransportError(Kind::kNetwork, "network error " + what + ": " + e.displayText());
+  } catch (const std::exception& e) {
+    throw SmtpTransportError(Kind::kNetwork, "error " + what + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+SmtpSocket::~SmtpSocket() { Close(); }
+
+void SmtpSocket::Connect(const std::string& host, int port, milliseconds timeout) {
+  Close();
+  auto deadline = Clock::now() + timeout;
+  std::string where = host + ":" + std::to_string(port);
+  std::vector<Poco::Net::IPAddress> addresses;
+  try {
+    addresses = Resolve(host, deadline);
+  } catch (const SmtpTransportError& e) {
+    if (e.kind() == Kind::kTimeout) {
+      throw SmtpTransportError(Kind::kTimeout,
+                               "timed out after " + Seconds(timeout) + " resolving " + host);
+    }
+    throw;
+  }
+  std::string last_error;
+  for (const auto& address : addresses) {
+    milliseconds left =
+        Remaining(deadline, "after " + Seconds(timeout) + " connecting to " + where);
+    try {
+      ScopedSigpipeBlock no_sigpipe;
+      Poco::Net::StreamSocket socket;  // a fresh one per address: a failed connect spoils it
+      socket.connect(Poco::Net::SocketAddress(address, static_cast<Poco::UInt16>(port)),
+                     ToTimespan(left));
+      socket.setNoDelay(true);
+      socket_ = socket;
+      buffer_.clear();
+      open_ = true;
+      tls_ = false;
+      return;
+    } catch (const Poco::TimeoutException&) {
+      last_error = "timed out after " + Seconds(timeout) + " connecting to " + where;
+    } catch (const Poco::Net::ConnectionRefusedException&) {
+      last_error = "connection refused by " + where;
+    } catch (const Poco::Exception& e) {
+      last_error = "cannot connect to " + where + ": " + e.displayText();
+    }
+  }
+  throw SmtpTransportError(last_error.rfind("timed out", 0) == 0 ? Kind::kTimeout : Kind::kNetwork,
+                           last_error);
+}
+
+void SmtpSocket::UpgradeToTls(const std::string& host, const Poco::Net::Context::Ptr& context,
+                              milliseconds timeout) {
+  if (!open_) throw SmtpTransportError(Kind::kClosed, "not connected");
+  if (!buffer_.empty()) {
+    // Bytes that arrived before the handshake came in clear text; reading
+    // them later as TLS data would let a man in the middle inject replies.
+    Close();
+    throw SmtpTransportError(Kind::kProtocol,
+                             "the server sent data before the TLS handshake; refusing to go on");
+  }
+  try {
+    ScopedSigpipeBlock no_sigpipe;
+    socket_.setReceiveTimeout(ToTimespan(timeout));
+    socket_.setSendTimeout(ToTimespan(timeout));
+    // attach() with the host name: OpenSSL checks the chain (the context's
+    // VERIFY_STRICT) and Poco then checks the certificate against `host`.
+    // A session built on a connected socket has no host name of its own,
+    // so SecureSMTPClientSession::startTLS would skip the name check.
+    Poco::Net::SecureStreamSocket secure =
+        Poco::Net::SecureStreamSocket::attach(socket_, host, context);
+    socket_ = secure;
+    tls_ = true;
+  } catch (const Poco::Net::CertificateValidationException& e) {
+    Close();
+    throw SmtpTransportError(Kind::kTls,
+                             "the server's TLS certificate is not valid for the host "
+                             "name " +
+                                 host + " (" + e.displayText() + ")");
+  } catch (...) {
+    Close();
+    RethrowAsTransportError("during the TLS handshake with " + host, timeout);
+  }
+}
+
+void SmtpSocket::Send(std::string_view data, milliseconds timeout) {
+  if (!open_) throw SmtpTransportError(Kind::kClosed, "not connected");
+  try {
+    ScopedSigpipeBlock no_sigpipe;
+    socket_.setSendTimeout(ToTimespan(timeout));
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+      int n = static_cast<int>(std::min(kWriteChunk, data.size() - sent));
+      int rc = socket_.sendBytes(data.data() + sent, n);
+      if (rc <= 0) throw SmtpTransportError(Kind::kClosed, "the server closed the connection");
+      sent += static_cast<std::size_t>(rc);
+    }
+  } catch (...) {
+    Close();
+    RethrowAsTransportError("sending to the server", timeout);
+  }
+}
+
+SmtpReply SmtpSocket::ReadReply(milliseconds timeout) {
+  if (!open_) throw SmtpTransportError(Kind::kClosed, "not connected");
+  auto deadline = Clock::now() + timeout;
+  SmtpReplyParser parser;
+  try {
+    ScopedSigpipeBlock no_sigpipe;
+    for (;;) {
+      if (!buffer_.empty()) buffer_.erase(0, parser.Feed(buffer_));
+      if (parser.state() == SmtpReplyParser::State::kComplete) return parser.reply();
+      if (parser.state() == SmtpReplyParser::State::kMalformed) {
+        throw SmtpTransportError(Kind::kProtocol, "malformed reply: " + parser.error());
+      }
+      milliseconds left =
+          Remaining(deadline, "after " + Seconds(timeout) + " waiting for the server's reply");
+      socket_.setReceiveTimeout(ToTimespan(left));
+      char chunk[kReadChunk];
+      int n = socket_.receiveBytes(chunk, static_cast<int>(sizeof(chunk)));
+      if (n <= 0) throw SmtpTransportError(Kind::kClosed, "the server closed the connection");
+      buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+  } catch (...) {
+    Close();
+    RethrowAsTransportError("waiting for the server's reply", timeout);
+  }
+}
+
+std::string SmtpSocket::LocalAddressLiteral() const {
+  try {
+    Poco::Net::IPAddress ip = socket_.address().host();
+    if (ip.family() == Poco::Net::IPAddress::IPv6) return "[IPv6:" + ip.toString() + "]";
+    return "[" + ip.toString() + "]";
+  } catch (const Poco::Exception&) {
+    return "[127.0.0.1]";
+  }
+}
+
+void SmtpSocket::Close() noexcept {
+  if (!open_) return;
+  open_ = false;
+  try {
+    ScopedSigpipeBlock no_sigpipe;
+    socket_.close();
+  } catch (...) {
+    // Closing is best effort; the descriptor is released either way.
+  }
+  socket_ = Poco::Net::StreamSocket();
+  buffer_.clear();
+  tls_ = false;
+}
+
+}  // namespace m365
