@@ -7,19 +7,24 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
 
 #include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <istream>
+#include <memory>
 
 #include "jwt_claims.hpp"
+#include "net_deadline.hpp"
 #include "notify/sdk/settings.hpp"
 
 namespace m365 {
@@ -165,13 +170,57 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
   }
   const auto deadline = Clock::now() + timeout_;
   const std::string where = host + (port == 443 ? "" : ":" + std::to_string(port));
+  const std::string too_slow =
+      "no answer from " + where + " within " + std::to_string(timeout_.count() / 1000) + " s";
+  ScopedSigpipeBlock no_sigpipe;
+
+  std::string error;
+  auto addresses = ResolveWithin(host, deadline, &error);
+  if (addresses.empty()) {
+    r.transport_error = error.rfind("timed out", 0) == 0 ? too_slow + " (" + error + ")" : error;
+    return r;
+  }
+  // The sockets outlive the watchdog, which must never cut a reused descriptor.
+  Poco::Net::StreamSocket plain;
+  Poco::Net::SecureStreamSocket secure;
+  std::unique_ptr<Poco::Net::HTTPClientSession> session;
+  DeadlineWatchdog watchdog(deadline);
   try {
-    Poco::Net::HTTPSClientSession session(host, static_cast<Poco::UInt16>(port), tls_);
-    session.setKeepAlive(false);
-    session.setTimeout(Remaining(deadline), Remaining(deadline), Remaining(deadline));
+    // Connected here rather than by the session, so that DNS and connect are
+    // bounded and the watchdog can cut a stalled handshake or read.
+    std::string connect_error = "connection to " + where + " refused";
+    bool connected = false;
+    for (const auto& address : addresses) {
+      try {
+        plain.connect(Poco::Net::SocketAddress(address, static_cast<Poco::UInt16>(port)),
+                      Remaining(deadline));
+        connected = true;
+        break;
+      } catch (const Poco::TimeoutException&) {
+        connect_error = too_slow;
+      } catch (const Poco::Exception& e) {
+        connect_error = "connection to " + where + " failed: " + FirstLine(e.displayText(), 200);
+      }
+      plain = Poco::Net::StreamSocket();
+    }
+    if (!connected) {
+      r.transport_error = connect_error;
+      return r;
+    }
+    watchdog.Watch(plain);
+    plain.setReceiveTimeout(Remaining(deadline));
+    plain.setSendTimeout(Remaining(deadline));
+    // The handshake checks the chain and that the certificate names `host`.
+    secure = Poco::Net::SecureStreamSocket::attach(plain, host, tls_);
+    // A plain HTTPClientSession over the TLS socket: Poco 1.11's
+    // HTTPSClientSession refuses an already connected socket (setPort throws).
+    session = std::make_unique<Poco::Net::HTTPClientSession>(secure);
+    session->setKeepAlive(false);
+
     std::string path = "/" + request.tenant + "/oauth2/v2.0/token";
     Poco::Net::HTTPRequest http(Poco::Net::HTTPRequest::HTTP_POST, path,
                                 Poco::Net::HTTPMessage::HTTP_1_1);
+    http.setHost(host, static_cast<Poco::UInt16>(port));
     std::string body = FormEncode({{"grant_type", "client_credentials"},
                                    {"client_id", request.client_id},
                                    {"client_secret", request.client_secret},
@@ -179,16 +228,13 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
     http.setContentType("application/x-www-form-urlencoded");
     http.setContentLength(static_cast<std::streamsize>(body.size()));
     http.set("Accept", "application/json");
-    session.sendRequest(http) << body;
+    session->sendRequest(http) << body;
 
-    session.socket().setReceiveTimeout(Remaining(deadline));
     Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
+    std::istream& in = session->receiveResponse(response);
     std::string answer;
     char chunk[4096];
     while (in) {
-      if (Clock::now() >= deadline) throw Poco::TimeoutException("deadline");
-      session.socket().setReceiveTimeout(Remaining(deadline));
       in.read(chunk, sizeof(chunk));
       answer.append(chunk, static_cast<std::size_t>(in.gcount()));
       if (answer.size() > kMaxTokenResponseBytes) {
@@ -198,27 +244,25 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
         return r;
       }
     }
+    if (watchdog.fired()) throw Poco::TimeoutException("deadline");
     r = ParseTokenResponse(response.getStatus(), response.getContentType(), answer,
                            response.get("Retry-After", ""));
   } catch (const Poco::Net::CertificateValidationException&) {
     r.certificate_problem = true;
     r.transport_error = "the certificate of " + where + " is not issued for the name " + host;
-  } catch (const Poco::Net::SSLException& e) {
-    std::string text = e.displayText();
-    bool verify = text.find("certificate verify failed") != std::string::npos;
-    r.certificate_problem = verify;
-    r.transport_error = verify ? "the certificate of " + where +
-                                     " is not trusted (unknown or untrusted CA, or expired)"
-                               : "TLS with " + where + " failed: " + FirstLine(text, 200);
-  } catch (const Poco::TimeoutException&) {
-    r.transport_error =
-        "no answer from " + where + " within " + std::to_string(timeout_.count() / 1000) + " s";
-  } catch (const Poco::Net::HostNotFoundException&) {
-    r.transport_error = "the host name " + host + " could not be resolved";
-  } catch (const Poco::Net::ConnectionRefusedException&) {
-    r.transport_error = "connection to " + where + " refused";
   } catch (const Poco::Exception& e) {
-    r.transport_error = "request to " + where + " failed: " + FirstLine(e.displayText(), 200);
+    std::string text = e.displayText();
+    if (watchdog.fired() || dynamic_cast<const Poco::TimeoutException*>(&e) != nullptr) {
+      r.transport_error = too_slow;
+    } else if (text.find("certificate verify failed") != std::string::npos) {
+      r.certificate_problem = true;
+      r.transport_error =
+          "the certificate of " + where + " is not trusted (unknown or untrusted CA, or expired)";
+    } else if (dynamic_cast<const Poco::Net::SSLException*>(&e) != nullptr) {
+      r.transport_error = "TLS with " + where + " failed: " + FirstLine(text, 200);
+    } else {
+      r.transport_error = "request to " + where + " failed: " + FirstLine(text, 200);
+    }
   } catch (const std::exception& e) {
     r.transport_error = "request to " + where + " failed: " + FirstLine(e.what(), 200);
   }

@@ -204,7 +204,13 @@ std::vector<notify::CheckStep> RunOnlineChecks(const M365Config& c, Poco::Net::C
               return Pass("sent to " + test_recipient + ": " + std::to_string(results[0].code) +
                           " " + results[0].enhanced + " " + results[0].detail);
             }
-            std::string detail = results.empty() ? "no result" : results[0].detail;
+            std::string detail = "no result";
+            if (!results.empty()) {
+              const auto& r = results[0];
+              detail = std::string(notify::ToString(r.status)) + ", " +
+                       (r.code != 0 ? std::to_string(r.code) + " " : "") +
+                       (r.enhanced.empty() ? "" : r.enhanced + " ") + r.detail;
+            }
             SmtpReply reply;
             if (!results.empty()) {
               reply.code = results[0].code;
