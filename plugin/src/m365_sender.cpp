@@ -181,10 +181,12 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
       Log(notify::LogLevel::kWarning, name + " to " + config_.smtp_host + ":" +
                                           std::to_string(config_.port) +
                                           " failed: " + failure.error);
-      if (failure.failure == LoginOutcome::Failure::kToken || failure.permanent) {
+      if (failure.failure == LoginOutcome::Failure::kToken || failure.permanent ||
+          failure.not_now) {
         GiveUp(run, failure);  // the same would happen to every other chunk
         return;
       }
+      if (connection.IsOpen()) connection.Quit();
     } else {
       Progress progress = SendOverConnection(run, connection, pending);
       if (connection.IsOpen()) connection.Quit();

@@ -50,10 +50,19 @@ LoginOutcome ConnectSecurely(SmtpConnection& connection) {
   if (!connection.IsTls()) {
     if (!connection.OffersStartTls()) {
       connection.Quit();
-      return Transport("the server does not offer STARTTLS; no token is sent without TLS");
+      LoginOutcome out =
+          Transport("the server does not offer STARTTLS; no token is sent without TLS");
+      out.not_now = true;
+      return out;
     }
     r = connection.StartTls();
-    if (!r.ok) return FromStep("STARTTLS", r);
+    if (!r.ok) {
+      LoginOutcome out = FromStep("STARTTLS", r);
+      // No reply code: the TLS handshake failed, most often a certificate
+      // that is not trusted or not valid for the host name.
+      out.not_now = r.reply.code == 0;
+      return out;
+    }
   }
   if (!connection.OffersXoauth2()) {
     connection.Quit();

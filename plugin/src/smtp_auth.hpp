@@ -22,7 +22,10 @@ struct LoginOutcome {
   std::string error;       // what failed, naming the step; never a secret
   std::string remedy;      // for kToken: what the administrator should change
   bool permanent = false;  // trying again without a change will not help
-  int retry_after_s = 0;   // when known
+  // Trying again within this batch will not help (no STARTTLS, a refused
+  // certificate); later might, so the messages stay retry_later.
+  bool not_now = false;
+  int retry_after_s = 0;  // when known
   bool token_refreshed = false;
 
   bool ok() const { return failure == Failure::kNone; }
