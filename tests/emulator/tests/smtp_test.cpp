@@ -209,6 +209,24 @@ TEST_F(SmtpTest, SenderChecks) {
                          "250 2.0.0 OK"));
 }
 
+TEST_F(SmtpTest, BdatChunksAreAssembled) {
+  Start();
+  SmtpClient c(emu_->smtp_port());
+  ASSERT_EQ(Login(c, FetchToken(*emu_)), "235 2.7.0 Authentication successful");
+  EXPECT_EQ(c.Cmd("MAIL FROM:<notify@contoso.onmicrosoft.com> BODY=BINARYMIME"),
+            "250 2.1.0 Sender OK");
+  EXPECT_EQ(c.Cmd("RCPT TO:<a@example.org>"), "250 2.1.5 Recipient OK");
+  const std::string mime = SimpleMime(kDemoMailbox, "bdat");
+  const std::string first = mime.substr(0, 40), rest = mime.substr(40);
+  c.SendRaw("BDAT 40\r\n" + first);
+  EXPECT_EQ(c.Read(), "250 2.0.0 40 bytes received");
+  c.SendRaw("BDAT " + std::to_string(rest.size()) + " LAST\r\n" + rest);
+  EXPECT_EQ(c.Read(),
+            "250 2.0.0 OK <bdat@contoso.com> [Hostname=" + DemoConfig().smtp_hostname + "]");
+  ASSERT_EQ(emu_->received().size(), 1u);
+  EXPECT_EQ(emu_->received()[0].raw, mime);  // BDAT data is not dot-stuffed
+}
+
 TEST_F(SmtpTest, LineLengthsAndSequence) {
   Start();
   SmtpClient c(emu_->smtp_port());

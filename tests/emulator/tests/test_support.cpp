@@ -218,6 +218,10 @@ void SmtpClient::Send(const std::string& line) {
   sock_.sendBytes(data.data(), static_cast<int>(data.size()));
 }
 
+void SmtpClient::SendRaw(const std::string& bytes) {
+  sock_.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
+}
+
 bool SmtpClient::StartTls(const std::string& ca_file) {
   std::string r = Cmd("STARTTLS");
   if (r.rfind("220 ", 0) != 0) return false;

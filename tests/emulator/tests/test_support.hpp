@@ -63,6 +63,7 @@ class SmtpClient {
   // "\n", or "" on timeout / connection closed.
   std::string Read();
   void Send(const std::string& line);  // appends CRLF
+  void SendRaw(const std::string& bytes);
   std::string Cmd(const std::string& line) {
     Send(line);
     return Read();
