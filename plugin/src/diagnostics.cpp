@@ -163,7 +163,8 @@ Diagnosis DiagnoseTokenFailure(const TokenResponse& r, const M365Config& c) {
   return d;
 }
 
-Diagnosis DiagnoseClaims(const JwtClaims& claims, const M365Config& c) {
+Diagnosis DiagnoseClaims(const JwtClaims& claims, const M365Config& c,
+                         const JwtClaims* graph_claims) {
   Diagnosis d;
   d.message = "token for " + Join(claims.audiences) + ", tenant " + claims.tenant_id + ", app " +
               claims.app_id + ", roles: " + Join(claims.roles);
@@ -174,9 +175,16 @@ Diagnosis DiagnoseClaims(const JwtClaims& claims, const M365Config& c) {
              Lower(claims.app_id) != Lower(c.client_id)) {
     d.remedy = "The token was issued to another app (" + claims.app_id + "): check Client ID.";
   } else if (!claims.HasRole("SMTP.SendAsApp")) {
-    d.remedy = std::string(
-                   "The token carries no SMTP.SendAsApp role, so Exchange Online will "
-                   "refuse the login (535 5.7.3). In the ") +
+    std::string mixup;
+    if (graph_claims != nullptr && graph_claims->HasRole("Mail.Send")) {
+      d.message += "; the app has Microsoft Graph Mail.Send instead";
+      mixup =
+          "The app was granted Microsoft Graph Mail.Send, which is for Graph's sendMail, "
+          "not for SMTP. ";
+    }
+    d.remedy = mixup +
+               "The token carries no SMTP.SendAsApp role, so Exchange Online would refuse the "
+               "login (535 5.7.3). In the " +
                kEntraApp +
                " > your app > API permissions: Add a permission > APIs my organization uses > "
                "\"Office 365 Exchange Online\" > Application permissions > SMTP.SendAsApp, then "

@@ -32,7 +32,10 @@ std::string RemedyForAadsts(long code, const M365Config& config);
 // Checks a token's claims for SMTP: audience, tenant, app and the
 // SMTP.SendAsApp role. Empty remedy when all is well; otherwise the first
 // problem, explaining that Graph Mail.Send does not authorise SMTP.
-Diagnosis DiagnoseClaims(const JwtClaims& claims, const M365Config& config);
+// `graph_claims`, when known, are those of a Microsoft Graph token of the same
+// app: their Mail.Send role, if present, is named as the likely mix-up.
+Diagnosis DiagnoseClaims(const JwtClaims& claims, const M365Config& config,
+                         const JwtClaims* graph_claims = nullptr);
 
 // A refused AUTH XOAUTH2 (or a later 430 4.2.0): 535 5.7.3, 535 5.7.139 for
 // the tenant or the mailbox, 430 4.2.0, 432 4.3.2, 421. For 535 5.7.3 all

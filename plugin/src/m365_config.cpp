@@ -21,18 +21,19 @@ struct CloudEndpoints {
   const char* authority;  // https://host, no slash at the end
   const char* smtp_host;
   const char* resource;  // the Exchange Online audience; scope = resource + "/.default"
+  const char* graph;     // Microsoft Graph, only to explain a Mail.Send grant
 };
 
 // facts section 6; usgov-dod's SMTP host and scope are [unconfirmed] there.
 constexpr CloudEndpoints kClouds[] = {
     {"global", "https://login.microsoftonline.com", "smtp.office365.com",
-     "https://outlook.office365.com"},
+     "https://outlook.office365.com", "https://graph.microsoft.com"},
     {"usgov", "https://login.microsoftonline.us", "smtp.office365.us",
-     "https://outlook.office365.us"},
+     "https://outlook.office365.us", "https://graph.microsoft.us"},
     {"usgov-dod", "https://login.microsoftonline.us", "smtp.office365.us",
-     "https://outlook-dod.office365.us"},
+     "https://outlook-dod.office365.us", "https://dod-graph.microsoft.us"},
     {"china", "https://login.partner.microsoftonline.cn", "smtp.partner.outlook.cn",
-     "https://partner.outlook.cn"},
+     "https://partner.outlook.cn", "https://microsoftgraph.chinacloudapi.cn"},
 };
 
 const CloudEndpoints& FindCloud(const std::string& name) {
@@ -215,6 +216,7 @@ M365Config ResolveConfig(const notify::Settings& settings) {
   while (!c.authority_url.empty() && c.authority_url.back() == '/') c.authority_url.pop_back();
   c.expected_audience = cloud.resource;
   c.scope = std::string(cloud.resource) + "/.default";
+  c.graph_scope = std::string(cloud.graph) + "/.default";
   c.ca_file = view.Get("ca_file");
   return c;
 }

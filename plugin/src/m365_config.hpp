@@ -12,20 +12,22 @@ namespace m365 {
 
 struct M365Config {
   std::string server_name;
-  std::string smtp_host;      // from cloud, or the smtp_host override
-  int port = 587;             // 465: implicit TLS; anything else: STARTTLS
+  std::string smtp_host;  // from cloud, or the smtp_host override
+  int port = 587;         // 465: implicit TLS; anything else: STARTTLS
   std::chrono::seconds timeout{120};
-  int batch_size = 30;        // messages per SMTP connection (10 / 30 / 100)
+  int batch_size = 30;  // messages per SMTP connection (10 / 30 / 100)
   std::string from_email;
   std::string from_name;
   std::string client_id;
   std::string client_secret;  // never logged, never in a report
   std::string tenant_id;
-  std::string cloud;          // global / usgov / usgov-dod / china
-  std::string authority_url;  // "https://login.microsoftonline.com" or the override, no slash at the end
-  std::string scope;          // e.g. "https://outlook.office365.com/.default"
+  std::string cloud;  // global / usgov / usgov-dod / china
+  std::string
+      authority_url;  // "https://login.microsoftonline.com" or the override, no slash at the end
+  std::string scope;  // e.g. "https://outlook.office365.com/.default"
   std::string expected_audience;  // e.g. "https://outlook.office365.com"
-  std::string ca_file;        // extra trusted CAs; empty: the system store only
+  std::string graph_scope;        // e.g. "https://graph.microsoft.com/.default"; diagnostics only
+  std::string ca_file;            // extra trusted CAs; empty: the system store only
 };
 
 // The form, in display order (design.md section 4).

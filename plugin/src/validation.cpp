@@ -79,10 +79,11 @@ class StepRunner {
     step.detail = Redact(end.detail, config_.client_secret, token_);
     step.remedy = Redact(end.remedy, config_.client_secret, token_);
     failed_ = !end.passed;
-    host_.Log(end.passed ? notify::LogLevel::kInfo : notify::LogLevel::kWarning,
-              "m365_oauth_smtp [" + config_.server_name + "] check " + step.name + " " +
-                  notify::ToString(step.outcome) + " in " + std::to_string(step.elapsed_ms) +
-                  " ms: " + step.detail);
+    // Info: the report already shows the outcome to whoever saves.
+    host_.Log(notify::LogLevel::kInfo, "m365_oauth_smtp [" + config_.server_name + "] check " +
+                                           step.name + " " + notify::ToString(step.outcome) +
+                                           " in " + std::to_string(step.elapsed_ms) +
+                                           " ms: " + step.detail);
     steps_.push_back(std::move(step));
   }
 
@@ -133,6 +134,17 @@ std::vector<notify::CheckStep> RunOnlineChecks(const M365Config& c, Poco::Net::C
           claims = decoded.value();
           claims_known = true;
           Diagnosis d = DiagnoseClaims(claims, c);
+          if (!d.remedy.empty() && claims.HasAudience(c.expected_audience)) {
+            // Mistake 1 of facts section 8: Graph Mail.Send granted instead of
+            // SMTP.SendAsApp. A Graph token of the same app tells.
+            TokenClient client(tls, timeout);
+            TokenResponse graph = client.Request(
+                {c.authority_url, c.tenant_id, c.client_id, c.client_secret, c.graph_scope});
+            if (graph.ok) {
+              auto graph_claims = DecodeJwtClaims(graph.access_token);
+              if (graph_claims.ok()) d = DiagnoseClaims(claims, c, &graph_claims.value());
+            }
+          }
           return d.remedy.empty() ? Pass(d.message) : Fail(d);
         });
 

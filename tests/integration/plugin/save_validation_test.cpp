@@ -210,6 +210,8 @@ TEST_F(SaveValidationTest, NoRolesExplainsTheMissingExchangePermission) {
   ExpectFailedAt("claims", "SMTP.SendAsApp");
   EXPECT_NE(Step("claims")->remedy.find("Grant admin consent"), std::string::npos);
   EXPECT_NE(Detail("claims").find("roles: (none)"), std::string::npos);
+  EXPECT_EQ(Step("claims")->remedy.find("was granted Microsoft Graph Mail.Send"),
+            std::string::npos);
   EXPECT_EQ(emulator_->stats().smtp_connections, 0u) << "no SMTP with a token that cannot work";
 }
 
@@ -218,6 +220,9 @@ TEST_F(SaveValidationTest, GraphOnlyRolesExplainThatMailSendIsNotSmtp) {
   Apply();
   Save(Settings());
   ExpectFailedAt("claims", "Microsoft Graph Mail.Send does not authorise SMTP");
+  EXPECT_NE(Step("claims")->remedy.find("The app was granted Microsoft Graph Mail.Send"),
+            std::string::npos);
+  EXPECT_NE(Detail("claims").find("Graph Mail.Send instead"), std::string::npos);
 }
 
 TEST_F(SaveValidationTest, ServicePrincipalNotRegisteredInExchange) {

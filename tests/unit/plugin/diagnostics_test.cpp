@@ -149,6 +149,18 @@ TEST(DiagnosticsTest, ClaimsWithoutRolesExplainGraphMailSend) {
   EXPECT_TRUE(Has(d.message, "roles: (none)"));
 }
 
+TEST(DiagnosticsTest, GraphMailSendIsNamedAsTheMixUp) {
+  JwtClaims claims = GoodClaims();
+  claims.roles.clear();
+  JwtClaims graph = GoodClaims();
+  graph.audiences = {"https://graph.microsoft.com"};
+  graph.roles = {"Mail.Send"};
+  Diagnosis d = DiagnoseClaims(claims, Config(), &graph);
+  EXPECT_TRUE(Has(d.remedy, "The app was granted Microsoft Graph Mail.Send"));
+  graph.roles.clear();
+  EXPECT_FALSE(Has(DiagnoseClaims(claims, Config(), &graph).remedy, "was granted"));
+}
+
 TEST(DiagnosticsTest, ClaimsForAnotherAudienceOrApp) {
   JwtClaims claims = GoodClaims();
   claims.audiences = {"https://graph.microsoft.com"};

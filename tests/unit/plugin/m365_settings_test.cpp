@@ -252,6 +252,7 @@ TEST(M365SettingsTest, ResolveAppliesDefaultsForTheGlobalCloud) {
   EXPECT_EQ(c.smtp_host, "smtp.office365.com");
   EXPECT_EQ(c.scope, "https://outlook.office365.com/.default");
   EXPECT_EQ(c.expected_audience, "https://outlook.office365.com");
+  EXPECT_EQ(c.graph_scope, "https://graph.microsoft.com/.default");
   EXPECT_EQ(c.client_secret, "Xq8~Demo.Secret_Value-1234567890abcdefgh");
 }
 

@@ -2,9 +2,13 @@
 // m365-facts.md section 1 (success, AADSTS errors, 429, non-JSON bodies).
 #include "token_client.hpp"
 
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "tls_context.hpp"
 
 namespace m365 {
 namespace {
@@ -93,6 +97,40 @@ TEST(TokenClientTest, RequestToANonHttpsAuthorityIsRefusedWithoutNetwork) {
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.transport_error.find("not an https URL"), std::string::npos);
   EXPECT_EQ(r.transport_error.find("s3cret"), std::string::npos);
+}
+
+TEST(TokenClientTest, AStalledServerIsCutAtTheDeadline) {
+  // Accepts TCP (the kernel's backlog) but never answers the TLS handshake.
+  Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0));
+  auto tls = MakeClientTlsContext("");
+  ASSERT_TRUE(tls.ok()) << tls.status().message();
+  TokenClient client(tls.value(), std::chrono::milliseconds(1000));
+  auto start = std::chrono::steady_clock::now();
+  auto r = client.Request({"https://127.0.0.1:" + std::to_string(silent.address().port()), "t", "c",
+                           "s3cret", "scope"});
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.transport_error.find("no answer from 127.0.0.1:"), std::string::npos)
+      << r.transport_error;
+  EXPECT_NE(r.transport_error.find("within 1 s"), std::string::npos) << r.transport_error;
+  EXPECT_LT(elapsed, std::chrono::milliseconds(1800));
+  EXPECT_GE(elapsed, std::chrono::milliseconds(900));
+}
+
+TEST(TokenClientTest, ARefusedConnectionIsReportedAtOnce) {
+  int port = 0;
+  {
+    Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
+    port = probe.address().port();
+  }
+  auto tls = MakeClientTlsContext("");
+  ASSERT_TRUE(tls.ok());
+  TokenClient client(tls.value(), std::chrono::milliseconds(5000));
+  auto r = client.Request({"https://127.0.0.1:" + std::to_string(port), "t", "c", "s", "x"});
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.http_status, 0);
+  EXPECT_NE(r.transport_error.find("127.0.0.1:" + std::to_string(port)), std::string::npos)
+      << r.transport_error;
 }
 
 }  // namespace
