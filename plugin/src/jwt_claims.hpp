@@ -9,6 +9,7 @@
 
 namespace m365 {
 
+// The claims validation reads, as found in the token (unverified).
 struct JwtClaims {
   std::vector<std::string> audiences;  // `aud` (a string or an array in JWTs)
   std::string tenant_id;               // `tid`

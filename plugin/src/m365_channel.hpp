@@ -7,10 +7,13 @@
 
 namespace m365 {
 
+// The channel's id (a contract with stored rulesets), name and version.
 inline constexpr const char* kChannelId = "m365_oauth_smtp";
 inline constexpr const char* kChannelDisplayName = "Microsoft 365 (OAuth2)";
 inline constexpr const char* kChannelVersion = "1.0.0";
 
+// The NotificationChannel of this plugin. Every method is noexcept: errors
+// become report issues or steps through the SDK's Guard. Thread-safe.
 class M365Channel : public notify::NotificationChannel {
  public:
   // `host` must outlive the channel and every sender it opens.

@@ -16,6 +16,7 @@
 
 namespace m365 {
 
+// The clock every deadline here is measured with.
 using DeadlineClock = std::chrono::steady_clock;
 
 // The addresses of `host` (an IP literal is returned as is), looked up on a

@@ -23,6 +23,8 @@ struct FetchedToken {
 // Fetches a new token (the network request); called without locks held.
 using TokenFetcher = std::function<FetchedToken()>;
 
+// A TokenSource that caches one token and refreshes it ahead of expiry.
+// Thread-safe; concurrent callers share one request.
 class TokenCache : public TokenSource {
  public:
   using Clock = std::chrono::steady_clock;

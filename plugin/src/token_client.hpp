@@ -10,6 +10,7 @@
 
 namespace m365 {
 
+// One client-credentials request (m365-facts.md section 1).
 struct TokenRequest {
   std::string authority_url;  // "https://login.microsoftonline.com", no slash at the end
   std::string tenant;         // GUID or domain
