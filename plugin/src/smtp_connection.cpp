@@ -285,6 +285,12 @@ SmtpStepResult SmtpConnection::Quit() {
   if (!IsOpen()) return Failure("QUIT: not connected");
   SmtpStepResult result =
       impl_->Step("QUIT", [&] { return Impl::FromReply(impl_->Command("QUIT"), 221); });
+  // The server closes after 221; waiting for that keeps a new connection of
+  // the same mailbox from overlapping this one on the server's count.
+  if (result.ok) {
+    impl_->socket_.WaitForClose(
+        std::min<std::chrono::milliseconds>(impl_->timeout(), std::chrono::seconds(2)));
+  }
   impl_->socket_.Close();
   return result;
 }

@@ -266,6 +266,26 @@ SmtpReply SmtpSocket::ReadReply(milliseconds timeout) {
   }
 }
 
+void SmtpSocket::WaitForClose(milliseconds timeout) noexcept {
+  if (!open_) return;
+  auto deadline = Clock::now() + timeout;
+  try {
+    ScopedSigpipeBlock no_sigpipe;
+    for (std::size_t dropped = 0; dropped < 4 * kReadChunk;) {
+      auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) break;
+      socket_.setReceiveTimeout(ToTimespan(left));
+      char chunk[kReadChunk];
+      int n = socket_.receiveBytes(chunk, static_cast<int>(sizeof(chunk)));
+      if (n <= 0) break;
+      dropped += static_cast<std::size_t>(n);
+    }
+  } catch (...) {
+    // A reset or a timeout ends the wait just as well.
+  }
+  Close();
+}
+
 std::string SmtpSocket::LocalAddressLiteral() const {
   try {
     Poco::Net::IPAddress ip = socket_.address().host();

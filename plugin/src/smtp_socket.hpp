@@ -48,6 +48,10 @@ class SmtpSocket {
   void Send(std::string_view data, std::chrono::milliseconds timeout);
   // Reads one whole reply within `timeout` (SmtpReplyParser's limits apply).
   SmtpReply ReadReply(std::chrono::milliseconds timeout);
+  // Waits up to `timeout` for the server to close its side (after QUIT), so
+  // that the connection is gone on the server before a new one is counted.
+  // Reads and drops at most a few KB; never throws.
+  void WaitForClose(std::chrono::milliseconds timeout) noexcept;
   // "[127.0.0.1]" or "[IPv6:::1]": the EHLO argument (RFC 5321 4.1.3).
   std::string LocalAddressLiteral() const;
   bool IsOpen() const { return open_; }
