@@ -7,10 +7,34 @@
 #include <Poco/File.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <mutex>
 
 namespace m365 {
+namespace {
+
+// The handshake runs on the thread that asked for it, so the reason for a
+// refusal can wait here until that thread reads it.
+thread_local std::string last_certificate_error;
+
+// OpenSSL's verdict stands as it is: no prompt, no global event, no override.
+int VerifyWithoutPrompt(int ok, X509_STORE_CTX* store) {
+  if (ok == 0 && store != nullptr) {
+    last_certificate_error = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
+  }
+  return ok;
+}
+
+}  // namespace
+
+std::string TakeLastCertificateError() {
+  std::string error;
+  error.swap(last_certificate_error);
+  return error;
+}
 
 notify::sdk::StatusOr<Poco::Net::Context::Ptr> MakeClientTlsContext(const std::string& ca_file) {
   using notify::sdk::Status;
@@ -45,6 +69,9 @@ notify::sdk::StatusOr<Poco::Net::Context::Ptr> MakeClientTlsContext(const std::s
     Poco::Net::Context::Ptr context =
         new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
     context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+    // Replaces SSLManager::verifyClientCallback, keeping VERIFY_STRICT's mode.
+    SSL_CTX* ssl = context->sslContext();
+    SSL_CTX_set_verify(ssl, SSL_CTX_get_verify_mode(ssl), &VerifyWithoutPrompt);
     for (const auto& cert : extra) context->addCertificateAuthority(cert);
     return context;
   } catch (const Poco::Exception& e) {

@@ -26,6 +26,7 @@
 #include "jwt_claims.hpp"
 #include "net_deadline.hpp"
 #include "notify/sdk/settings.hpp"
+#include "tls_context.hpp"
 
 namespace m365 {
 namespace {
@@ -173,6 +174,7 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
   const std::string too_slow =
       "no answer from " + where + " within " + std::to_string(timeout_.count() / 1000) + " s";
   ScopedSigpipeBlock no_sigpipe;
+  TakeLastCertificateError();  // forget an earlier exchange's refusal
 
   std::string error;
   auto addresses = ResolveWithin(host, deadline, &error);
@@ -182,7 +184,9 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
   }
   // The sockets outlive the watchdog, which must never cut a reused descriptor.
   Poco::Net::StreamSocket plain;
-  Poco::Net::SecureStreamSocket secure;
+  // Not default-constructed: that would make Poco's SSLManager build its
+  // default client context and install a host-wide certificate handler.
+  std::unique_ptr<Poco::Net::SecureStreamSocket> secure;
   std::unique_ptr<Poco::Net::HTTPClientSession> session;
   DeadlineWatchdog watchdog(deadline);
   try {
@@ -211,10 +215,11 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
     plain.setReceiveTimeout(Remaining(deadline));
     plain.setSendTimeout(Remaining(deadline));
     // The handshake checks the chain and that the certificate names `host`.
-    secure = Poco::Net::SecureStreamSocket::attach(plain, host, tls_);
+    secure = std::make_unique<Poco::Net::SecureStreamSocket>(
+        Poco::Net::SecureStreamSocket::attach(plain, host, tls_));
     // A plain HTTPClientSession over the TLS socket: Poco 1.11's
     // HTTPSClientSession refuses an already connected socket (setPort throws).
-    session = std::make_unique<Poco::Net::HTTPClientSession>(secure);
+    session = std::make_unique<Poco::Net::HTTPClientSession>(*secure);
     session->setKeepAlive(false);
 
     std::string path = "/" + request.tenant + "/oauth2/v2.0/token";
@@ -255,9 +260,10 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
     if (watchdog.fired() || dynamic_cast<const Poco::TimeoutException*>(&e) != nullptr) {
       r.transport_error = too_slow;
     } else if (text.find("certificate verify failed") != std::string::npos) {
+      std::string why = TakeLastCertificateError();
       r.certificate_problem = true;
-      r.transport_error =
-          "the certificate of " + where + " is not trusted (unknown or untrusted CA, or expired)";
+      r.transport_error = "the certificate of " + where + " is not trusted (" +
+                          (why.empty() ? "unknown or untrusted CA, or expired" : why) + ")";
     } else if (dynamic_cast<const Poco::Net::SSLException*>(&e) != nullptr) {
       r.transport_error = "TLS with " + where + " failed: " + FirstLine(text, 200);
     } else {

@@ -4,8 +4,12 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/DNS.h>
 #include <Poco/Net/HostEntry.h>
+#include <Poco/Net/InvalidCertificateHandler.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/VerificationErrorArgs.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <memory>
@@ -295,8 +299,48 @@ TEST_F(SaveValidationTest, CertificateFromAnUntrustedCaIsRefused) {
   m365emu::Faults faults;
   faults.smtp_certificate = m365emu::CertFault::kUntrustedCa;
   emulator_->SetFaults(faults);
+  ::testing::internal::CaptureStdout();
   Save(Settings());
+  std::string console = ::testing::internal::GetCapturedStdout();
   ExpectFailedAt("tls", "put its CA certificate (PEM) in ca_file");
+  EXPECT_EQ(emulator_->stats().auth_attempts, 0u);
+  // Poco's default ConsoleCertificateHandler would ask the console instead.
+  EXPECT_EQ(console.find("Accept the certificate"), std::string::npos) << console;
+}
+
+// A global handler as a careless host might install: accepts every
+// certificate OpenSSL refused, and counts how often it was asked.
+class AcceptingCertificateHandler : public Poco::Net::InvalidCertificateHandler {
+ public:
+  AcceptingCertificateHandler() : Poco::Net::InvalidCertificateHandler(false) {}
+  void onInvalidCertificate(const void*, Poco::Net::VerificationErrorArgs& args) override {
+    ++asked;
+    args.setIgnoreError(true);
+  }
+  static std::atomic<int> asked;
+};
+std::atomic<int> AcceptingCertificateHandler::asked{0};
+
+TEST_F(SaveValidationTest, HostWideCertificateHandlersCannotWeakenVerification) {
+  // Poco's SSLManager asks its process-wide InvalidCertificateHandler about a
+  // refused chain (by default ConsoleCertificateHandler: "Accept the
+  // certificate (y,n)?" on stdin). The plugin's context never asks it.
+  // A default client context too, or SSLManager would replace the handler
+  // with a RejectCertificateHandler the first time anything asks for one.
+  Poco::Net::SSLManager::instance().initializeClient(
+      nullptr, new AcceptingCertificateHandler,
+      new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, ""));
+  m365emu::Faults faults;
+  faults.smtp_certificate = m365emu::CertFault::kUntrustedCa;
+  emulator_->SetFaults(faults);
+  Save(Settings());
+  ExpectFailedAt("tls", "ca_file");
+  auto s = Settings();
+  s.erase("ca_file");
+  emulator_->SetFaults({});
+  Save(s);
+  ExpectFailedAt("token", "ca_file");
+  EXPECT_EQ(AcceptingCertificateHandler::asked, 0);
   EXPECT_EQ(emulator_->stats().auth_attempts, 0u);
 }
 
@@ -312,9 +356,14 @@ TEST_F(SaveValidationTest, ExpiredCertificateIsRefused) {
 TEST_F(SaveValidationTest, WithoutTheExtraCaTheEmulatorIsNotTrusted) {
   auto s = Settings();
   s.erase("ca_file");
+  ::testing::internal::CaptureStdout();
   Save(s);
+  std::string console = ::testing::internal::GetCapturedStdout();
   ExpectFailedAt("token", "ca_file");
+  EXPECT_NE(Detail("token").find("is not trusted (unable to get local issuer certificate)"),
+            std::string::npos);
   EXPECT_EQ(emulator_->stats().token_requests, 0u);
+  EXPECT_EQ(console.find("Accept the certificate"), std::string::npos) << console;
 }
 
 TEST_F(SaveValidationTest, ThrottledTokenEndpointSaysWhenToRetry) {
