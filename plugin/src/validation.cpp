@@ -10,6 +10,7 @@
 #include "m365_sender.hpp"
 #include "notify/sdk/barrier.hpp"
 #include "smtp_connection.hpp"
+#include "tls_context.hpp"
 #include "token_client.hpp"
 #include "token_source.hpp"
 
@@ -98,6 +99,14 @@ class StepRunner {
   bool failed_ = false;
 };
 
+// Adds OpenSSL's reason for refusing a certificate chain during the step
+// just run on this thread ("unable to get local issuer certificate", ...).
+Diagnosis WithCertificateReason(Diagnosis d) {
+  std::string why = TakeLastCertificateError();
+  if (!why.empty() && d.message.find(why) == std::string::npos) d.message += " (" + why + ")";
+  return d;
+}
+
 std::string Seconds(std::chrono::seconds s) { return std::to_string(s.count()) + " s"; }
 
 }  // namespace
@@ -152,8 +161,11 @@ std::vector<notify::CheckStep> RunOnlineChecks(const M365Config& c, Poco::Net::C
         const std::string where = c.smtp_host + ":" + std::to_string(c.port);
 
         run.Run(kStepConnect, [&] {
+          TakeLastCertificateError();
           SmtpStepResult r = smtp.Connect();
-          if (!r.ok) return Fail(DiagnoseSmtpTransport(kStepConnect, r.error, r.reply, c));
+          if (!r.ok)
+            return Fail(
+                WithCertificateReason(DiagnoseSmtpTransport(kStepConnect, r.error, r.reply, c)));
           return Pass("connected to " + where + (smtp.IsTls() ? " with implicit TLS" : "") + ": " +
                       r.reply.ToString());
         });
@@ -177,8 +189,11 @@ std::vector<notify::CheckStep> RunOnlineChecks(const M365Config& c, Poco::Net::C
                 "implicit TLS established at connect, certificate "
                 "valid for " +
                 c.smtp_host);
+          TakeLastCertificateError();
           SmtpStepResult r = smtp.StartTls();
-          if (!r.ok) return Fail(DiagnoseSmtpTransport(kStepTls, r.error, r.reply, c));
+          if (!r.ok)
+            return Fail(
+                WithCertificateReason(DiagnoseSmtpTransport(kStepTls, r.error, r.reply, c)));
           return Pass("TLS established; certificate trusted and valid for " + c.smtp_host);
         });
 

@@ -303,6 +303,7 @@ TEST_F(SaveValidationTest, CertificateFromAnUntrustedCaIsRefused) {
   Save(Settings());
   std::string console = ::testing::internal::GetCapturedStdout();
   ExpectFailedAt("tls", "put its CA certificate (PEM) in ca_file");
+  EXPECT_NE(Detail("tls").find("unable to get local issuer certificate"), std::string::npos);
   EXPECT_EQ(emulator_->stats().auth_attempts, 0u);
   // Poco's default ConsoleCertificateHandler would ask the console instead.
   EXPECT_EQ(console.find("Accept the certificate"), std::string::npos) << console;
@@ -350,6 +351,7 @@ TEST_F(SaveValidationTest, ExpiredCertificateIsRefused) {
   emulator_->SetFaults(faults);
   Save(Settings());
   ExpectFailedAt("tls", "is not trusted");
+  EXPECT_NE(Detail("tls").find("certificate has expired"), std::string::npos);
   EXPECT_EQ(emulator_->stats().auth_attempts, 0u);
 }
 
