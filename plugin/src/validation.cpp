@@ -104,6 +104,12 @@ class StepRunner {
 Diagnosis WithCertificateReason(Diagnosis d) {
   std::string why = TakeLastCertificateError();
   if (!why.empty() && d.message.find(why) == std::string::npos) d.message += " (" + why + ")";
+  if (why.find("expired") != std::string::npos || why.find("not yet valid") != std::string::npos) {
+    d.remedy = "The server's certificate is outside its validity period (" + why +
+               "). Check this host's date and time; Exchange Online's certificates are always "
+               "current, so otherwise a device in between intercepts TLS with its own "
+               "certificate: exempt this host from it.";
+  }
   return d;
 }
 

@@ -350,7 +350,7 @@ TEST_F(SaveValidationTest, ExpiredCertificateIsRefused) {
   faults.smtp_certificate = m365emu::CertFault::kExpired;
   emulator_->SetFaults(faults);
   Save(Settings());
-  ExpectFailedAt("tls", "is not trusted");
+  ExpectFailedAt("tls", "Check this host's date and time");
   EXPECT_NE(Detail("tls").find("certificate has expired"), std::string::npos);
   EXPECT_EQ(emulator_->stats().auth_attempts, 0u);
 }
