@@ -178,6 +178,8 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
     std::string name = "connection " + std::to_string(++run.connection_number);
     LoginOutcome failure = OpenAuthenticated(connection, config_.from_email, *tokens_);
     if (!failure.ok()) {
+      // Closed while the slot is still held, so the slot never outlives it.
+      if (connection.IsOpen()) connection.Quit();
       Log(notify::LogLevel::kWarning, name + " to " + config_.smtp_host + ":" +
                                           std::to_string(config_.port) +
                                           " failed: " + failure.error);
@@ -186,7 +188,6 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
         GiveUp(run, failure);  // the same would happen to every other chunk
         return;
       }
-      if (connection.IsOpen()) connection.Quit();
     } else {
       Progress progress = SendOverConnection(run, connection, pending);
       if (connection.IsOpen()) connection.Quit();

@@ -1,21 +1,15 @@
 #include "smtp_socket.hpp"
 
 #include <Poco/Exception.h>
-#include <Poco/Net/DNS.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
-#include <pthread.h>
-#include <signal.h>
 
 #include <algorithm>
-#include <condition_variable>
-#include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
 
+#include "net_deadline.hpp"
 #include "smtp_reply_parser.hpp"
 
 namespace m365 {
@@ -39,89 +33,15 @@ milliseconds Remaining(SmtpSocket::Clock::time_point deadline, const std::string
   return std::max(left, milliseconds(1));
 }
 
-std::string Seconds(milliseconds ms) { return std::to_string((ms.count() + 999) / 1000) + " s"; }
-
-// Writing to a socket the peer closed raises SIGPIPE, which would end the
-// host process. Poco and OpenSSL do not all pass MSG_NOSIGNAL, and a plugin
-// must not change the process's signal dispositions, so SIGPIPE is blocked
-// for this thread during socket calls and a SIGPIPE they caused is consumed
-// (the approach of libpq's pq_block_sigpipe).
-class ScopedSigpipeBlock {
- public:
-  ScopedSigpipeBlock() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-    blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &old_) == 0;
-  }
-  ~ScopedSigpipeBlock() {
-    if (!blocked_) return;
-    if (!was_pending_) {
-      sigset_t pending;
-      sigemptyset(&pending);
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        timespec zero{0, 0};
-        sigtimedwait(&pipe_, nullptr, &zero);
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  ScopedSigpipeBlock(const ScopedSigpipeBlock&) = delete;
-  ScopedSigpipeBlock& operator=(const ScopedSigpipeBlock&) = delete;
-
- private:
-  sigset_t pipe_;
-  sigset_t old_;
-  bool was_pending_ = false;
-  bool blocked_ = false;
-};
-
-// getaddrinfo has no timeout: the lookup runs on a helper thread and the
-// caller waits at most until `deadline`. A lookup that outlives the wait ends
-// on its own and its result is dropped.
-std::vector<Poco::Net::IPAddress> Resolve(const std::string& host,
-                                          SmtpSocket::Clock::time_point deadline) {
-  Poco::Net::IPAddress literal;
-  if (Poco::Net::IPAddress::tryParse(host, literal)) return {literal};
-  struct Lookup {
-    std::mutex mutex;
-    std::condition_variable done_cv;
-    bool done = false;
-    std::vector<Poco::Net::IPAddress> addresses;
-    std::string error;
-  };
-  auto lookup = std::make_shared<Lookup>();
-  std::thread([lookup, host] {
-    std::vector<Poco::Net::IPAddress> addresses;
-    std::string error;
-    try {
-      addresses = Poco::Net::DNS::hostByName(host).addresses();
-    } catch (const Poco::Exception& e) {
-      error = e.displayText();
-    } catch (...) {
-      error = "lookup failed";
-    }
-    std::lock_guard<std::mutex> lock(lookup->mutex);
-    lookup->addresses = std::move(addresses);
-    lookup->error = std::move(error);
-    lookup->done = true;
-    lookup->done_cv.notify_all();
-  }).detach();
-  std::unique_lock<std::mutex> lock(lookup->mutex);
-  if (!lookup->done_cv.wait_until(lock, deadline, [&] { return lookup->done; })) {
-    throw SmtpTransportError(Kind::kTimeout, "timed out resolving " + host);
-  }
-  if (lookup->addresses.empty()) {
-    throw SmtpTransportError(
-        Kind::kNetwork,
-        "cannot resolve host name " + host + (lookup->error.empty() ? "" : ": " + lookup->error));
-  }
-  return lookup->addresses;
+// The socket timeout that keeps one blocking call within `left`. Over TLS,
+// Poco first waits the socket timeout in OpenSSL's read or write and then
+// polls once more for as long (SecureSocketImpl::mustRetry), so each wait
+// gets half.
+Poco::Timespan CallTimeout(milliseconds left, bool tls) {
+  return ToTimespan(tls ? std::max(left / 2, milliseconds(1)) : left);
 }
+
+std::string Seconds(milliseconds ms) { return std::to_string((ms.count() + 999) / 1000) + " s"; }
 
 // Turns the exception being handled into an SmtpTransportError for `what`
 // ("reading the reply", ...). Call only inside a catch block.
@@ -151,15 +71,14 @@ void SmtpSocket::Connect(const std::string& host, int port, milliseconds timeout
   Close();
   auto deadline = Clock::now() + timeout;
   std::string where = host + ":" + std::to_string(port);
-  std::vector<Poco::Net::IPAddress> addresses;
-  try {
-    addresses = Resolve(host, deadline);
-  } catch (const SmtpTransportError& e) {
-    if (e.kind() == Kind::kTimeout) {
+  std::string error;
+  std::vector<Poco::Net::IPAddress> addresses = ResolveWithin(host, deadline, &error);
+  if (addresses.empty()) {
+    if (Clock::now() >= deadline) {
       throw SmtpTransportError(Kind::kTimeout,
                                "timed out after " + Seconds(timeout) + " resolving " + host);
     }
-    throw;
+    throw SmtpTransportError(Kind::kNetwork, error);
   }
   std::string last_error;
   for (const auto& address : addresses) {
@@ -200,8 +119,8 @@ void SmtpSocket::UpgradeToTls(const std::string& host, const Poco::Net::Context:
   }
   try {
     ScopedSigpipeBlock no_sigpipe;
-    socket_.setReceiveTimeout(ToTimespan(timeout));
-    socket_.setSendTimeout(ToTimespan(timeout));
+    socket_.setReceiveTimeout(CallTimeout(timeout, true));  // the handshake is TLS
+    socket_.setSendTimeout(CallTimeout(timeout, true));
     // attach() with the host name: OpenSSL checks the chain (the context's
     // VERIFY_STRICT) and Poco then checks the certificate against `host`.
     // A session built on a connected socket has no host name of its own,
@@ -226,7 +145,7 @@ void SmtpSocket::Send(std::string_view data, milliseconds timeout) {
   if (!open_) throw SmtpTransportError(Kind::kClosed, "not connected");
   try {
     ScopedSigpipeBlock no_sigpipe;
-    socket_.setSendTimeout(ToTimespan(timeout));
+    socket_.setSendTimeout(CallTimeout(timeout, tls_));
     std::size_t sent = 0;
     while (sent < data.size()) {
       int n = static_cast<int>(std::min(kWriteChunk, data.size() - sent));
@@ -254,7 +173,7 @@ SmtpReply SmtpSocket::ReadReply(milliseconds timeout) {
       }
       milliseconds left =
           Remaining(deadline, "after " + Seconds(timeout) + " waiting for the server's reply");
-      socket_.setReceiveTimeout(ToTimespan(left));
+      socket_.setReceiveTimeout(CallTimeout(left, tls_));
       char chunk[kReadChunk];
       int n = socket_.receiveBytes(chunk, static_cast<int>(sizeof(chunk)));
       if (n <= 0) throw SmtpTransportError(Kind::kClosed, "the server closed the connection");
@@ -274,7 +193,7 @@ void SmtpSocket::WaitForClose(milliseconds timeout) noexcept {
     for (std::size_t dropped = 0; dropped < 4 * kReadChunk;) {
       auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
       if (left.count() <= 0) break;
-      socket_.setReceiveTimeout(ToTimespan(left));
+      socket_.setReceiveTimeout(CallTimeout(left, tls_));
       char chunk[kReadChunk];
       int n = socket_.receiveBytes(chunk, static_cast<int>(sizeof(chunk)));
       if (n <= 0) break;

@@ -3,11 +3,16 @@
 // faults that must not lose a message (design.md section 7).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "connection_pool.hpp"
 #include "delivery_fixture.hpp"
 #include "m365_channel.hpp"
 
@@ -42,7 +47,20 @@ class ChannelDeliveryTest : public DeliveryTest {
 
 TEST_F(ChannelDeliveryTest, TwoHundredMessagesInMediumBatches) {
   auto batch = MakeMessages(200);
+  // The client's own count of open connections for the mailbox, sampled.
+  std::atomic<bool> done{false};
+  std::atomic<int> most_slots{0};
+  std::thread sampler([&] {
+    while (!done) {
+      most_slots = std::max(most_slots.load(), MailboxSlot::InUse(m365emu::kDemoMailbox));
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
   auto results = Deliver(batch, "medium");
+  done = true;
+  sampler.join();
+  EXPECT_LE(most_slots.load(), 3);
+  EXPECT_GE(most_slots.load(), 2);  // chunks do go in parallel
   ASSERT_EQ(Count(results, DeliveryStatus::kDelivered), 200);
   for (const auto& r : results) {
     EXPECT_EQ(r.code, 250);
@@ -51,8 +69,11 @@ TEST_F(ChannelDeliveryTest, TwoHundredMessagesInMediumBatches) {
   m365emu::Stats stats = emulator_->stats();
   EXPECT_EQ(stats.smtp_connections, 7u);  // ceil(200 / 30)
   EXPECT_EQ(stats.token_requests, 1u);
-  EXPECT_LE(stats.max_concurrent_connections, 3u);
   EXPECT_EQ(stats.smtp_reply_counts["432 4.3.2"], 0u);  // never a 4th sender thread
+  // The emulator counts a session until its thread has finished, a moment
+  // after the socket closed; under load the next connection can overlap that
+  // tail, so its count may read one more than the connections really open.
+  EXPECT_LE(stats.max_concurrent_connections, 4u);
   EXPECT_EQ(stats.starttls_count, 7u);
 
   auto received = emulator_->received();
