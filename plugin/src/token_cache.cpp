@@ -31,8 +31,7 @@ TokenResult TokenCache::Obtain(std::unique_lock<std::mutex>& lock, const std::st
     // Someone is already asking: share that request's outcome.
     unsigned long seen = generation_;
     fetched_.wait(lock, [&] { return generation_ != seen; });
-    if (last_.ok && !token_.empty()) return last_;
-    if (!last_.ok) return last_;
+    return last_;  // a new token (also for a Refresh), or why there is none
   }
   if (rejected != nullptr && !token_.empty() && token_ == *rejected) token_.clear();
   Clock::time_point now = now_();
