@@ -169,9 +169,10 @@ std::vector<notify::CheckStep> RunOnlineChecks(const M365Config& c, Poco::Net::C
         run.Run(kStepConnect, [&] {
           TakeLastCertificateError();
           SmtpStepResult r = smtp.Connect();
-          if (!r.ok)
+          if (!r.ok) {
             return Fail(
                 WithCertificateReason(DiagnoseSmtpTransport(kStepConnect, r.error, r.reply, c)));
+          }
           return Pass("connected to " + where + (smtp.IsTls() ? " with implicit TLS" : "") + ": " +
                       r.reply.ToString());
         });
@@ -190,16 +191,16 @@ std::vector<notify::CheckStep> RunOnlineChecks(const M365Config& c, Poco::Net::C
         });
 
         run.Run(kStepTls, [&] {
-          if (smtp.IsTls())
-            return Pass(
-                "implicit TLS established at connect, certificate "
-                "valid for " +
-                c.smtp_host);
+          if (smtp.IsTls()) {
+            return Pass("implicit TLS established at connect, certificate valid for " +
+                        c.smtp_host);
+          }
           TakeLastCertificateError();
           SmtpStepResult r = smtp.StartTls();
-          if (!r.ok)
+          if (!r.ok) {
             return Fail(
                 WithCertificateReason(DiagnoseSmtpTransport(kStepTls, r.error, r.reply, c)));
+          }
           return Pass("TLS established; certificate trusted and valid for " + c.smtp_host);
         });
 
