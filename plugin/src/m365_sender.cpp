@@ -148,10 +148,10 @@ void M365Sender::Impl::Worker(Run& run) {
     // chunk's unsettled messages are then reported by Deliver.
     try {
       SendChunk(run, std::move(chunk));
-    } catch (const std::exception& e) {
+    } catch (...) {
       LoginOutcome failure;
       failure.failure = LoginOutcome::Failure::kTransport;
-      failure.error = std::string("internal error: ") + e.what();
+      failure.error = "internal error: " + notify::sdk::DescribeCurrentException();
       GiveUp(run, failure);
     }
   }

@@ -15,6 +15,7 @@
 #include <exception>
 #include <utility>
 
+#include "notify/sdk/barrier.hpp"
 #include "smtp_data.hpp"
 #include "smtp_socket.hpp"
 #include "xoauth2.hpp"
@@ -96,9 +97,9 @@ class SmtpConnection::Impl {
       SmtpStepResult result = Failure(step + ": " + e.what());
       result.connection_lost = true;
       return result;
-    } catch (const std::exception& e) {
+    } catch (...) {
       socket_.Close();
-      SmtpStepResult result = Failure(step + ": " + e.what());
+      SmtpStepResult result = Failure(step + ": " + notify::sdk::DescribeCurrentException());
       result.connection_lost = true;
       return result;
     }
