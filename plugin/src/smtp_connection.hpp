@@ -4,12 +4,12 @@
 // Connect (TCP + greeting, or implicit TLS on 465) -> Ehlo -> StartTls -> Ehlo
 // -> AuthXoauth2 -> SendMail* -> Quit. Every read and write is bounded by the
 // timeout. Secrets never appear in any error text.
+#include <Poco/Net/Context.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <Poco/Net/Context.h>
 
 #include "smtp_reply.hpp"
 
@@ -26,7 +26,8 @@ struct SmtpEndpoint {
 struct SmtpStepResult {
   bool ok = false;
   SmtpReply reply;
-  std::string error;  // when !ok and no reply explains it: "connection refused", "timed out after 5 s", "certificate for wrong.example.test does not match localhost", ...
+  std::string error;  // when !ok and no reply explains it: "connection refused", "timed out after 5
+                      // s", "certificate for wrong.example.test does not match localhost", ...
   bool connection_lost = false;  // the connection is unusable after this
   // SendMail only, when connection_lost: the server had accepted MAIL FROM
   // (the message was under way), and the end of DATA had been sent so the
