@@ -1,6 +1,8 @@
 // notify-host: the reference host. Reads its properties file, loads the
 // enabled plugins at start-up, then runs one command (design.md section 5).
 #include <Poco/Logger.h>
+#include <Poco/Net/RejectCertificateHandler.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/Path.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
@@ -33,6 +35,12 @@ class NotifyHostApp : public Poco::Util::Application {
   }
 
   int main(const ArgVec&) override {
+    // A host runs unattended: should any TLS user fall back to Poco's
+    // process-wide handler, a doubtful certificate is refused, never offered
+    // to whoever is at the console.
+    Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject =
+        new Poco::Net::RejectCertificateHandler(false);
+    Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, nullptr);
     // Relative paths in the settings file are relative to the file itself.
     Poco::Path base = Poco::Path(config_file_).absolute().parent();
     auto resolve = [&](const std::string& key, const std::string& fallback) {
