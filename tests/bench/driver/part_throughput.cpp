@@ -1,0 +1,245 @@
+// Part 1: N messages unthrottled through the plugin and through its peers,
+// each a separate client process measured with wait4.
+#include <Poco/JSON/Array.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "bench_message.hpp"
+#include "parts.hpp"
+
+namespace notify_bench {
+namespace {
+
+// One client's run: what it sent and what it used.
+struct PeerRun {
+  std::string name;
+  std::string how;
+  int messages = 0;
+  std::uint64_t accepted = 0;  // by the emulator
+  std::uint64_t connections = 0;
+  std::uint64_t token_requests = 0;
+  double wall_ms = 0;
+  double cpu_ms = 0;
+  long max_rss_kb = 0;
+  double server_cpu_ms = 0;  // notify-bench itself: the emulator's threads
+  std::string error;         // first failure, "" when none
+  bool skipped = false;
+
+  double MsgsPerSecond() const { return wall_ms > 0 ? accepted * 1000.0 / wall_ms : 0; }
+  double CpuPerMessage() const { return accepted > 0 ? cpu_ms / accepted : 0; }
+  double ServerCpuPerMessage() const { return accepted > 0 ? server_cpu_ms / accepted : 0; }
+};
+
+void Accumulate(PeerRun& run, const ChildResult& r, const std::string& stderr_file) {
+  run.wall_ms += r.wall_ms;
+  run.cpu_ms += r.cpu_ms;
+  run.max_rss_kb = std::max(run.max_rss_kb, r.max_rss_kb);
+  if (!r.ok() && run.error.empty()) {
+    run.error = r.timed_out ? "timed out" : "exit " + std::to_string(r.exit_code);
+    run.error += " " + r.error + " " + ReadWholeFile(stderr_file).substr(0, 200);
+  }
+}
+
+// CPU time (user + system) of this process so far, in ms.
+double OwnCpuMs() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  auto ms = [](const timeval& tv) { return tv.tv_sec * 1000.0 + tv.tv_usec / 1000.0; };
+  return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
+// Zeroes the emulator's counters and notes this process's CPU time.
+void Start(BenchEnv& env, PeerRun& run) {
+  env.Configure();
+  run.server_cpu_ms = -OwnCpuMs();
+}
+
+void Finish(BenchEnv& env, PeerRun& run) {
+  run.server_cpu_ms += OwnCpuMs();
+  m365emu::Stats stats = env.emulator().stats();
+  run.accepted = stats.messages_accepted;
+  run.connections = stats.smtp_connections;
+  run.token_requests = stats.token_requests;
+}
+
+PeerRun RunPlugin(BenchEnv& env) {
+  PeerRun run{"plugin (notify-bench-client)", "one Deliver of N, batch large"};
+  run.messages = env.options().messages;
+  Start(env, run);
+  Poco::JSON::Object::Ptr out;
+  ChildResult r =
+      env.RunClient("deliver", {"--messages", std::to_string(run.messages), "--threads", "1"},
+                    std::chrono::seconds(60 + run.messages / 10), &out);
+  Accumulate(run, r, env.work_dir() + "/client-deliver.err");
+  if (out && !out->getValue<bool>("ok") && run.error.empty() && out->has("first_failure")) {
+    run.error = out->getValue<std::string>("first_failure");
+  }
+  Finish(env, run);
+  return run;
+}
+
+PeerRun RunSmtplib(BenchEnv& env) {
+  PeerRun run{"python3 smtplib", "one connection"};
+  run.messages = env.options().messages;
+  Start(env, run);
+  ChildSpec spec;
+  spec.argv = {env.programs().python,
+               env.programs().peers_dir + "/smtplib_bench.py",
+               "--port",
+               std::to_string(env.emulator().smtp_port()),
+               "--ca",
+               env.emulator().ca_file(),
+               "--mailbox",
+               m365emu::kDemoMailbox,
+               "--token-file",
+               env.token_file(),
+               "--rcpt",
+               BenchRecipient(0),
+               "--file",
+               env.eml_crlf(),
+               "--count",
+               std::to_string(run.messages)};
+  spec.stderr_file = env.work_dir() + "/smtplib.err";
+  spec.stdout_file = env.work_dir() + "/smtplib.out";
+  spec.timeout = std::chrono::seconds(60 + run.messages / 10);
+  Accumulate(run, RunChild(spec), spec.stderr_file);
+  Finish(env, run);
+  return run;
+}
+
+// Runs `spec` once per message (msmtp, curl); stops after 3 failures.
+PeerRun RunPerMessage(BenchEnv& env, PeerRun run, const ChildSpec& spec) {
+  run.messages = env.options().peer_messages;
+  Start(env, run);
+  int failures = 0;
+  for (int i = 0; i < run.messages && failures < 3; ++i) {
+    ChildResult r = RunChild(spec);
+    if (!r.started) {
+      run.skipped = true;
+      run.error = r.error;
+      return run;
+    }
+    failures += r.ok() ? 0 : 1;
+    Accumulate(run, r, spec.stderr_file);
+  }
+  Finish(env, run);
+  return run;
+}
+
+PeerRun RunMsmtp(BenchEnv& env) {
+  std::string config = env.work_dir() + "/msmtprc";
+  WriteFileWithMode(config,
+                    "defaults\ntimeout 20\naccount bench\nhost localhost\nport " +
+                        std::to_string(env.emulator().smtp_port()) +
+                        "\ntls on\ntls_starttls on\ntls_trust_file " + env.emulator().ca_file() +
+                        "\nfrom " + m365emu::kDemoMailbox + "\nauth xoauth2\nuser " +
+                        m365emu::kDemoMailbox + "\npasswordeval cat " + env.token_file() + "\n",
+                    0600);
+  ChildSpec spec;
+  spec.argv = {env.programs().msmtp, "-C", config, "-a", "bench", BenchRecipient(0)};
+  spec.stdin_file = env.eml_lf();  // msmtp turns LF into CRLF itself
+  spec.stderr_file = env.work_dir() + "/msmtp.err";
+  spec.timeout = std::chrono::seconds(20);
+  return RunPerMessage(env, {"msmtp", "one process per message"}, spec);
+}
+
+PeerRun RunCurl(BenchEnv& env) {
+  // The token goes in a config file, never on a command line.
+  std::string config = env.work_dir() + "/curl-token.conf";
+  WriteFileWithMode(config, "oauth2-bearer = \"" + env.token() + "\"\n", 0600);
+  ChildSpec spec;
+  spec.argv = {env.programs().curl,
+               "-sS",
+               "--max-time",
+               "20",
+               "--url",
+               "smtp://localhost:" + std::to_string(env.emulator().smtp_port()),
+               "--ssl-reqd",
+               "--cacert",
+               env.emulator().ca_file(),
+               "--mail-from",
+               m365emu::kDemoMailbox,
+               "--mail-rcpt",
+               BenchRecipient(0),
+               "--user",
+               m365emu::kDemoMailbox,
+               "--login-options",
+               "AUTH=XOAUTH2",
+               "-K",
+               config,
+               "-T",
+               env.eml_crlf()};
+  spec.stderr_file = env.work_dir() + "/curl.err";
+  spec.timeout = std::chrono::seconds(20);
+  return RunPerMessage(env, {"curl", "one process per message"}, spec);
+}
+
+std::string Mb(long kb) { return Fixed(kb / 1024.0, 1); }
+
+}  // namespace
+
+void RunThroughputPart(BenchEnv& env, Report& report) {
+  std::vector<PeerRun> runs = {RunPlugin(env), RunSmtplib(env), RunMsmtp(env), RunCurl(env)};
+  Table table{"1. Throughput, unthrottled (1 KB text, STARTTLS + XOAUTH2, same emulator)",
+              {"client", "how", "messages", "msgs/s", "client CPU ms/msg", "peak RSS MB",
+               "connections", "token requests", "emulator CPU ms/msg"}};
+  Poco::JSON::Array::Ptr json = new Poco::JSON::Array;
+  for (const PeerRun& run : runs) {
+    if (run.skipped) {
+      table.rows.push_back({run.name, "not run: " + run.error, "", "", "", "", "", "", ""});
+    } else {
+      table.rows.push_back(
+          {run.name, run.how, std::to_string(run.accepted), Fixed(run.MsgsPerSecond(), 1),
+           Fixed(run.CpuPerMessage(), 3), Mb(run.max_rss_kb), std::to_string(run.connections),
+           std::to_string(run.token_requests), Fixed(run.ServerCpuPerMessage(), 3)});
+    }
+    if (!run.skipped &&
+        (run.accepted != static_cast<std::uint64_t>(run.messages) || !run.error.empty())) {
+      report.Fail(run.name + ": " + std::to_string(run.accepted) + " of " +
+                  std::to_string(run.messages) + " delivered; " + run.error);
+    }
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("client", run.name);
+    o->set("skipped", run.skipped);
+    o->set("messages", run.messages);
+    o->set("delivered", run.accepted);
+    o->set("wall_ms", run.wall_ms);
+    o->set("msgs_per_s", run.MsgsPerSecond());
+    o->set("cpu_ms_per_msg", run.CpuPerMessage());
+    o->set("peak_rss_kb", run.max_rss_kb);
+    o->set("connections", run.connections);
+    o->set("token_requests", run.token_requests);
+    o->set("emulator_cpu_ms_per_msg", run.ServerCpuPerMessage());
+    json->add(o);
+  }
+  table.notes.push_back(
+      "Wall time and CPU are of the whole client process(es) (start-up included), measured by "
+      "wait4; CPU is user + system of the client only (the emulator runs in notify-bench). "
+      "The plugin opens up to 3 connections at once (Exchange's per-mailbox limit), 100 "
+      "messages each; smtplib sends everything over one; msmtp and curl log in once per "
+      "message. Peak RSS of msmtp/curl is the largest single invocation. Emulator CPU is "
+      "notify-bench's own (the emulator's threads, plus spawning the per-message peers).");
+  report.AddTable(table);
+  report.json().set("throughput", json);
+
+  const PeerRun& plugin = runs[0];
+  const PeerRun& py = runs[1];
+  const PeerRun& curl = runs[3];
+  if (!py.skipped && py.MsgsPerSecond() > 0) {
+    double ratio = plugin.MsgsPerSecond() / py.MsgsPerSecond();
+    report.AddTarget({"plugin msgs/s >= 2x smtplib", Fixed(ratio, 2) + "x", ratio >= 2.0});
+    double cpu = plugin.CpuPerMessage() / std::max(py.CpuPerMessage(), 1e-9);
+    report.AddTarget({"plugin client CPU/msg <= 1/3 of smtplib", Fixed(cpu, 2) + " of smtplib",
+                      cpu <= 1.0 / 3.0});
+  }
+  if (!curl.skipped && curl.MsgsPerSecond() > 0) {
+    double ratio = plugin.MsgsPerSecond() / curl.MsgsPerSecond();
+    report.AddTarget(
+        {"plugin msgs/s >= 20x curl per message", Fixed(ratio, 1) + "x", ratio >= 20.0});
+  }
+}
+
+}  // namespace notify_bench
