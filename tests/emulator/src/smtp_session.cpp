@@ -39,11 +39,16 @@ class Session {
     session_id_ = id;
   }
 
-  ~Session() {
-    if (!slot_mailbox_.empty()) state_.ReleaseMailboxSlot(slot_mailbox_);
-  }
+  ~Session() { ReleaseSlot(); }
 
   void Run();
+  // Gives the mailbox's connection slot back. Called before the socket closes:
+  // a client that reconnects as soon as it sees the close must find the slot
+  // free, as with Exchange, which counts a connection only while it is open.
+  void ReleaseSlot() {
+    if (!slot_mailbox_.empty()) state_.ReleaseMailboxSlot(slot_mailbox_);
+    slot_mailbox_.clear();
+  }
   void Close() {
     try {
       sock_.close();
@@ -561,11 +566,12 @@ void RunSmtpSession(State& state, const SmtpContexts& contexts, Poco::Net::Strea
     } catch (...) {
     }
     unregister();
+    session.ReleaseSlot();
+    state.UpdateStats([](Stats& s) {
+      if (s.current_connections > 0) --s.current_connections;
+    });
     session.Close();
   }
-  state.UpdateStats([](Stats& s) {
-    if (s.current_connections > 0) --s.current_connections;
-  });
 }
 
 }  // namespace m365emu::detail
