@@ -118,7 +118,10 @@ Diagnosis DiagnoseTokenFailure(const TokenResponse& r, const M365Config& c) {
   }
   if (r.http_status == 0 || !r.transport_error.empty()) {
     d.message = r.transport_error.empty() ? "no answer from " + where : r.transport_error;
-    d.transient = !r.certificate_problem && r.http_status == 0;
+    // An answer that is not Entra ID's (a proxy's HTML page, a cut or
+    // oversized body) says nothing about the messages: retry them later
+    // rather than reject them for good.
+    d.transient = !r.certificate_problem;
     if (r.certificate_problem) {
       d.remedy =
           "The sign-in server's certificate was refused. If a TLS-inspecting proxy sits "
