@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -164,6 +165,15 @@ void CheckOverrides(const notify::Settings& settings, std::vector<FieldIssue>& i
 void CheckCaFile(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
   std::string path = Value(settings, "ca_file");
   if (path.empty() || HasErrorFor(issues, "ca_file")) return;
+  // Only a regular file: opening a FIFO would block Save until someone
+  // writes to it, and a directory or device holds no certificates.
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    Error(issues, "ca_file", "Extra trusted CA file: '" + path + "' is not a regular file",
+          "Give the path of a PEM file (not a folder, pipe or device), or leave the field empty "
+          "to trust the system's CAs only.");
+    return;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     Error(issues, "ca_file", "Extra trusted CA file: cannot read '" + path + "'",

@@ -19,6 +19,12 @@ using notify::sdk::Status;
 constexpr std::size_t kMaxHeaderName = 76;
 constexpr std::size_t kMaxHeaderValue = 16 * 1024;
 constexpr std::size_t kMaxAttachmentName = 255;
+// Exchange Online's limits (m365-facts.md section 4): a longer subject, more
+// recipients or a bigger message would be refused or cut by the server, and
+// its 452 for too many recipients would make the host retry for ever.
+constexpr std::size_t kMaxSubjectCharacters = 255;
+constexpr std::size_t kMaxRecipients = 500;  // the default; tenants may allow up to 1000
+constexpr std::size_t kMaxMessageBytes = 35u * 1024u * 1024u;  // the default, after encoding
 
 // Headers the builder writes itself; an extra header may not replace them.
 const std::set<std::string> kReservedHeaders = {
@@ -53,6 +59,23 @@ std::string Quote(const std::string& value) {
     }
   }
   return "'" + out + (value.size() > 60 ? "...'" : "'");
+}
+
+// Characters (code points) of valid UTF-8 `text`.
+std::size_t Utf8Length(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// Bytes of `n` bytes in base64 with CRLF every 76 characters.
+std::size_t Base64LinesSize(std::size_t n) {
+  std::size_t flat = (n + 2) / 3 * 4;
+  return flat + (flat + 75) / 76 * 2;
+}
+
+std::string Megabytes(std::size_t bytes) {
+  return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MB";
 }
 
 // Checks text that goes into a header: UTF-8, no line breaks or controls.
@@ -125,6 +148,16 @@ notify::sdk::StatusOr<Part> AttachmentPart(std::size_t index, const notify::Atta
   Status status = CheckHeaderText(part + ".name", name);
   if (!status.ok()) return status;
   if (name.size() > kMaxAttachmentName) return Status::Error(part + ".name: is too long");
+  if (name.find_first_of("/\\") != std::string::npos) {
+    return Status::Error(part + ".name: " + Quote(name) + " contains a path separator",
+                         "Give the file name only, without folders.");
+  }
+  if (Base64LinesSize(a.bytes.size()) > kMaxMessageBytes) {
+    return Status::Error(part + " (" + Quote(name) + "): " + Megabytes(a.bytes.size()) +
+                             ", more than the " + Megabytes(kMaxMessageBytes) +
+                             " a message may have in Exchange Online once encoded",
+                         "Send a smaller file, or a link to it.");
+  }
   std::string type = a.content_type.empty() ? "application/octet-stream" : Lower(a.content_type);
   auto slash = type.find('/');
   if (slash == std::string::npos || !IsToken(type.substr(0, slash)) ||
@@ -158,6 +191,12 @@ notify::sdk::StatusOr<MimeMessage> MimeBuilder::Build(const notify::Message& mes
     return Status::Error("the message has no recipient",
                          "Give at least one to, cc or bcc address.");
   }
+  if (Utf8Length(message.subject) > kMaxSubjectCharacters) {
+    return Status::Error("subject: " + std::to_string(Utf8Length(message.subject)) +
+                             " characters, more than the " + std::to_string(kMaxSubjectCharacters) +
+                             " Exchange Online accepts",
+                         "Shorten the subject; put the details in the body.");
+  }
   if (!IsValidUtf8(message.text_body)) return Status::Error("text_body: is not valid UTF-8");
   if (!IsValidUtf8(message.html_body)) return Status::Error("html_body: is not valid UTF-8");
 
@@ -167,6 +206,13 @@ notify::sdk::StatusOr<MimeMessage> MimeBuilder::Build(const notify::Message& mes
     for (const std::string& address : *list) {
       if (seen.insert(Lower(address)).second) out.recipients.push_back(address);
     }
+  }
+  if (out.recipients.size() > kMaxRecipients) {
+    return Status::Error("to/cc/bcc: " + std::to_string(out.recipients.size()) +
+                             " recipients, more than the " + std::to_string(kMaxRecipients) +
+                             " Exchange Online accepts in one message",
+                         "Split the recipients over several messages, or send to a "
+                         "distribution group.");
   }
   out.message_id = "<" + RandomHex() + "@" + notify::sdk::EmailDomain(from_email_) + ">";
 
@@ -220,6 +266,12 @@ notify::sdk::StatusOr<MimeMessage> MimeBuilder::Build(const notify::Message& mes
     body = Multipart("mixed", parts);
   }
   out.data = headers + body.headers + "\r\n" + body.body;
+  if (out.data.size() > kMaxMessageBytes) {
+    return Status::Error("the message is " + Megabytes(out.data.size()) +
+                             " once encoded, more than the " + Megabytes(kMaxMessageBytes) +
+                             " Exchange Online accepts",
+                         "Send fewer or smaller attachments.");
+  }
   return out;
 }
 

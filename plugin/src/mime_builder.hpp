@@ -29,7 +29,9 @@ class MimeBuilder {
   // (multipart/alternative when both) and attachments (multipart/mixed,
   // base64). Errors name the offending part, e.g. "to[1]: 'x' is not an
   // e-mail address" or "subject: contains a line break"; they never echo
-  // body or attachment content.
+  // body or attachment content. Exchange Online's default limits are
+  // enforced here: 255 characters of subject, 500 distinct recipients, 35 MB
+  // encoded; attachment names carry no path.
   notify::sdk::StatusOr<MimeMessage> Build(const notify::Message& message) const;
 
  private:

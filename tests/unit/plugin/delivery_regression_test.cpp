@@ -1,10 +1,14 @@
 // Regressions found by the fault matrix, bad-input and fuzz runs of issue 5;
 // each test names the run that found it.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <string>
 
 #include "diagnostics.hpp"
+#include "m365_config.hpp"
 #include "token_client.hpp"
 
 namespace m365 {
@@ -40,6 +44,24 @@ TEST(DeliveryRegressionTest, TokenAnswerThatIsNotEntrasIsTransient) {
   cert.transport_error = "the certificate of login.microsoftonline.com is not trusted";
   cert.certificate_problem = true;
   EXPECT_FALSE(DiagnoseTokenFailure(cert, Config()).transient);
+}
+
+// Bad settings, ca_file = a FIFO: the check opened it and blocked until a
+// writer came, so Save hung without a deadline.
+TEST(DeliveryRegressionTest, FifoAsCaFileIsRefusedWithoutOpeningIt) {
+  std::string fifo = ::testing::TempDir() + "m365_ca_" + std::to_string(::getpid()) + ".fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  notify::Settings s = {{"server_name", "Contoso"},
+                        {"from_email", "notify@contoso.onmicrosoft.com"},
+                        {"client_id", "0b9d7e4c-6a21-4f3b-8e5d-7c1a2b3c4d5e"},
+                        {"client_secret", "Xq8~Demo.Secret_Value-1234567890abcdefgh"},
+                        {"tenant_id", "4f7c2a51-0d3e-4b8a-9c61-2e5f8d7a1b30"},
+                        {"ca_file", fifo}};
+  auto issues = CheckM365Settings(s);  // would block here before the fix
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].field, "ca_file");
+  EXPECT_NE(issues[0].message.find("not a regular file"), std::string::npos);
 }
 
 }  // namespace
