@@ -179,10 +179,33 @@ PeerRun RunCurl(BenchEnv& env) {
 
 std::string Mb(long kb) { return Fixed(kb / 1024.0, 1); }
 
+// The run with the median rate of `runs` (not empty); a run that failed
+// wins, so that the failure is reported.
+PeerRun Median(std::vector<PeerRun> runs) {
+  for (const PeerRun& r : runs) {
+    if (!r.error.empty() || r.accepted != static_cast<std::uint64_t>(r.messages)) return r;
+  }
+  std::sort(runs.begin(), runs.end(), [](const PeerRun& a, const PeerRun& b) {
+    return a.MsgsPerSecond() < b.MsgsPerSecond();
+  });
+  PeerRun median = runs[runs.size() / 2];
+  if (runs.size() > 1) {
+    median.how += " (median of " + std::to_string(runs.size()) + ")";
+  }
+  return median;
+}
+
 }  // namespace
 
 void RunThroughputPart(BenchEnv& env, Report& report) {
-  std::vector<PeerRun> runs = {RunPlugin(env), RunSmtplib(env), RunMsmtp(env), RunCurl(env)};
+  // The plugin and smtplib take turns, so a noisy moment hits both.
+  std::vector<PeerRun> plugin_runs, smtplib_runs;
+  for (int i = 0; i < std::max(1, env.options().throughput_repeats); ++i) {
+    plugin_runs.push_back(RunPlugin(env));
+    smtplib_runs.push_back(RunSmtplib(env));
+  }
+  std::vector<PeerRun> runs = {Median(plugin_runs), Median(smtplib_runs), RunMsmtp(env),
+                               RunCurl(env)};
   Table table{"1. Throughput, unthrottled (1 KB text, STARTTLS + XOAUTH2, same emulator)",
               {"client", "how", "messages", "msgs/s", "client CPU ms/msg", "peak RSS MB",
                "connections", "token requests", "emulator CPU ms/msg"}};
