@@ -1,6 +1,7 @@
 // notify-bench-micro: Google Benchmark for the plugin's pure parts: MIME
 // building, the DATA payload, XOAUTH2 encoding, JWT claim decoding and the
-// settings checks. Linked against m365_oauth_smtp_core (no network).
+// settings checks, and creating the TLS context. Linked against
+// m365_oauth_smtp_core (no network).
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -10,6 +11,7 @@
 #include "m365_config.hpp"
 #include "mime_builder.hpp"
 #include "smtp_data.hpp"
+#include "tls_context.hpp"
 #include "xoauth2.hpp"
 
 namespace {
@@ -124,6 +126,17 @@ void BM_Settings_Resolve(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(m365::ResolveConfig(settings));
 }
 BENCHMARK(BM_Settings_Resolve);
+
+// What every channel Open and Validate pays first: a client TLS context
+// with the system trust store (no extra CA file).
+void BM_TlsContext_Create(benchmark::State& state) {
+  for (auto _ : state) {
+    auto context = m365::MakeClientTlsContext("");
+    if (!context.ok()) state.SkipWithError("no TLS context");
+    benchmark::DoNotOptimize(context);
+  }
+}
+BENCHMARK(BM_TlsContext_Create)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
