@@ -5,6 +5,8 @@
 #include <map>
 #include <tuple>
 
+#include "secure_wipe.hpp"
+
 namespace m365 {
 
 TokenCache::TokenCache(TokenFetcher fetch, NowFunction now)
@@ -13,6 +15,8 @@ TokenCache::TokenCache(TokenFetcher fetch, NowFunction now)
 std::chrono::seconds TokenCache::RefreshMargin(std::chrono::seconds lifetime) {
   return std::min<std::chrono::seconds>(std::chrono::minutes(5), lifetime / 2);
 }
+
+TokenCache::~TokenCache() { SecureWipe(token_); }
 
 bool TokenCache::Fresh(Clock::time_point now) const { return !token_.empty() && now < refresh_at_; }
 
@@ -33,7 +37,7 @@ TokenResult TokenCache::Obtain(std::unique_lock<std::mutex>& lock, const std::st
     fetched_.wait(lock, [&] { return generation_ != seen; });
     return last_;  // a new token (also for a Refresh), or why there is none
   }
-  if (rejected != nullptr && !token_.empty() && token_ == *rejected) token_.clear();
+  if (rejected != nullptr && !token_.empty() && token_ == *rejected) SecureWipe(token_);
   Clock::time_point now = now_();
   if (Fresh(now)) {
     TokenResult cached;
@@ -71,7 +75,7 @@ TokenResult TokenCache::Obtain(std::unique_lock<std::mutex>& lock, const std::st
     refresh_at_ = now + fetched.expires_in - RefreshMargin(fetched.expires_in);
     not_before_ = Clock::time_point{};
   } else {
-    token_.clear();
+    SecureWipe(token_);
     last_.access_token.clear();
     not_before_ = fetched.result.transient && fetched.result.retry_after_s > 0
                       ? now + std::chrono::seconds(fetched.result.retry_after_s)

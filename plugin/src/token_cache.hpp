@@ -32,6 +32,7 @@ class TokenCache : public TokenSource {
 
   // `fetch` makes the requests; `now` is the clock (tests pass a fake one).
   explicit TokenCache(TokenFetcher fetch, NowFunction now = &Clock::now);
+  ~TokenCache() override;  // wipes the cached token
 
   // See TokenSource. While a 429's Retry-After runs, returns that transient
   // error without a new request.

@@ -1,15 +1,18 @@
 // Regressions found by the fault matrix, bad-input and fuzz runs of issue 5;
 // each test names the run that found it.
+#include <Poco/Base64Encoder.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <sstream>
 #include <string>
 
 #include "diagnostics.hpp"
 #include "m365_config.hpp"
 #include "token_client.hpp"
+#include "xoauth2.hpp"
 
 namespace m365 {
 namespace {
@@ -62,6 +65,21 @@ TEST(DeliveryRegressionTest, FifoAsCaFileIsRefusedWithoutOpeningIt) {
   ASSERT_EQ(issues.size(), 1u);
   EXPECT_EQ(issues[0].field, "ca_file");
   EXPECT_NE(issues[0].message.find("not a regular file"), std::string::npos);
+}
+
+// Secrets, issue 5: the XOAUTH2 response is now encoded without a stream
+// (so no copy of the token is left behind); it must equal Poco's base64 for
+// every padding case.
+TEST(DeliveryRegressionTest, Xoauth2EncodingEqualsPocoBase64ForEveryPadding) {
+  for (std::string token : {"", "a", "ab", "abc", "abcd", "eyJ0eXAiOiJKV1Qi.x.y"}) {
+    std::ostringstream expected;
+    Poco::Base64Encoder encoder(expected);
+    encoder.rdbuf()->setLineLength(0);
+    encoder << "user=u@contoso.com\x01"
+            << "auth=Bearer " << token << "\x01\x01";
+    encoder.close();
+    EXPECT_EQ(Xoauth2InitialResponse("u@contoso.com", token), expected.str()) << token;
+  }
 }
 
 }  // namespace

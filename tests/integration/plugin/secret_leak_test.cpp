@@ -1,0 +1,232 @@
+// No secret reaches anything a person can read (design.md section 8, issue
+// 5): Save passing and failing at each step, sending, refreshing after a 535,
+// and the faults, in process with every plugin log line captured, then the
+// real notify-host with the plugin, logging at trace. LeakScanner says what
+// counts as a leak.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "fault_matrix_fixture.hpp"
+#include "leak_scanner.hpp"
+#include "notify/sdk/testing/conformance.hpp"
+#include "smtp_connection.hpp"
+#include "tls_context.hpp"
+#include "token_cache.hpp"
+
+namespace m365::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kWrongSecret = "Wr0ng~Secret.Value_abcdefghijklmnopqrstuv";
+
+class SecretLeakTest : public FaultMatrixTest {
+ protected:
+  void SetUp() override {
+    FaultMatrixTest::SetUp();
+    scanner_ = std::make_unique<LeakScanner>(*emulator_, m365emu::kDemoMailbox);
+    scanner_->AddSecret("the client secret", m365emu::kDemoSecretValue);
+    scanner_->AddSecret("the wrong client secret", kWrongSecret);
+    scanner_->AddSecret("the secret's ID", m365emu::kDemoSecretId);
+  }
+
+  void Save(const std::string& label, const notify::Settings& settings, const std::string& to) {
+    M365Channel channel(host_);
+    auto report = channel.Validate(settings, {notify::ValidationMode::kOnline, to});
+    scanner_->Collect("Save " + label, notify::sdk::testing::ReportText(report));
+  }
+
+  // Delivers with a sender kept open, captures the token it cached, and
+  // collects every result.
+  void Send(const std::string& label, int count, notify::Settings settings = {}) {
+    if (settings.empty()) settings = FaultSettings();
+    M365Channel channel(host_);
+    notify::OpenResult opened = channel.Open(settings);
+    scanner_->Collect("Open " + label, notify::sdk::testing::ReportText(opened.report));
+    if (!opened.sender) return;
+    auto results = opened.sender->Deliver(DeliveryLedger::Batch(label, count));
+    for (const auto& r : results) {
+      scanner_->Collect("result " + label,
+                        r.id + " " + std::to_string(r.code) + " " + r.enhanced + " " + r.detail);
+    }
+    // The process-wide cache the sender used hands out its token without a
+    // new request while it is fresh.
+    auto cache =
+        SharedTokenCache({emulator_->authority(), m365emu::kDemoTenantId, m365emu::kDemoClientId,
+                          "https://outlook.office365.com/.default"},
+                         [] {
+                           FetchedToken none;
+                           none.result.error = "capture only";
+                           return none;
+                         });
+    TokenResult cached = cache->Get();
+    if (cached.ok) scanner_->Capture(cached.access_token);
+  }
+
+  void WithFaults(void (*set)(m365emu::Faults&)) {
+    m365emu::Faults faults;
+    set(faults);
+    emulator_->SetFaults(faults);
+  }
+
+  std::unique_ptr<LeakScanner> scanner_;
+};
+
+TEST_F(SecretLeakTest, NothingSecretInLogsReportsOrResultsOfAnyScenario) {
+  notify::Settings good = FaultSettings();
+  Save("passing with a test message", good, "admin@contoso.com");
+  notify::Settings wrong = good;
+  wrong["client_secret"] = kWrongSecret;
+  Save("wrong secret", wrong, "");
+  wrong["client_secret"] = m365emu::kDemoSecretId;
+  Save("secret ID", wrong, "");
+  wrong["client_secret"] = std::string(m365emu::kDemoSecretValue) + "\n";
+  Save("secret with LF", wrong, "");
+  Send("sent", 4);
+  Send("wrong secret", 2, [&] {
+    notify::Settings s = good;
+    s["client_secret"] = kWrongSecret;
+    return s;
+  }());
+
+  m365emu::Config config = m365emu::DemoConfig();
+  config.app().roles.clear();  // claims fail; the Graph token is fetched too
+  emulator_->SetConfig(config);
+  Save("no roles", good, "");
+  config = m365emu::DemoConfig();
+  config.app().mailbox_permissions.clear();  // 535 at AUTH, refresh, 535 again
+  config.xoauth2_error_challenge = true;     // with the 334 error challenge
+  emulator_->SetConfig(config);
+  Save("no mailbox permission", good, "");
+  Send("refused login", 2);
+  config.xoauth2_error_challenge = false;
+  config.mailbox_permission_failure_at_data = true;
+  emulator_->SetConfig(config);
+  Save("refused at DATA", good, "admin@contoso.com");
+  emulator_->SetConfig(m365emu::DemoConfig());
+
+  WithFaults([](m365emu::Faults& f) { f.smtp_drop_after_data = true; });
+  Send("drop after data", 1);
+  WithFaults([](m365emu::Faults& f) { f.smtp_no_starttls = true; });
+  Send("no starttls", 1);
+  Save("no starttls", good, "");
+  WithFaults([](m365emu::Faults& f) { f.smtp_certificate = m365emu::CertFault::kWrongName; });
+  Send("wrong name", 1);
+
+  // Save asks for a token each time, whatever a sender cached.
+  for (auto set : {+[](m365emu::Faults& f) { f.token_http_500 = true; },
+                   +[](m365emu::Faults& f) { f.token_non_json_body = true; },
+                   +[](m365emu::Faults& f) { f.token_oversized_body_bytes = 100000; }}) {
+    WithFaults(set);
+    Save("token fault", good, "");
+  }
+  emulator_->SetFaults({});
+
+  // One step at a time: what the SMTP layer says about an expired token.
+  auto tls = MakeClientTlsContext(emulator_->ca_file());
+  ASSERT_TRUE(tls.ok());
+  config = m365emu::DemoConfig();
+  config.xoauth2_error_challenge = true;
+  emulator_->SetConfig(config);
+  m365emu::MintOptions expired;
+  expired.issued_at_offset_seconds = -7200;
+  std::string stale = emulator_->MintToken(expired);
+  scanner_->Capture(stale);
+  SmtpConnection c(
+      {"localhost", emulator_->smtp_port(), std::chrono::seconds(kTimeoutS), tls.value()});
+  ASSERT_TRUE(c.Connect().ok && c.Ehlo().ok && c.StartTls().ok);
+  SmtpStepResult auth = c.AuthXoauth2(m365emu::kDemoMailbox, stale);
+  EXPECT_FALSE(auth.ok);
+  scanner_->Collect("AUTH with an expired token", auth.error + " " + auth.reply.ToString());
+
+  scanner_->Collect("plugin log", host_.AllText());
+  EXPECT_GE(host_.lines().size(), 20u) << "the scenarios logged too little to mean much";
+  EXPECT_GE(scanner_->captured(), 2) << "no token captured: the check would be blind";
+  scanner_->ExpectNoLeak();
+  RecordProperty("texts", static_cast<int>(scanner_->texts()));
+  RecordProperty("bytes", static_cast<int>(scanner_->bytes()));
+}
+
+// --- notify-host, the real binary with the built plugin, logging at trace ---
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST_F(SecretLeakTest, NothingSecretInNotifyHostOutputAtTraceLevel) {
+  fs::path dir = fs::path(state_dir_) / "host";
+  fs::create_directories(dir / "plugins");
+  fs::create_symlink(M365_PLUGIN_FILE, dir / "plugins" / "m365_oauth_smtp.so");
+  std::ofstream(dir / "host.properties") << "plugins.directory = plugins\n"
+                                            "plugins.enabled = m365_oauth_smtp\n"
+                                            "rulesets.file = rulesets.json\n"
+                                            "logging.loggers.root.level = trace\n"
+                                            "logging.loggers.root.channel = console\n"
+                                            "logging.channels.console.class = ConsoleChannel\n";
+  std::string all;
+  int runs = 0;
+  auto host = [&](const std::vector<std::string>& args) {
+    std::string cmd = "timeout 60 " + Quote(NOTIFY_HOST_BIN) + " --config " +
+                      Quote((dir / "host.properties").string());
+    for (const auto& a : args) cmd += " " + Quote(a);
+    cmd += " >" + Quote((dir / "out").string()) + " 2>&1";
+    int status = std::system(cmd.c_str());
+    all += Slurp(dir / "out");
+    ++runs;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::vector<std::string> save = {"ruleset", "save", "r1", "--channel", "m365_oauth_smtp"};
+  for (const auto& [k, v] : FaultSettings()) {
+    if (k != "client_secret") save.insert(save.end(), {"--set", k + "=" + v});
+  }
+  auto with = [](std::vector<std::string> args, std::vector<std::string> more) {
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  std::string secret = std::string("client_secret=") + m365emu::kDemoSecretValue;
+  EXPECT_EQ(host(with(save, {"--set", "client_secret=" + kWrongSecret})), 3);
+  EXPECT_EQ(host(with(save, {"--set", "client_secret=" + kWrongSecret, "--json"})), 3);
+  EXPECT_EQ(host(with(save, {"--set", secret, "--test-to", "admin@contoso.com"})), 0);
+  EXPECT_EQ(host(with(save, {"--json"})), 0);  // the stored secret is kept
+  EXPECT_EQ(host({"ruleset", "show", "r1"}), 0);
+  EXPECT_EQ(host({"ruleset", "show", "r1", "--json"}), 0);
+  std::vector<std::string> send = {"send",      "--ruleset",  "r1",     "--to", "ops@contoso.com",
+                                   "--subject", "leak check", "--body", "body"};
+  EXPECT_EQ(host(send), 0);
+  EXPECT_EQ(host(with(send, {"--json"})), 0);
+  m365emu::Faults faults;
+  faults.smtp_drop_after_data = true;
+  emulator_->SetFaults(faults);
+  EXPECT_EQ(host(with(send, {"--json"})), 4);
+  faults = {};
+  faults.token_http_500 = true;
+  emulator_->SetFaults(faults);
+  EXPECT_EQ(host(with(send, {"--json"})), 4);
+  emulator_->SetFaults({});
+
+  EXPECT_NE(all.find("sender opened"), std::string::npos) << "plugin logs not captured:\n" << all;
+  EXPECT_NE(all.find("check token passed"), std::string::npos) << "Save's steps not logged";
+  EXPECT_GE(emulator_->received().size(), 3u);  // test message and two sends
+  EXPECT_EQ(runs, 10);
+  scanner_->Collect("notify-host output", all);
+  scanner_->ExpectNoLeak();
+  EXPECT_NE(Slurp(dir / "rulesets.json").find(m365emu::kDemoSecretValue), std::string::npos)
+      << "the store keeps the secret (0600, tested in cli_test.cpp)";
+}
+
+}  // namespace
+}  // namespace m365::testing
