@@ -18,7 +18,7 @@ void RunMicroPart(BenchEnv& env, Report& report) {
   spec.timeout = std::chrono::seconds(300);
   ChildResult r = RunChild(spec);
   Table table{"6. Micro-benchmarks (Google Benchmark, CPU time per operation)",
-              {"benchmark", "ns/op", "iterations"}};
+              {"benchmark", "µs/op", "iterations"}};
   Poco::JSON::Array::Ptr json = new Poco::JSON::Array;
   try {
     auto root =
@@ -33,7 +33,8 @@ void RunMicroPart(BenchEnv& env, Report& report) {
                   : unit == "s"  ? cpu * 1e9
                                  : cpu;
       std::string name = b->getValue<std::string>("name");
-      table.rows.push_back({name, Fixed(ns, 0), std::to_string(b->getValue<long>("iterations"))});
+      table.rows.push_back(
+          {name, Fixed(ns / 1000, 2), std::to_string(b->getValue<long>("iterations"))});
       Poco::JSON::Object::Ptr one = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
       one->set("name", name);
       one->set("cpu_ns", ns);
