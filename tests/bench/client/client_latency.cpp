@@ -44,7 +44,7 @@ std::shared_ptr<m365::TokenCache> MakeTokens(const m365::M365Config& config,
 }
 
 // Warm connection: SendMail on one authenticated connection, MIME building
-// included. Appends to `samples`; false (with `error`) when a step failed.
+// included. Appends to `out`; false (with `error`) when a step failed.
 bool WarmConnection(const notify::Settings& settings, int samples, std::vector<double>& out,
                     std::string& error) {
   m365::M365Config config = m365::ResolveConfig(settings);

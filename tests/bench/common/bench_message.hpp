@@ -8,7 +8,7 @@
 
 namespace notify_bench {
 
-// The From mailbox, recipient domain and size shared by every workload.
+// The body size and recipient domain shared by every workload.
 inline constexpr std::size_t kBodyBytes = 1024;
 inline constexpr const char* kRecipientDomain = "contoso.com";
 
