@@ -35,15 +35,26 @@ std::string GuessContentType(const std::string& name) {
   return it == kTypes.end() ? "application/octet-stream" : it->second;
 }
 
-// Reads an address list that is a JSON array of strings or one comma-separated string.
-std::vector<std::string> Addresses(const Poco::JSON::Object::Ptr& o, const std::string& key) {
-  if (!o->has(key)) return {};
+// Reads an address list that is a JSON array of strings or one comma-separated
+// string; anything else (a number, an object) is an error naming the key.
+notify::sdk::StatusOr<std::vector<std::string>> Addresses(const Poco::JSON::Object::Ptr& o,
+                                                          const std::string& key) {
+  if (!o->has(key)) return std::vector<std::string>{};
+  auto wrong = [&] {
+    return notify::sdk::Status::Error("\"" + key +
+                                      "\" must be an address, a comma-separated list of "
+                                      "addresses or a JSON list of addresses");
+  };
   if (o->isArray(key)) {
     std::vector<std::string> out;
     auto list = o->getArray(key);
-    for (std::size_t i = 0; i < list->size(); ++i) out.push_back(list->getElement<std::string>(i));
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      if (!list->get(static_cast<unsigned int>(i)).isString()) return wrong();
+      out.push_back(list->getElement<std::string>(i));
+    }
     return out;
   }
+  if (!o->get(key).isString()) return wrong();
   return SplitAddresses(o->getValue<std::string>(key));
 }
 
@@ -53,16 +64,21 @@ notify::sdk::StatusOr<notify::Message> ParseLine(const std::string& line,
   static const char* kKnown[] = {"id", "to", "cc", "bcc", "subject", "body", "html", "attachments"};
   try {
     Poco::JSON::Parser parser;
-    auto o = parser.parse(line).extract<Poco::JSON::Object::Ptr>();
+    Poco::Dynamic::Var parsed = parser.parse(line);
+    if (parsed.type() != typeid(Poco::JSON::Object::Ptr))
+      return notify::sdk::Status::Error("not a JSON message object (a {...} on one line)");
+    auto o = parsed.extract<Poco::JSON::Object::Ptr>();
     for (const auto& key : o->getNames()) {
       if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown))
         return notify::sdk::Status::Error("unknown key \"" + key + "\"");
     }
     notify::Message m;
     m.id = o->has("id") ? o->getValue<std::string>("id") : default_id;
-    m.to = Addresses(o, "to");
-    m.cc = Addresses(o, "cc");
-    m.bcc = Addresses(o, "bcc");
+    for (auto [key, list] : {std::pair{"to", &m.to}, {"cc", &m.cc}, {"bcc", &m.bcc}}) {
+      auto addresses = Addresses(o, key);
+      if (!addresses.ok()) return addresses.status();
+      *list = std::move(addresses).value();
+    }
     if (m.to.empty() && m.cc.empty() && m.bcc.empty())
       return notify::sdk::Status::Error("no recipient (\"to\", \"cc\" or \"bcc\")");
     m.subject = o->optValue<std::string>("subject", "");

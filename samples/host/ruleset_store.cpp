@@ -64,10 +64,17 @@ notify::sdk::Status RulesetStore::Load() {
       if (!entry || !entry->isObject("settings"))
         throw Poco::Exception("ruleset " + name + " is malformed");
       Ruleset r;
+      if (!entry->get("channel").isString())
+        throw Poco::Exception("ruleset " + name + " has no channel");
       r.channel = entry->getValue<std::string>("channel");
       auto settings = entry->getObject("settings");
-      for (const auto& key : settings->getNames())
+      for (const auto& key : settings->getNames()) {
+        // Only strings are ever written; anything else would be converted
+        // into a different value and saved back silently.
+        if (!settings->get(key).isString())
+          throw Poco::Exception("setting " + key + " of ruleset " + name + " is not a string");
         r.settings[key] = settings->getValue<std::string>(key);
+      }
       rulesets_[name] = std::move(r);
     }
   } catch (const Poco::Exception& e) {

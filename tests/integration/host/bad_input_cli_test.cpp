@@ -1,0 +1,195 @@
+// Bad input at the host (issue 5), through the real notify-host binary with
+// the sample e-mail-file plugin: a store that cannot be written or read as a
+// store, batch files with malformed lines, broken options. Each gives a clear
+// error naming the file, line or option, leaves the store byte for byte as it
+// was, and sends nothing. cli_test.cpp already covers a store that is not
+// JSON at all, a failed Save keeping the previous version, and a batch file
+// with one malformed line.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct HostRun {
+  int rc = -1;
+  std::string out;
+  std::string err;
+};
+
+class HostBadInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("notify-host-bad-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "plugins");
+    fs::create_directories(dir_ / "out");
+    fs::create_symlink(EML_PLUGIN_FILE, dir_ / "plugins" / "eml_file.so");
+    UseStore("rulesets.json");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void UseStore(const std::string& store) {
+    std::ofstream(dir_ / "host.properties", std::ios::trunc)
+        << "plugins.directory = plugins\nplugins.enabled = eml_file\nrulesets.file = " << store
+        << "\n";
+  }
+
+  HostRun Host(const std::vector<std::string>& args) {
+    std::string cmd = "timeout 60 " + Quote(NOTIFY_HOST_BIN) + " --config " +
+                      Quote((dir_ / "host.properties").string());
+    for (const auto& a : args) cmd += " " + Quote(a);
+    cmd += " >" + Quote((dir_ / "stdout").string()) + " 2>" + Quote((dir_ / "stderr").string());
+    int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(dir_ / "stdout"),
+            Slurp(dir_ / "stderr")};
+  }
+
+  HostRun SaveFiles() {
+    return Host({"ruleset", "save", "files", "--channel", "eml_file", "--set",
+                 "directory=" + (dir_ / "out").string()});
+  }
+
+  HostRun SendBatch(const std::string& lines) {
+    std::ofstream(dir_ / "batch.jsonl") << lines;
+    return Host({"send", "--ruleset", "files", "--batch", (dir_ / "batch.jsonl").string()});
+  }
+
+  bool NothingSent() const { return fs::is_empty(dir_ / "out"); }
+
+  fs::path dir_;
+};
+
+TEST_F(HostBadInput, StoreInADirectoryThatIsAFileIsAnErrorNamingIt) {
+  std::ofstream(dir_ / "not-a-dir") << "a file";
+  UseStore("not-a-dir/rulesets.json");
+  HostRun r = SaveFiles();
+  EXPECT_EQ(r.rc, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("cannot write the rulesets store"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not-a-dir/rulesets.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing was changed"), std::string::npos) << r.err;
+  EXPECT_EQ(Slurp(dir_ / "not-a-dir"), "a file");
+}
+
+TEST_F(HostBadInput, StoreThatIsADirectoryIsAnErrorAndLeftAlone) {
+  fs::create_directories(dir_ / "rulesets.json");
+  HostRun r = SaveFiles();
+  EXPECT_EQ(r.rc, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("rulesets.json cannot be read"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::is_directory(dir_ / "rulesets.json"));
+  EXPECT_TRUE(fs::is_empty(dir_ / "rulesets.json"));
+}
+
+TEST_F(HostBadInput, StoresOfTheWrongShapeAreCorruptAndUntouched) {
+  ASSERT_EQ(SaveFiles().rc, 0);
+  const std::string good = Slurp(dir_ / "rulesets.json");
+  const std::vector<std::string> corrupt = {
+      good.substr(0, good.size() / 2),                                         // cut short
+      "{\"version\": 2, \"rulesets\": {}}",                                    // a newer format
+      "[]",                                                                    // not an object
+      "{\"version\": 1, \"rulesets\": {\"r\": {\"channel\": \"eml_file\"}}}",  // no settings
+      "{\"version\": 1, \"rulesets\": {\"r\": {\"channel\": \"eml_file\", \"settings\": "
+      "{\"directory\": [\"/tmp\"]}}}}",  // not a string
+      "{\"version\": 1, \"rulesets\": {\"r\": {\"channel\": \"eml_file\", \"settings\": "
+      "{\"directory\": 5}}}}",  // a number
+      "{\"version\": 1, \"rulesets\": {\"r\": {\"channel\": null, \"settings\": {}}}}",
+      "",  // empty
+  };
+  for (const std::string& text : corrupt) {
+    SCOPED_TRACE(text);
+    std::ofstream(dir_ / "rulesets.json", std::ios::trunc | std::ios::binary) << text;
+    for (const auto& args :
+         {std::vector<std::string>{"ruleset", "save", "files", "--channel", "eml_file", "--set",
+                                   "directory=" + (dir_ / "out").string()},
+          std::vector<std::string>{"ruleset", "show", "files"},
+          std::vector<std::string>{"send", "--ruleset", "files", "--to", "a@contoso.com",
+                                   "--subject", "s", "--body", "b"}}) {
+      HostRun r = Host(args);
+      EXPECT_EQ(r.rc, 1) << args[0] << ": " << r.out << r.err;
+      EXPECT_NE(r.err.find("is corrupt"), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find("left untouched"), std::string::npos) << r.err;
+      EXPECT_EQ(Slurp(dir_ / "rulesets.json"), text);
+    }
+  }
+  EXPECT_TRUE(NothingSent());
+}
+
+TEST_F(HostBadInput, BatchWithManyMalformedLinesNamesEachAndSendsNone) {
+  ASSERT_EQ(SaveFiles().rc, 0);
+  const std::string store = Slurp(dir_ / "rulesets.json");
+  HostRun r = SendBatch(R"({"id":"ok1","to":"x@contoso.com","subject":"one","body":"1"})"
+                        "\n"
+                        "this is not json\n"
+                        R"(["an","array"])"
+                        "\n"
+                        R"({"id":"k","to":"x@contoso.com","subjct":"typo"})"
+                        "\n"
+                        R"({"id":"t","to":42,"subject":"number"})"
+                        "\n"
+                        R"({"id":"n","subject":"nobody"})"
+                        "\n"
+                        R"({"id":"a","to":"x@contoso.com","attachments":["/no/such/file.pdf"]})"
+                        "\n"
+                        R"({"id":"ok2","to":"x@contoso.com","subject":"two","body":"2"})"
+                        "\n");
+  EXPECT_EQ(r.rc, 2) << r.out << r.err;
+  for (int line : {2, 3, 4, 5, 6, 7}) {
+    EXPECT_NE(r.err.find("line " + std::to_string(line) + ":"), std::string::npos) << line << "\n"
+                                                                                   << r.err;
+  }
+  for (int line : {1, 8}) {
+    EXPECT_EQ(r.err.find("line " + std::to_string(line) + ":"), std::string::npos) << r.err;
+  }
+  EXPECT_NE(r.err.find("subjct"), std::string::npos) << "the unknown key is named";
+  EXPECT_NE(r.err.find("\"to\" must be an address"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("SharedPtr"), std::string::npos) << "an error for people, not C++ types";
+  EXPECT_NE(r.err.find("/no/such/file.pdf"), std::string::npos) << "the missing file is named";
+  EXPECT_NE(r.err.find("nothing was sent"), std::string::npos) << r.err;
+  EXPECT_TRUE(NothingSent());
+  EXPECT_EQ(Slurp(dir_ / "rulesets.json"), store);
+}
+
+TEST_F(HostBadInput, MissingBatchFileAndBrokenOptionsAreUsageErrors) {
+  ASSERT_EQ(SaveFiles().rc, 0);
+  const std::string store = Slurp(dir_ / "rulesets.json");
+  HostRun r = Host({"send", "--ruleset", "files", "--batch", (dir_ / "none.jsonl").string()});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("none.jsonl"), std::string::npos) << r.err;
+  r = Host({"ruleset", "save", "files", "--channel", "eml_file", "--set", "directory"});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("--set takes KEY=VALUE"), std::string::npos) << r.err;
+  r = Host({"ruleset", "save", "files", "--channel", "eml_file", "--set", "=x"});
+  EXPECT_EQ(r.rc, 2);
+  r = Host({"send", "--ruleset", "files", "--to", "a@contoso.com", "--subject", "s", "--body", "b",
+            "--attach", (dir_ / "missing.pdf").string()});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("missing.pdf"), std::string::npos) << r.err;
+  EXPECT_TRUE(NothingSent());
+  EXPECT_EQ(Slurp(dir_ / "rulesets.json"), store);
+}
+
+}  // namespace
