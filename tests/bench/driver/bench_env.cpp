@@ -41,6 +41,7 @@ BenchEnv::BenchEnv(BenchOptions options, Programs programs)
       access("/dev/shm", W_OK) == 0 ? "/dev/shm/notify-bench.XXXXXX" : "/tmp/notify-bench.XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a work dir");
   work_dir_ = pattern;
+  UseLauncher(programs_.launcher, work_dir_ + "/launch-result");
   emulator_ = std::make_unique<m365emu::Emulator>(m365emu::DemoConfig(), work_dir_ + "/emulator");
   Configure();
 

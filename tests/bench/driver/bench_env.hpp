@@ -43,6 +43,7 @@ struct BenchOptions {
 
 // Where the programs under test are (defaults are compiled in by CMake).
 struct Programs {
+  std::string launcher;     // notify-bench-launch
   std::string client;       // notify-bench-client
   std::string micro;        // notify-bench-micro
   std::string notify_host;  // notify-host

@@ -52,8 +52,8 @@ int main(int argc, char** argv) {
   bool quick = false;
   for (int i = 1; i < argc; ++i) quick = quick || std::string(argv[i]) == "--quick";
   BenchOptions options = BenchOptions::Defaults(quick);
-  notify_bench::Programs programs{NOTIFY_BENCH_CLIENT, NOTIFY_BENCH_MICRO, NOTIFY_BENCH_HOST,
-                                  NOTIFY_BENCH_PLUGIN, NOTIFY_BENCH_PEERS};
+  notify_bench::Programs programs{NOTIFY_BENCH_LAUNCH, NOTIFY_BENCH_CLIENT, NOTIFY_BENCH_MICRO,
+                                  NOTIFY_BENCH_HOST,   NOTIFY_BENCH_PLUGIN, NOTIFY_BENCH_PEERS};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--quick") continue;

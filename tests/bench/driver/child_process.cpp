@@ -24,6 +24,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+std::string launcher_program;
+std::string launcher_result_file;
+
+// Reads the launcher's line into `result`; false when there is none.
+bool ReadLauncherResult(ChildResult& result) {
+  std::istringstream line(ReadWholeFile(launcher_result_file));
+  ChildResult r;
+  if (!(line >> r.exit_code >> r.signal >> r.wall_ms >> r.cpu_ms >> r.max_rss_kb)) return false;
+  result.exit_code = r.exit_code;
+  result.signal = r.signal;
+  result.wall_ms = r.wall_ms;
+  result.cpu_ms = r.cpu_ms;
+  result.max_rss_kb = r.max_rss_kb;
+  return true;
+}
+
 // Kills the child with SIGKILL if it is still running at the deadline. The
 // child is only marked done after waitid(WNOWAIT) saw it exit and before it
 // is reaped, so the kill can never hit a reused pid.
@@ -34,7 +50,7 @@ class Watchdog {
           std::unique_lock<std::mutex> lock(mutex_);
           if (!done_cv_.wait_until(lock, deadline, [this] { return done_; })) {
             fired_ = true;
-            kill(pid, SIGKILL);
+            kill(-pid, SIGKILL);  // the group: the launcher and what it started
           }
         }) {}
   ~Watchdog() { thread_.join(); }
@@ -70,14 +86,24 @@ ChildResult RunChild(const ChildSpec& spec) {
   posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<std::string> full = spec.argv;
+  if (!launcher_program.empty()) {
+    full.insert(full.begin(), {launcher_program, launcher_result_file});
+    unlink(launcher_result_file.c_str());
+  }
   std::vector<char*> argv;
-  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : full) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
 
   auto start = Clock::now();
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   if (rc != 0) {
     result.error = spec.argv[0] + ": " + std::strerror(rc);
     return result;
@@ -100,8 +126,17 @@ ChildResult RunChild(const ChildSpec& spec) {
   result.max_rss_kb = usage.ru_maxrss;
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
-  if (result.exit_code == 127) result.error = spec.argv[0] + ": could not be run";
+  bool measured = !launcher_program.empty() && !result.timed_out && ReadLauncherResult(result);
+  if (result.exit_code == 127 && (launcher_program.empty() || !measured)) {
+    result.started = false;
+    result.error = spec.argv[0] + ": could not be run";
+  }
   return result;
+}
+
+void UseLauncher(const std::string& launcher, const std::string& result_file) {
+  launcher_program = launcher;
+  launcher_result_file = result_file;
 }
 
 std::string ReadWholeFile(const std::string& path) {

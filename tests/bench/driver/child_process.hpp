@@ -31,9 +31,15 @@ struct ChildResult {
   bool ok() const { return started && !timed_out && exit_code == 0; }
 };
 
-// Starts `spec` with posix_spawn, waits for it (killing it at the deadline)
-// and reaps it. Never throws.
+// Starts `spec` with posix_spawn in a new process group, waits for it
+// (killing the group at the deadline) and reaps it. Never throws.
 ChildResult RunChild(const ChildSpec& spec);
+
+// From now on, RunChild starts programs through notify-bench-launch
+// (`launcher`), which measures them from a small process and writes its
+// figures to `result_file`; see launcher/launch_main.cpp for why. Call
+// before any RunChild, from one thread.
+void UseLauncher(const std::string& launcher, const std::string& result_file);
 
 // Reads a whole file, "" when it cannot be read.
 std::string ReadWholeFile(const std::string& path);
