@@ -5,33 +5,18 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "notify/test_support/command_run.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct HostRun {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using notify::test_support::CommandRun;
+using notify::test_support::ReadWholeFile;
 
 class HostCli : public ::testing::Test {
  protected:
@@ -53,20 +38,12 @@ class HostCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  HostRun Host(const std::vector<std::string>& args) {
-    std::string cmd = "timeout 60 " + Quote(NOTIFY_HOST_BIN) + " --config " +
-                      Quote((dir_ / "host.properties").string());
-    for (const auto& a : args) cmd += " " + Quote(a);
-    cmd += " >" + Quote((dir_ / "stdout").string()) + " 2>" + Quote((dir_ / "stderr").string());
-    int status = std::system(cmd.c_str());
-    HostRun r;
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(dir_ / "stdout");
-    r.err = Slurp(dir_ / "stderr");
-    return r;
+  CommandRun Host(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", (dir_ / "host.properties").string()});
+    return notify::test_support::RunCommand(NOTIFY_HOST_BIN, args, dir_);
   }
 
-  HostRun SaveFixture(const std::string& key) {
+  CommandRun SaveFixture(const std::string& key) {
     return Host({"ruleset", "save", "r1", "--channel", "fixture", "--set", "target=alpha", "--set",
                  "api_key=" + key});
   }
@@ -76,7 +53,7 @@ class HostCli : public ::testing::Test {
 };
 
 TEST_F(HostCli, PluginsListsLoadedChannelsAndEachRefusalOnOneLine) {
-  HostRun r = Host({"plugins"});
+  CommandRun r = Host({"plugins"});
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("eml_file\tE-mail files (.eml)\t1.0.0\tapi 1.0"), std::string::npos)
       << r.out;
@@ -87,7 +64,7 @@ TEST_F(HostCli, PluginsListsLoadedChannelsAndEachRefusalOnOneLine) {
 }
 
 TEST_F(HostCli, FieldsAsJson) {
-  HostRun r = Host({"fields", "eml_file", "--json"});
+  CommandRun r = Host({"fields", "eml_file", "--json"});
   ASSERT_EQ(r.rc, 0) << r.err;
   Poco::JSON::Parser parser;
   auto root = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
@@ -104,8 +81,8 @@ TEST_F(HostCli, UnknownChannelAndUnknownOptionAreUsageErrors) {
 }
 
 TEST_F(HostCli, InvalidSaveExitsThreeAndStoresNothing) {
-  HostRun r = Host({"ruleset", "save", "r1", "--channel", "eml_file", "--set",
-                    "directory=/no/such/dir", "--json"});
+  CommandRun r = Host({"ruleset", "save", "r1", "--channel", "eml_file", "--set",
+                       "directory=/no/such/dir", "--json"});
   EXPECT_EQ(r.rc, 3);
   Poco::JSON::Parser parser;
   auto root = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
@@ -119,37 +96,37 @@ TEST_F(HostCli, SavedStoreIsPrivateAndShowMasksSecrets) {
   struct stat st {};
   ASSERT_EQ(::stat(store().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
-  HostRun shown = Host({"ruleset", "show", "r1"});
+  CommandRun shown = Host({"ruleset", "show", "r1"});
   EXPECT_EQ(shown.rc, 0);
   EXPECT_NE(shown.out.find("target = alpha"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("api_key = ********"), std::string::npos) << shown.out;
-  HostRun json = Host({"ruleset", "show", "r1", "--json"});
+  CommandRun json = Host({"ruleset", "show", "r1", "--json"});
   EXPECT_EQ(json.out.find("hunter2"), std::string::npos);
   EXPECT_EQ((shown.out + shown.err + json.err).find("hunter2"), std::string::npos);
 }
 
 TEST_F(HostCli, FailedSaveLeavesThePreviousVersionIntact) {
   ASSERT_EQ(SaveFixture("first-secret").rc, 0);
-  std::string before = Slurp(store());
+  std::string before = ReadWholeFile(store());
   EXPECT_EQ(SaveFixture("bad").rc, 3);
-  EXPECT_EQ(Slurp(store()), before);
+  EXPECT_EQ(ReadWholeFile(store()), before);
 }
 
 TEST_F(HostCli, ResavingWithoutTheSecretKeepsTheStoredOne) {
   ASSERT_EQ(SaveFixture("kept-secret").rc, 0);
-  HostRun r = Host({"ruleset", "save", "r1", "--channel", "fixture", "--set", "target=beta"});
+  CommandRun r = Host({"ruleset", "save", "r1", "--channel", "fixture", "--set", "target=beta"});
   EXPECT_EQ(r.rc, 0) << r.out;
-  std::string stored = Slurp(store());
+  std::string stored = ReadWholeFile(store());
   EXPECT_NE(stored.find("kept-secret"), std::string::npos);
   EXPECT_NE(stored.find("beta"), std::string::npos);
 }
 
 TEST_F(HostCli, CorruptStoreIsReportedAndLeftUntouched) {
   std::ofstream(store()) << "{ this is not json";
-  HostRun r = SaveFixture("x-secret");
+  CommandRun r = SaveFixture("x-secret");
   EXPECT_EQ(r.rc, 1);
   EXPECT_NE(r.err.find("corrupt"), std::string::npos) << r.err;
-  EXPECT_EQ(Slurp(store()), "{ this is not json");
+  EXPECT_EQ(ReadWholeFile(store()), "{ this is not json");
 }
 
 TEST_F(HostCli, SendsThroughTheSamplePlugin) {
@@ -157,11 +134,11 @@ TEST_F(HostCli, SendsThroughTheSamplePlugin) {
                   "directory=" + (dir_ / "out").string()})
                 .rc,
             0);
-  HostRun r = Host({"send", "--ruleset", "files", "--to", "ops@contoso.com", "--subject",
-                    "Disk almost full", "--body", "92% used", "--json"});
+  CommandRun r = Host({"send", "--ruleset", "files", "--to", "ops@contoso.com", "--subject",
+                       "Disk almost full", "--body", "92% used", "--json"});
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("\"status\":\"delivered\""), std::string::npos) << r.out;
-  std::string eml = Slurp(dir_ / "out" / "cli-1.eml");
+  std::string eml = ReadWholeFile(dir_ / "out" / "cli-1.eml");
   EXPECT_NE(eml.find("Subject: Disk almost full"), std::string::npos);
   EXPECT_NE(eml.find("92% used"), std::string::npos);
 }
@@ -178,7 +155,7 @@ TEST_F(HostCli, BatchFileWithAMalformedLineSendsNothingAndNamesTheLine) {
       << "\n"
       << R"({"id":"c","to":["x@contoso.com"],"subject":"three","body":"3"})"
       << "\n";
-  HostRun r = Host({"send", "--ruleset", "files", "--batch", (dir_ / "batch.jsonl").string()});
+  CommandRun r = Host({"send", "--ruleset", "files", "--batch", (dir_ / "batch.jsonl").string()});
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::is_empty(dir_ / "out"));
@@ -194,7 +171,7 @@ TEST_F(HostCli, BatchFileSendsEveryLine) {
       << "\n\n"
       << R"({"id":"c","to":["x@contoso.com"],"subject":"three","body":"3"})"
       << "\n";
-  HostRun r =
+  CommandRun r =
       Host({"send", "--ruleset", "files", "--batch", (dir_ / "batch.jsonl").string(), "--json"});
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_TRUE(fs::exists(dir_ / "out" / "a.eml"));
