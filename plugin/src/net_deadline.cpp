@@ -84,7 +84,13 @@ void DeadlineWatchdog::Run() {
   fired_ = true;
 }
 
+namespace {
+// Blocks alive on this thread that took effect (0 or 1: nested ones do not).
+thread_local int sigpipe_blocks = 0;
+}  // namespace
+
 ScopedSigpipeBlock::ScopedSigpipeBlock() {
+  if (sigpipe_blocks > 0) return;  // an outer block on this thread already covers us
   sigemptyset(&pipe_);
   sigaddset(&pipe_, SIGPIPE);
   sigset_t pending;
@@ -92,10 +98,12 @@ ScopedSigpipeBlock::ScopedSigpipeBlock() {
   sigpending(&pending);
   was_pending_ = sigismember(&pending, SIGPIPE) == 1;
   blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &old_) == 0;
+  if (blocked_) ++sigpipe_blocks;
 }
 
 ScopedSigpipeBlock::~ScopedSigpipeBlock() {
   if (!blocked_) return;
+  --sigpipe_blocks;
   if (!was_pending_) {
     sigset_t pending;
     sigemptyset(&pending);

@@ -57,9 +57,13 @@ class DeadlineWatchdog {
 };
 
 // Blocks SIGPIPE for the current thread while alive and consumes a SIGPIPE
-// raised meanwhile, without touching the process's signal dispositions
-// (libpq's pq_block_sigpipe approach): OpenSSL writes with write(2), which
-// raises SIGPIPE on a peer that closed, and that would end the host.
+// raised meanwhile, then restores the thread's previous mask, without
+// touching the process's signal dispositions (libpq's pq_block_sigpipe
+// approach): OpenSSL writes with write(2), which raises SIGPIPE on a peer that
+// closed, and that would end the host. Nested blocks on one thread cost no
+// system call: only the outermost blocks, consumes and restores, so a
+// sending thread takes one around all its work and each socket call keeps its
+// own (then free) guard.
 class ScopedSigpipeBlock {
  public:
   ScopedSigpipeBlock();
@@ -71,7 +75,7 @@ class ScopedSigpipeBlock {
   sigset_t pipe_;
   sigset_t old_;
   bool was_pending_ = false;
-  bool blocked_ = false;
+  bool blocked_ = false;  // this block is the thread's outermost one and took effect
 };
 
 }  // namespace m365

@@ -91,6 +91,8 @@ void SmtpSocket::Connect(const std::string& host, int port, milliseconds timeout
                      ToTimespan(left));
       socket.setNoDelay(true);
       socket_ = socket;
+      send_timeout_us_ = -1;
+      receive_timeout_us_ = -1;
       buffer_.clear();
       open_ = true;
       tls_ = false;
@@ -119,8 +121,8 @@ void SmtpSocket::UpgradeToTls(const std::string& host, const Poco::Net::Context:
   }
   try {
     ScopedSigpipeBlock no_sigpipe;
-    socket_.setReceiveTimeout(CallTimeout(timeout, true));  // the handshake is TLS
-    socket_.setSendTimeout(CallTimeout(timeout, true));
+    BoundReceiveTimeout(CallTimeout(timeout, true));  // the handshake is TLS
+    SetSendTimeout(CallTimeout(timeout, true));
     // attach() with the host name: OpenSSL checks the chain (the context's
     // VERIFY_STRICT) and Poco then checks the certificate against `host`.
     // A session built on a connected socket has no host name of its own,
@@ -145,7 +147,7 @@ void SmtpSocket::Send(std::string_view data, milliseconds timeout) {
   if (!open_) throw SmtpTransportError(Kind::kClosed, "not connected");
   try {
     ScopedSigpipeBlock no_sigpipe;
-    socket_.setSendTimeout(CallTimeout(timeout, tls_));
+    SetSendTimeout(CallTimeout(timeout, tls_));
     std::size_t sent = 0;
     while (sent < data.size()) {
       int n = static_cast<int>(std::min(kWriteChunk, data.size() - sent));
@@ -173,9 +175,17 @@ SmtpReply SmtpSocket::ReadReply(milliseconds timeout) {
       }
       milliseconds left =
           Remaining(deadline, "after " + Seconds(timeout) + " waiting for the server's reply");
-      socket_.setReceiveTimeout(CallTimeout(left, tls_));
+      BoundReceiveTimeout(CallTimeout(left, tls_));
       char chunk[kReadChunk];
-      int n = socket_.receiveBytes(chunk, static_cast<int>(sizeof(chunk)));
+      int n = 0;
+      try {
+        n = socket_.receiveBytes(chunk, static_cast<int>(sizeof(chunk)));
+      } catch (const Poco::TimeoutException&) {
+        // The timeout set may be a little shorter than the time left (see
+        // BoundReceiveTimeout); OpenSSL keeps a partial record, so read again.
+        if (Clock::now() < deadline) continue;
+        throw;
+      }
       if (n <= 0) throw SmtpTransportError(Kind::kClosed, "the server closed the connection");
       buffer_.append(chunk, static_cast<std::size_t>(n));
     }
@@ -193,7 +203,9 @@ void SmtpSocket::WaitForClose(milliseconds timeout) noexcept {
     for (std::size_t dropped = 0; dropped < 4 * kReadChunk;) {
       auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
       if (left.count() <= 0) break;
-      socket_.setReceiveTimeout(CallTimeout(left, tls_));
+      Poco::Timespan wait = CallTimeout(left, tls_);
+      socket_.setReceiveTimeout(wait);
+      receive_timeout_us_ = wait.totalMicroseconds();
       char chunk[kReadChunk];
       int n = socket_.receiveBytes(chunk, static_cast<int>(sizeof(chunk)));
       if (n <= 0) break;
@@ -227,6 +239,29 @@ void SmtpSocket::Close() noexcept {
   socket_ = Poco::Net::StreamSocket();
   buffer_.clear();
   tls_ = false;
+  send_timeout_us_ = -1;
+  receive_timeout_us_ = -1;
+}
+
+void SmtpSocket::SetSendTimeout(Poco::Timespan timeout) {
+  if (timeout.totalMicroseconds() == send_timeout_us_) return;
+  send_timeout_us_ = -1;  // unknown should setting it fail
+  socket_.setSendTimeout(timeout);
+  send_timeout_us_ = timeout.totalMicroseconds();
+}
+
+void SmtpSocket::BoundReceiveTimeout(Poco::Timespan timeout) {
+  // Each reply starts with about the same time left, a millisecond or so
+  // less than the last one: keeping the one set saves a system call per read
+  // and never lets a read outlast the deadline.
+  Poco::Timespan::TimeDiff want = timeout.totalMicroseconds();
+  if (receive_timeout_us_ > 0 && receive_timeout_us_ <= want &&
+      receive_timeout_us_ >= want - want / 8) {
+    return;
+  }
+  receive_timeout_us_ = -1;
+  socket_.setReceiveTimeout(timeout);
+  receive_timeout_us_ = want;
 }
 
 }  // namespace m365

@@ -60,8 +60,17 @@ class SmtpSocket {
   void Close() noexcept;
 
  private:
+  // setsockopt only when needed: the send timeout when it changes; the
+  // receive timeout when the one set could outlast `timeout` or is more than
+  // an eighth shorter (a read that times out before the deadline is retried).
+  void SetSendTimeout(Poco::Timespan timeout);
+  void BoundReceiveTimeout(Poco::Timespan timeout);
+
   Poco::Net::StreamSocket socket_;  // a SecureStreamSocket's impl after the upgrade
   std::string buffer_;              // bytes read but not yet parsed
+  // The socket's SO_SNDTIMEO / SO_RCVTIMEO as last set, in µs; -1: not set.
+  Poco::Timespan::TimeDiff send_timeout_us_ = -1;
+  Poco::Timespan::TimeDiff receive_timeout_us_ = -1;
   bool open_ = false;
   bool tls_ = false;
 };
