@@ -218,6 +218,9 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
       return r;
     }
     watchdog.Watch(plain);
+    // Poco writes the request's header and body separately; with Nagle the
+    // body would wait for the ACK of the header, which the server delays.
+    plain.setNoDelay(true);
     plain.setReceiveTimeout(Remaining(deadline));
     plain.setSendTimeout(Remaining(deadline));
     // The handshake checks the chain and that the certificate names `host`.
