@@ -10,8 +10,13 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <sys/stat.h>
 
+#include <cstdlib>
 #include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
 
 namespace m365 {
 namespace {
@@ -28,6 +33,62 @@ int VerifyWithoutPrompt(int ok, X509_STORE_CTX* store) {
   return ok;
 }
 
+// What identifies a trust file's content without reading it.
+struct FileStamp {
+  bool exists = false;
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  long long mtime_ns = 0;
+  long long ctime_ns = 0;  // also moves when the file is replaced or touched back
+
+  bool operator==(const FileStamp& o) const {
+    return std::tie(exists, device, inode, size, mtime_ns, ctime_ns) ==
+           std::tie(o.exists, o.device, o.inode, o.size, o.mtime_ns, o.ctime_ns);
+  }
+};
+
+FileStamp StampOf(const char* path) {
+  FileStamp stamp;
+  struct stat st {};
+  if (path == nullptr || *path == '\0' || ::stat(path, &st) != 0) return stamp;
+  stamp.exists = true;
+  stamp.device = st.st_dev;
+  stamp.inode = st.st_ino;
+  stamp.size = st.st_size;
+  stamp.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  stamp.ctime_ns = static_cast<long long>(st.st_ctim.tv_sec) * 1000000000LL + st.st_ctim.tv_nsec;
+  return stamp;
+}
+
+// The system bundle that loadDefaultCAs reads (SSL_CERT_FILE when set). The
+// hashed directory (SSL_CERT_DIR) is read lazily by OpenSSL at each
+// handshake, so it never goes stale in a kept context.
+FileStamp SystemBundleStamp() {
+  const char* from_env = std::getenv(X509_get_default_cert_file_env());
+  return StampOf(from_env != nullptr ? from_env : X509_get_default_cert_file());
+}
+
+// One kept context: what it was built from and the stamps at that time.
+struct CachedContext {
+  std::string ca_file;
+  FileStamp ca_stamp;
+  FileStamp system_stamp;
+  Poco::Net::Context::Ptr context;
+};
+
+// Distinct ca_files a process uses are few (one per configured channel); the
+// bound keeps test suites with a new CA per test from growing it.
+constexpr std::size_t kMaxCachedContexts = 16;
+
+std::mutex cache_mutex;
+std::vector<CachedContext>& Cache() {
+  static auto* cache = new std::vector<CachedContext>();  // never destroyed: used at exit
+  return *cache;
+}
+
+notify::sdk::StatusOr<Poco::Net::Context::Ptr> BuildClientTlsContext(const std::string& ca_file);
+
 }  // namespace
 
 std::string TakeLastCertificateError() {
@@ -37,6 +98,39 @@ std::string TakeLastCertificateError() {
 }
 
 notify::sdk::StatusOr<Poco::Net::Context::Ptr> MakeClientTlsContext(const std::string& ca_file) {
+  // Stamped before reading, so a file changed while it is read is read again
+  // next time.
+  FileStamp ca_stamp = StampOf(ca_file.c_str());
+  FileStamp system_stamp = SystemBundleStamp();
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex);
+    for (const CachedContext& kept : Cache()) {
+      if (kept.ca_file == ca_file && kept.ca_stamp == ca_stamp &&
+          kept.system_stamp == system_stamp) {
+        return kept.context;
+      }
+    }
+  }
+  // Built outside the lock: a slow parse must not hold up other channels.
+  // Two callers may both build; the later one's context is kept.
+  auto built = BuildClientTlsContext(ca_file);
+  if (!built.ok()) return built;
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  std::vector<CachedContext>& cache = Cache();
+  for (auto it = cache.begin(); it != cache.end(); ++it) {
+    if (it->ca_file == ca_file) {
+      cache.erase(it);
+      break;
+    }
+  }
+  if (cache.size() >= kMaxCachedContexts) cache.erase(cache.begin());  // the oldest
+  cache.push_back({ca_file, ca_stamp, system_stamp, built.value()});
+  return built;
+}
+
+namespace {
+
+notify::sdk::StatusOr<Poco::Net::Context::Ptr> BuildClientTlsContext(const std::string& ca_file) {
   using notify::sdk::Status;
   // OpenSSL's one-time set-up (reference counted by Poco, never undone here);
   // it changes no verification settings.
@@ -79,5 +173,7 @@ notify::sdk::StatusOr<Poco::Net::Context::Ptr> MakeClientTlsContext(const std::s
                          "Check the host's OpenSSL installation and the CA file.");
   }
 }
+
+}  // namespace
 
 }  // namespace m365

@@ -12,6 +12,14 @@ namespace m365 {
 // store, plus `ca_file` when not empty (added, never replacing the store).
 // Host names are checked by the caller's socket (SecureStreamSocket with a
 // peer host name). Error when ca_file cannot be read or holds no certificate.
+// Contexts are shared: building one parses the whole system CA bundle (tens
+// of ms of CPU), so the context of a ca_file is kept for the process's
+// lifetime and handed out again while neither ca_file nor the system bundle
+// changed (path, inode, size, modification time); a replaced file gets a new
+// context on the next call. Thread-safe; a context handed out stays valid
+// for its holders (reference counted) after it is replaced. Every context
+// has the same verification settings, so ca_file is the whole key; a setting
+// that changed them would have to join it.
 // A refused certificate chain fails the handshake at once: the context has its
 // own verify callback, so Poco's global SSLManager never consults an
 // InvalidCertificateHandler (its default, ConsoleCertificateHandler, would ask
