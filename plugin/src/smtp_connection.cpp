@@ -112,14 +112,34 @@ class SmtpConnection::Impl {
     return result;
   }
 
+  // After a refusal inside a pipelined group: reads the replies still due
+  // for `rcpts_left` RCPT TOs and, with `data_in_group`, DATA, so the next
+  // command meets a quiet stream. A DATA wrongly answered 354 gets a lone "."
+  // (RFC 2920 section 3.1; no recipient was accepted, so nothing is sent).
+  // The refusal is already known: a broken connection here only closes the
+  // socket, it does not replace the refusal.
+  void FinishRefusedGroup(std::size_t rcpts_left, bool data_in_group) {
+    try {
+      for (std::size_t i = 0; i < rcpts_left && socket_.IsOpen(); ++i) ReadReply();
+      if (data_in_group && socket_.IsOpen() && ReadReply().code == 354) {
+        socket_.Send(".\r\n", timeout());
+        ReadReply();
+      }
+    } catch (const SmtpTransportError&) {
+      socket_.Close();
+    }
+  }
+
   void ParseCapabilities(const SmtpReply& reply) {
     offers_starttls_ = false;
     offers_xoauth2_ = false;
+    offers_pipelining_ = false;
     max_size_ = 0;
     for (std::size_t i = 1; i < reply.lines.size(); ++i) {
       std::vector<std::string> words = Words(reply.lines[i]);
       if (words.empty()) continue;
       if (words[0] == "STARTTLS") offers_starttls_ = true;
+      if (words[0] == "PIPELINING") offers_pipelining_ = true;
       if (words[0] == "AUTH") {
         offers_xoauth2_ =
             offers_xoauth2_ || std::find(words.begin() + 1, words.end(), "XOAUTH2") != words.end();
@@ -139,6 +159,7 @@ class SmtpConnection::Impl {
   bool ehlo_done_ = false;
   bool offers_starttls_ = false;
   bool offers_xoauth2_ = false;
+  bool offers_pipelining_ = false;
   unsigned long long max_size_ = 0;  // SIZE advertised; 0: none
 };
 
@@ -172,6 +193,7 @@ SmtpStepResult SmtpConnection::Ehlo() {
 
 bool SmtpConnection::OffersStartTls() const { return impl_->offers_starttls_; }
 bool SmtpConnection::OffersXoauth2() const { return impl_->offers_xoauth2_; }
+bool SmtpConnection::OffersPipelining() const { return impl_->offers_pipelining_; }
 bool SmtpConnection::IsTls() const { return impl_->socket_.IsTls(); }
 bool SmtpConnection::IsOpen() const { return impl_->socket_.IsOpen(); }
 
@@ -188,6 +210,7 @@ SmtpStepResult SmtpConnection::StartTls() {
       impl_->ehlo_done_ = false;
       impl_->offers_starttls_ = false;
       impl_->offers_xoauth2_ = false;
+      impl_->offers_pipelining_ = false;
     }
     return result;
   });
@@ -242,8 +265,26 @@ SmtpStepResult SmtpConnection::SendMail(const std::string& envelope_from,
     const std::string payload = EncodeDataPayload(mime);
     std::string mail = "MAIL FROM:<" + envelope_from + ">";
     if (impl_->max_size_ > 0) mail += " SIZE=" + std::to_string(payload.size());
-    SmtpReply reply = impl_->Command(mail);
-    if (reply.code != 250) return Impl::FromReply(std::move(reply), 250);
+    // RFC 2920: one write for the whole group, replies read in order. DATA
+    // joins it only for a single recipient: with more, one could be refused
+    // while DATA is accepted, and a 354 cannot be taken back but by cutting
+    // the connection, so DATA then waits for the RCPT replies.
+    const bool pipelined = impl_->endpoint_.pipelining && impl_->offers_pipelining_;
+    const bool data_in_group = pipelined && rcpts.size() == 1;
+    if (pipelined) {
+      std::string group = mail + "\r\n";
+      for (const std::string& rcpt : rcpts) group += "RCPT TO:<" + rcpt + ">\r\n";
+      if (data_in_group) group += "DATA\r\n";
+      impl_->socket_.Send(group, impl_->timeout());
+      impl_->socket_.AckPromptly();  // several replies come back, maybe one write each
+    } else {
+      impl_->socket_.Send(mail + "\r\n", impl_->timeout());
+    }
+    SmtpReply reply = impl_->ReadReply();
+    if (reply.code != 250) {
+      if (pipelined) impl_->FinishRefusedGroup(rcpts.size(), data_in_group);
+      return Impl::FromReply(std::move(reply), 250);
+    }
     started = true;
 
     step = "RCPT TO";
@@ -251,7 +292,8 @@ SmtpStepResult SmtpConnection::SendMail(const std::string& envelope_from,
     std::vector<SmtpReply> replies;
     replies.reserve(rcpts.size());
     for (const std::string& rcpt : rcpts) {
-      replies.push_back(impl_->Command("RCPT TO:<" + rcpt + ">"));
+      if (!pipelined) impl_->socket_.Send("RCPT TO:<" + rcpt + ">\r\n", impl_->timeout());
+      replies.push_back(impl_->ReadReply());
       const SmtpReply& r = replies.back();
       if (!r.positive() && (refused == nullptr || (r.permanent() && !refused->permanent()))) {
         refused = &r;
@@ -260,10 +302,13 @@ SmtpStepResult SmtpConnection::SendMail(const std::string& envelope_from,
     }
     if (rcpt_replies != nullptr) *rcpt_replies = replies;
     // All or nothing: a message goes to every recipient or to none.
-    if (refused != nullptr) return Impl::FromReply(*refused, 250);
+    if (refused != nullptr) {
+      if (data_in_group) impl_->FinishRefusedGroup(0, true);
+      return Impl::FromReply(*refused, 250);
+    }
 
     step = "DATA";
-    reply = impl_->Command("DATA");
+    reply = data_in_group ? impl_->ReadReply() : impl_->Command("DATA");
     if (reply.code != 354) return Impl::FromReply(std::move(reply), 250);
     step = "end of DATA";
     impl_->socket_.Send(payload, impl_->timeout());

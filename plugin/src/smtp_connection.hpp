@@ -20,6 +20,9 @@ struct SmtpEndpoint {
   int port = 587;
   std::chrono::seconds timeout{120};
   Poco::Net::Context::Ptr tls;  // from MakeClientTlsContext
+  // Use PIPELINING (RFC 2920) for MAIL, RCPT and DATA when the server offers
+  // it; false keeps one command per round trip (tests cover both).
+  bool pipelining = true;
 };
 
 // What a step ended with. `reply` is the server's reply when there was one.
@@ -50,6 +53,7 @@ class SmtpConnection {
   SmtpStepResult Ehlo();
   bool OffersStartTls() const;
   bool OffersXoauth2() const;
+  bool OffersPipelining() const;
   bool IsTls() const;
   // STARTTLS, then the TLS handshake with certificate and host-name
   // verification (VERIFY_STRICT), then EHLO again.
@@ -60,7 +64,13 @@ class SmtpConnection {
   SmtpStepResult AuthXoauth2(const std::string& user, const std::string& access_token);
   // MAIL FROM, RCPT TO for each recipient, DATA with `mime` (dot-stuffed, CRLF
   // line endings), and the reply to the end of DATA. `rcpt_replies` gets one
-  // reply per recipient.
+  // reply per recipient (none when MAIL FROM was refused). All or nothing:
+  // the body is sent only after MAIL FROM, every RCPT TO and DATA (354) were
+  // accepted; otherwise the result is the refusal (the worst RCPT reply) and
+  // the caller sends RSET. With PIPELINING offered (and endpoint.pipelining)
+  // MAIL FROM, the RCPT TOs and, for a single recipient, DATA go in one write
+  // and their replies are read in order (RFC 2920); a DATA answered 354
+  // although no recipient was accepted gets a lone "." as the RFC asks.
   SmtpStepResult SendMail(const std::string& envelope_from, const std::vector<std::string>& rcpts,
                           const std::string& mime, std::vector<SmtpReply>* rcpt_replies = nullptr);
   // RSET after a refused transaction, so the connection can carry the next one.

@@ -5,6 +5,9 @@
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <vector>
@@ -193,6 +196,14 @@ SmtpReply SmtpSocket::ReadReply(milliseconds timeout) {
     Close();
     RethrowAsTransportError("waiting for the server's reply", timeout);
   }
+}
+
+void SmtpSocket::AckPromptly() noexcept {
+#ifdef TCP_QUICKACK
+  if (!open_) return;
+  int on = 1;
+  ::setsockopt(socket_.impl()->sockfd(), IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
+#endif
 }
 
 void SmtpSocket::WaitForClose(milliseconds timeout) noexcept {
