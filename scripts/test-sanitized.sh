@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Second CI pass: builds with AddressSanitizer + UndefinedBehaviorSanitizer
+# (-DNOTIFY_SANITIZE=ON) into ./build-asan (or $ASAN_BUILD_DIR) and runs the
+# unit and integration tests. Left out: the benchmarks (not built), the
+# emulator's peer-process tests (curl, Python, the standalone program: they
+# test the emulator against other clients, not our code) and the out-of-tree
+# SDK consumer build (a second CMake project, compiled without sanitizers).
+# Any sanitizer report fails the test that triggered it, and so this script.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${ASAN_BUILD_DIR:-$root/build-asan}
+jobs=${JOBS:-$(nproc)}
+"$root/scripts/install-deps.sh"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNOTIFY_SANITIZE=ON \
+  -DNOTIFY_BUILD_BENCH=OFF >/dev/null
+cmake --build "$build" -j"$jobs"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+if [ -f "$root/tests/sanitizer/lsan.supp" ]; then
+  export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/sanitizer/lsan.supp:print_suppressions=0}
+fi
+cd "$build"
+ctest --output-on-failure -j"$jobs" --timeout 600 \
+  -E '^emulator\.(PeersTest|StandaloneTest)\.|^host\.SdkConsumerBuildsSamplePluginOutOfTree$'
