@@ -16,28 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "notify/test_support/command_run.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct HostRun {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
+using notify::test_support::CommandRun;
+using notify::test_support::ReadWholeFile;
 
 class HostBadInput : public ::testing::Test {
  protected:
@@ -59,22 +45,17 @@ class HostBadInput : public ::testing::Test {
         << "\n";
   }
 
-  HostRun Host(const std::vector<std::string>& args) {
-    std::string cmd = "timeout 60 " + Quote(NOTIFY_HOST_BIN) + " --config " +
-                      Quote((dir_ / "host.properties").string());
-    for (const auto& a : args) cmd += " " + Quote(a);
-    cmd += " >" + Quote((dir_ / "stdout").string()) + " 2>" + Quote((dir_ / "stderr").string());
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(dir_ / "stdout"),
-            Slurp(dir_ / "stderr")};
+  CommandRun Host(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", (dir_ / "host.properties").string()});
+    return notify::test_support::RunCommand(NOTIFY_HOST_BIN, args, dir_);
   }
 
-  HostRun SaveFiles() {
+  CommandRun SaveFiles() {
     return Host({"ruleset", "save", "files", "--channel", "eml_file", "--set",
                  "directory=" + (dir_ / "out").string()});
   }
 
-  HostRun SendBatch(const std::string& lines) {
+  CommandRun SendBatch(const std::string& lines) {
     std::ofstream(dir_ / "batch.jsonl") << lines;
     return Host({"send", "--ruleset", "files", "--batch", (dir_ / "batch.jsonl").string()});
   }
@@ -87,17 +68,17 @@ class HostBadInput : public ::testing::Test {
 TEST_F(HostBadInput, StoreInADirectoryThatIsAFileIsAnErrorNamingIt) {
   std::ofstream(dir_ / "not-a-dir") << "a file";
   UseStore("not-a-dir/rulesets.json");
-  HostRun r = SaveFiles();
+  CommandRun r = SaveFiles();
   EXPECT_EQ(r.rc, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("cannot write the rulesets store"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("not-a-dir/rulesets.json"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("nothing was changed"), std::string::npos) << r.err;
-  EXPECT_EQ(Slurp(dir_ / "not-a-dir"), "a file");
+  EXPECT_EQ(ReadWholeFile(dir_ / "not-a-dir"), "a file");
 }
 
 TEST_F(HostBadInput, StoreThatIsADirectoryIsAnErrorAndLeftAlone) {
   fs::create_directories(dir_ / "rulesets.json");
-  HostRun r = SaveFiles();
+  CommandRun r = SaveFiles();
   EXPECT_EQ(r.rc, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("rulesets.json cannot be read"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::is_directory(dir_ / "rulesets.json"));
@@ -106,7 +87,7 @@ TEST_F(HostBadInput, StoreThatIsADirectoryIsAnErrorAndLeftAlone) {
 
 TEST_F(HostBadInput, StoresOfTheWrongShapeAreCorruptAndUntouched) {
   ASSERT_EQ(SaveFiles().rc, 0);
-  const std::string good = Slurp(dir_ / "rulesets.json");
+  const std::string good = ReadWholeFile(dir_ / "rulesets.json");
   const std::vector<std::string> corrupt = {
       good.substr(0, good.size() / 2),                                         // cut short
       "{\"version\": 2, \"rulesets\": {}}",                                    // a newer format
@@ -128,11 +109,11 @@ TEST_F(HostBadInput, StoresOfTheWrongShapeAreCorruptAndUntouched) {
           std::vector<std::string>{"ruleset", "show", "files"},
           std::vector<std::string>{"send", "--ruleset", "files", "--to", "a@contoso.com",
                                    "--subject", "s", "--body", "b"}}) {
-      HostRun r = Host(args);
+      CommandRun r = Host(args);
       EXPECT_EQ(r.rc, 1) << args[0] << ": " << r.out << r.err;
       EXPECT_NE(r.err.find("is corrupt"), std::string::npos) << r.err;
       EXPECT_NE(r.err.find("left untouched"), std::string::npos) << r.err;
-      EXPECT_EQ(Slurp(dir_ / "rulesets.json"), text);
+      EXPECT_EQ(ReadWholeFile(dir_ / "rulesets.json"), text);
     }
   }
   EXPECT_TRUE(NothingSent());
@@ -140,22 +121,22 @@ TEST_F(HostBadInput, StoresOfTheWrongShapeAreCorruptAndUntouched) {
 
 TEST_F(HostBadInput, BatchWithManyMalformedLinesNamesEachAndSendsNone) {
   ASSERT_EQ(SaveFiles().rc, 0);
-  const std::string store = Slurp(dir_ / "rulesets.json");
-  HostRun r = SendBatch(R"({"id":"ok1","to":"x@contoso.com","subject":"one","body":"1"})"
-                        "\n"
-                        "this is not json\n"
-                        R"(["an","array"])"
-                        "\n"
-                        R"({"id":"k","to":"x@contoso.com","subjct":"typo"})"
-                        "\n"
-                        R"({"id":"t","to":42,"subject":"number"})"
-                        "\n"
-                        R"({"id":"n","subject":"nobody"})"
-                        "\n"
-                        R"({"id":"a","to":"x@contoso.com","attachments":["/no/such/file.pdf"]})"
-                        "\n"
-                        R"({"id":"ok2","to":"x@contoso.com","subject":"two","body":"2"})"
-                        "\n");
+  const std::string store = ReadWholeFile(dir_ / "rulesets.json");
+  CommandRun r = SendBatch(R"({"id":"ok1","to":"x@contoso.com","subject":"one","body":"1"})"
+                           "\n"
+                           "this is not json\n"
+                           R"(["an","array"])"
+                           "\n"
+                           R"({"id":"k","to":"x@contoso.com","subjct":"typo"})"
+                           "\n"
+                           R"({"id":"t","to":42,"subject":"number"})"
+                           "\n"
+                           R"({"id":"n","subject":"nobody"})"
+                           "\n"
+                           R"({"id":"a","to":"x@contoso.com","attachments":["/no/such/file.pdf"]})"
+                           "\n"
+                           R"({"id":"ok2","to":"x@contoso.com","subject":"two","body":"2"})"
+                           "\n");
   EXPECT_EQ(r.rc, 2) << r.out << r.err;
   for (int line : {2, 3, 4, 5, 6, 7}) {
     EXPECT_NE(r.err.find("line " + std::to_string(line) + ":"), std::string::npos) << line << "\n"
@@ -170,13 +151,13 @@ TEST_F(HostBadInput, BatchWithManyMalformedLinesNamesEachAndSendsNone) {
   EXPECT_NE(r.err.find("/no/such/file.pdf"), std::string::npos) << "the missing file is named";
   EXPECT_NE(r.err.find("nothing was sent"), std::string::npos) << r.err;
   EXPECT_TRUE(NothingSent());
-  EXPECT_EQ(Slurp(dir_ / "rulesets.json"), store);
+  EXPECT_EQ(ReadWholeFile(dir_ / "rulesets.json"), store);
 }
 
 TEST_F(HostBadInput, MissingBatchFileAndBrokenOptionsAreUsageErrors) {
   ASSERT_EQ(SaveFiles().rc, 0);
-  const std::string store = Slurp(dir_ / "rulesets.json");
-  HostRun r = Host({"send", "--ruleset", "files", "--batch", (dir_ / "none.jsonl").string()});
+  const std::string store = ReadWholeFile(dir_ / "rulesets.json");
+  CommandRun r = Host({"send", "--ruleset", "files", "--batch", (dir_ / "none.jsonl").string()});
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.err.find("none.jsonl"), std::string::npos) << r.err;
   r = Host({"ruleset", "save", "files", "--channel", "eml_file", "--set", "directory"});
@@ -189,7 +170,7 @@ TEST_F(HostBadInput, MissingBatchFileAndBrokenOptionsAreUsageErrors) {
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.err.find("missing.pdf"), std::string::npos) << r.err;
   EXPECT_TRUE(NothingSent());
-  EXPECT_EQ(Slurp(dir_ / "rulesets.json"), store);
+  EXPECT_EQ(ReadWholeFile(dir_ / "rulesets.json"), store);
 }
 
 }  // namespace

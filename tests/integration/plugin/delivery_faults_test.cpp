@@ -22,20 +22,6 @@ using notify::DeliveryStatus;
 
 class DeliveryFaultsTest : public DeliveryTest {
  protected:
-  std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch,
-                                      const std::string& batch_size = "medium") {
-    M365Channel channel(host_);
-    notify::OpenResult opened = channel.Open(Settings(batch_size));
-    EXPECT_NE(opened.sender, nullptr);
-    if (opened.sender == nullptr) return {};
-    auto results = opened.sender->Deliver(batch);
-    EXPECT_EQ(results.size(), batch.size());
-    for (std::size_t i = 0; i < std::min(results.size(), batch.size()); ++i) {
-      EXPECT_EQ(results[i].id, batch[i].id);
-    }
-    return results;
-  }
-
   // Every message in the spool once, none that was not reported delivered.
   void ExpectSpoolMatches(const std::vector<DeliveryResult>& results) {
     std::multiset<std::string> spooled;

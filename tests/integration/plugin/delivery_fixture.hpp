@@ -7,12 +7,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "delivery_invariants.hpp"
+#include "m365_channel.hpp"
 #include "m365emu/emulator.hpp"
 #include "notify/host_api/channel.hpp"
 #include "notify/sdk/testing/fake_host.hpp"
@@ -77,19 +80,23 @@ class DeliveryTest : public ::testing::Test {
 
   // The unfolded value of top-level header `name` of `raw`, "" when absent.
   static std::string Header(const std::string& raw, const std::string& name) {
-    std::string headers = "\r\n" + raw.substr(0, raw.find("\r\n\r\n") + 2);
-    std::size_t pos = headers.find("\r\n" + name + ":");
-    if (pos == std::string::npos) return "";
-    std::size_t start = pos + 2 + name.size() + 1;
-    std::string value;
-    for (;;) {
-      std::size_t end = headers.find("\r\n", start);
-      value += headers.substr(start, end - start);
-      start = end + 2;
-      if (start >= headers.size() || (headers[start] != ' ' && headers[start] != '\t')) break;
+    return RawHeader(raw, name);
+  }
+
+  // Delivers `batch` through a channel opened on Settings(batch_size) and
+  // checks the result contract: one result per message, in order.
+  std::vector<notify::DeliveryResult> Deliver(const std::vector<notify::Message>& batch,
+                                              const std::string& batch_size = "medium") {
+    M365Channel channel(host_);
+    notify::OpenResult opened = channel.Open(Settings(batch_size));
+    EXPECT_NE(opened.sender, nullptr);
+    if (opened.sender == nullptr) return {};
+    std::vector<notify::DeliveryResult> results = opened.sender->Deliver(batch);
+    EXPECT_EQ(results.size(), batch.size());
+    for (std::size_t i = 0; i < std::min(results.size(), batch.size()); ++i) {
+      EXPECT_EQ(results[i].id, batch[i].id) << "results out of order";
     }
-    std::size_t first = value.find_first_not_of(' ');
-    return first == std::string::npos ? "" : value.substr(first);
+    return results;
   }
 
   static std::string DecodeBase64(const std::string& text) {

@@ -24,20 +24,6 @@ using notify::DeliveryStatus;
 
 class ChannelDeliveryTest : public DeliveryTest {
  protected:
-  std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch,
-                                      const std::string& batch_size = "medium") {
-    M365Channel channel(host_);
-    notify::OpenResult opened = channel.Open(Settings(batch_size));
-    EXPECT_NE(opened.sender, nullptr);
-    if (opened.sender == nullptr) return {};
-    std::vector<DeliveryResult> results = opened.sender->Deliver(batch);
-    EXPECT_EQ(results.size(), batch.size());
-    for (std::size_t i = 0; i < std::min(results.size(), batch.size()); ++i) {
-      EXPECT_EQ(results[i].id, batch[i].id) << "results out of order";
-    }
-    return results;
-  }
-
   static int Count(const std::vector<DeliveryResult>& results, DeliveryStatus status) {
     int n = 0;
     for (const auto& r : results) n += r.status == status ? 1 : 0;

@@ -14,6 +14,7 @@
 #include "fault_matrix_fixture.hpp"
 #include "leak_scanner.hpp"
 #include "notify/sdk/testing/conformance.hpp"
+#include "notify/test_support/command_run.hpp"
 #include "smtp_connection.hpp"
 #include "tls_context.hpp"
 #include "token_cache.hpp"
@@ -154,19 +155,6 @@ TEST_F(SecretLeakTest, NothingSecretInLogsReportsOrResultsOfAnyScenario) {
 
 // --- notify-host, the real binary with the built plugin, logging at trace ---
 
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST_F(SecretLeakTest, NothingSecretInNotifyHostOutputAtTraceLevel) {
   fs::path dir = fs::path(state_dir_) / "host";
   fs::create_directories(dir / "plugins");
@@ -179,15 +167,12 @@ TEST_F(SecretLeakTest, NothingSecretInNotifyHostOutputAtTraceLevel) {
                                             "logging.channels.console.class = ConsoleChannel\n";
   std::string all;
   int runs = 0;
-  auto host = [&](const std::vector<std::string>& args) {
-    std::string cmd = "timeout 60 " + Quote(NOTIFY_HOST_BIN) + " --config " +
-                      Quote((dir / "host.properties").string());
-    for (const auto& a : args) cmd += " " + Quote(a);
-    cmd += " >" + Quote((dir / "out").string()) + " 2>&1";
-    int status = std::system(cmd.c_str());
-    all += Slurp(dir / "out");
+  auto host = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", (dir / "host.properties").string()});
+    auto run = notify::test_support::RunCommand(NOTIFY_HOST_BIN, args, dir);
+    all += run.out + run.err;
     ++runs;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run.rc;
   };
   std::vector<std::string> save = {"ruleset", "save", "r1", "--channel", "m365_oauth_smtp"};
   for (const auto& [k, v] : FaultSettings()) {
@@ -224,7 +209,9 @@ TEST_F(SecretLeakTest, NothingSecretInNotifyHostOutputAtTraceLevel) {
   EXPECT_EQ(runs, 10);
   scanner_->Collect("notify-host output", all);
   scanner_->ExpectNoLeak();
-  EXPECT_NE(Slurp(dir / "rulesets.json").find(m365emu::kDemoSecretValue), std::string::npos)
+  EXPECT_NE(
+      notify::test_support::ReadWholeFile(dir / "rulesets.json").find(m365emu::kDemoSecretValue),
+      std::string::npos)
       << "the store keeps the secret (0600, tested in cli_test.cpp)";
 }
 
