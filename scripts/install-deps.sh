@@ -7,6 +7,7 @@ packages=(
   libpoco-dev libboost-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl ca-certificates curl python3 msmtp
+  clang libclang-rt-14-dev
 )
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
