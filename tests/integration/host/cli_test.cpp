@@ -48,6 +48,12 @@ class HostCli : public ::testing::Test {
                  "api_key=" + key});
   }
 
+  // A ruleset "files" for the sample plugin, writing into dir_/out.
+  CommandRun SaveFilesRuleset() {
+    return Host({"ruleset", "save", "files", "--channel", "eml_file", "--set",
+                 "directory=" + (dir_ / "out").string()});
+  }
+
   fs::path store() const { return dir_ / "rulesets.json"; }
   fs::path dir_;
 };
@@ -130,10 +136,7 @@ TEST_F(HostCli, CorruptStoreIsReportedAndLeftUntouched) {
 }
 
 TEST_F(HostCli, SendsThroughTheSamplePlugin) {
-  ASSERT_EQ(Host({"ruleset", "save", "files", "--channel", "eml_file", "--set",
-                  "directory=" + (dir_ / "out").string()})
-                .rc,
-            0);
+  ASSERT_EQ(SaveFilesRuleset().rc, 0);
   CommandRun r = Host({"send", "--ruleset", "files", "--to", "ops@contoso.com", "--subject",
                        "Disk almost full", "--body", "92% used", "--json"});
   ASSERT_EQ(r.rc, 0) << r.err;
@@ -144,10 +147,7 @@ TEST_F(HostCli, SendsThroughTheSamplePlugin) {
 }
 
 TEST_F(HostCli, BatchFileWithAMalformedLineSendsNothingAndNamesTheLine) {
-  ASSERT_EQ(Host({"ruleset", "save", "files", "--channel", "eml_file", "--set",
-                  "directory=" + (dir_ / "out").string()})
-                .rc,
-            0);
+  ASSERT_EQ(SaveFilesRuleset().rc, 0);
   std::ofstream(dir_ / "batch.jsonl")
       << R"({"id":"a","to":"x@contoso.com","subject":"one","body":"1"})"
       << "\n"
@@ -162,10 +162,7 @@ TEST_F(HostCli, BatchFileWithAMalformedLineSendsNothingAndNamesTheLine) {
 }
 
 TEST_F(HostCli, BatchFileSendsEveryLine) {
-  ASSERT_EQ(Host({"ruleset", "save", "files", "--channel", "eml_file", "--set",
-                  "directory=" + (dir_ / "out").string()})
-                .rc,
-            0);
+  ASSERT_EQ(SaveFilesRuleset().rc, 0);
   std::ofstream(dir_ / "batch.jsonl")
       << R"({"id":"a","to":"x@contoso.com","subject":"one","body":"1"})"
       << "\n\n"
