@@ -29,6 +29,17 @@ class SmtpConnectionTest : public DeliveryTest {
                         tls.ok() ? tls.value() : nullptr};
   }
 
+  // Has the emulator present `fault`'s certificate, then connects `c`, says
+  // EHLO and returns what STARTTLS ended with.
+  SmtpStepResult StartTlsAgainst(m365emu::CertFault fault, SmtpConnection& c) {
+    m365emu::Faults faults;
+    faults.smtp_certificate = fault;
+    emulator_->SetFaults(faults);
+    EXPECT_TRUE(c.Connect().ok);
+    EXPECT_TRUE(c.Ehlo().ok);
+    return c.StartTls();
+  }
+
   // Connect, EHLO and STARTTLS, asserting each passes.
   void OpenTls(SmtpConnection& c) {
     ASSERT_TRUE(c.Connect().ok);
@@ -66,13 +77,8 @@ TEST_F(SmtpConnectionTest, LocalhostCertificateIsAcceptedByName) {
 }
 
 TEST_F(SmtpConnectionTest, CertificateForAnotherNameIsRefused) {
-  m365emu::Faults faults;
-  faults.smtp_certificate = m365emu::CertFault::kWrongName;
-  emulator_->SetFaults(faults);
   SmtpConnection c(Endpoint("localhost"));
-  ASSERT_TRUE(c.Connect().ok);
-  ASSERT_TRUE(c.Ehlo().ok);
-  SmtpStepResult r = c.StartTls();
+  SmtpStepResult r = StartTlsAgainst(m365emu::CertFault::kWrongName, c);
   EXPECT_FALSE(r.ok);
   EXPECT_TRUE(r.connection_lost);
   EXPECT_NE(r.error.find("certificate"), std::string::npos) << r.error;
@@ -83,13 +89,8 @@ TEST_F(SmtpConnectionTest, CertificateForAnotherNameIsRefused) {
 }
 
 TEST_F(SmtpConnectionTest, CertificateOfAnUntrustedCaIsRefused) {
-  m365emu::Faults faults;
-  faults.smtp_certificate = m365emu::CertFault::kUntrustedCa;
-  emulator_->SetFaults(faults);
   SmtpConnection c(Endpoint("localhost"));
-  ASSERT_TRUE(c.Connect().ok);
-  ASSERT_TRUE(c.Ehlo().ok);
-  SmtpStepResult r = c.StartTls();
+  SmtpStepResult r = StartTlsAgainst(m365emu::CertFault::kUntrustedCa, c);
   EXPECT_FALSE(r.ok);
   EXPECT_FALSE(c.IsOpen());
   EXPECT_FALSE(r.error.empty());

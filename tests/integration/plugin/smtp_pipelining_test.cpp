@@ -217,6 +217,14 @@ SmtpConnection ConnectTo(const ScriptedServer& server) {
       SmtpEndpoint{"127.0.0.1", server.port(), std::chrono::seconds(5), nullptr, true});
 }
 
+// Connects to `server`, says EHLO and sends one message to one recipient.
+SmtpStepResult SendOneAfterHello(const ScriptedServer& server) {
+  SmtpConnection c(ConnectTo(server));
+  EXPECT_TRUE(c.Connect().ok);
+  EXPECT_TRUE(c.Ehlo().ok);
+  return c.SendMail("from@example.com", {"to@example.com"}, kMime);
+}
+
 TEST(PipeliningScripted, SendsTheGroupInOneGoAndALoneDotAfterAWrong354) {
   ScriptedServer server([](ScriptedServer& s) {
     Hello(s);
@@ -279,10 +287,7 @@ TEST(PipeliningScripted, LostBeforeTheMailReplyIsNotStarted) {
     s.ReadUntil("DATA\r\n");
     s.Close();
   });
-  SmtpConnection c(ConnectTo(server));
-  ASSERT_TRUE(c.Connect().ok);
-  ASSERT_TRUE(c.Ehlo().ok);
-  SmtpStepResult r = c.SendMail("from@example.com", {"to@example.com"}, kMime);
+  SmtpStepResult r = SendOneAfterHello(server);
   EXPECT_FALSE(r.ok);
   EXPECT_TRUE(r.connection_lost);
   EXPECT_EQ(r.reply.code, 0);
@@ -297,10 +302,7 @@ TEST(PipeliningScripted, LostAfterMailAcceptedIsStartedButNotUnknown) {
     s.Send("250 2.1.0 Sender OK\r\n250 2.1.5 OK\r\n");
     s.Close();
   });
-  SmtpConnection c(ConnectTo(server));
-  ASSERT_TRUE(c.Connect().ok);
-  ASSERT_TRUE(c.Ehlo().ok);
-  SmtpStepResult r = c.SendMail("from@example.com", {"to@example.com"}, kMime);
+  SmtpStepResult r = SendOneAfterHello(server);
   EXPECT_FALSE(r.ok);
   EXPECT_TRUE(r.connection_lost);
   EXPECT_EQ(r.reply.code, 0);
@@ -315,10 +317,7 @@ TEST(PipeliningScripted, ARefusedMailWithTheConnectionLostAfterItKeepsTheRefusal
     s.Send("550 5.7.60 not allowed\r\n");
     s.Close();
   });
-  SmtpConnection c(ConnectTo(server));
-  ASSERT_TRUE(c.Connect().ok);
-  ASSERT_TRUE(c.Ehlo().ok);
-  SmtpStepResult r = c.SendMail("from@example.com", {"to@example.com"}, kMime);
+  SmtpStepResult r = SendOneAfterHello(server);
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.reply.code, 550);  // rejected, not resent
   EXPECT_TRUE(r.connection_lost);
