@@ -51,7 +51,7 @@ TokenFetcher MakeTokenFetcher(const M365Config& config, Poco::Net::Context::Ptr 
 
 }  // namespace
 
-M365Channel::M365Channel(notify::HostContext& host) : host_(host) {}
+M365Channel::M365Channel(notify::HostContext& host, Clock& clock) : host_(host), clock_(clock) {}
 
 notify::ChannelInfo M365Channel::Info() const noexcept {
   return notify::sdk::Guard(
@@ -117,8 +117,8 @@ notify::OpenResult M365Channel::Open(const notify::Settings& settings) noexcept 
             {config.authority_url, config.tenant_id, config.client_id, config.scope},
             MakeTokenFetcher(config, tls.value()));
         std::string name = config.server_name;
-        opened.sender =
-            std::make_unique<M365Sender>(std::move(config), tls.value(), std::move(tokens), host_);
+        opened.sender = std::make_unique<M365Sender>(std::move(config), tls.value(),
+                                                     std::move(tokens), host_, clock_);
         host_.Log(notify::LogLevel::kInfo, "m365_oauth_smtp [" + name + "] sender opened");
         return opened;
       },

@@ -2,6 +2,7 @@
 // The Microsoft 365 (OAuth2) notification channel: the settings form, the
 // checks at Save, and senders for valid settings. Glue only; the work is in
 // m365_config, validation, token_cache and m365_sender.
+#include "clock.hpp"
 #include "notify/host_api/channel.hpp"
 #include "notify/host_api/host_context.hpp"
 
@@ -16,8 +17,9 @@ inline constexpr const char* kChannelVersion = "1.0.0";
 // become report issues or steps through the SDK's Guard. Thread-safe.
 class M365Channel : public notify::NotificationChannel {
  public:
-  // `host` must outlive the channel and every sender it opens.
-  explicit M365Channel(notify::HostContext& host);
+  // `host` and `clock` must outlive the channel and every sender it opens;
+  // `clock` paces the senders' retries (tests pass a ManualClock).
+  explicit M365Channel(notify::HostContext& host, Clock& clock = SteadyClock());
 
   notify::ChannelInfo Info() const noexcept override;
   // design.md section 4, basic fields first, advanced ones last.
@@ -32,6 +34,7 @@ class M365Channel : public notify::NotificationChannel {
 
  private:
   notify::HostContext& host_;
+  Clock& clock_;
 };
 
 }  // namespace m365

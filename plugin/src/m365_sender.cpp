@@ -43,8 +43,12 @@ struct Job {
 class M365Sender::Impl {
  public:
   Impl(M365Config config, Poco::Net::Context::Ptr tls, std::shared_ptr<TokenSource> tokens,
-       notify::HostContext& host)
-      : config_(std::move(config)), tls_(std::move(tls)), tokens_(std::move(tokens)), host_(host) {}
+       notify::HostContext& host, Clock& clock)
+      : config_(std::move(config)),
+        tls_(std::move(tls)),
+        tokens_(std::move(tokens)),
+        host_(host),
+        clock_(clock) {}
 
   std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch);
 
@@ -81,6 +85,7 @@ class M365Sender::Impl {
   Poco::Net::Context::Ptr tls_;
   std::shared_ptr<TokenSource> tokens_;
   notify::HostContext& host_;
+  Clock& clock_;
   std::mutex log_mutex_;  // the host's Log is called from one thread at a time
 };
 
@@ -214,7 +219,7 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
       return;
     }
     slot.Release();
-    if (!run.stop.SleepFor(backoff.Next())) return;
+    if (!clock_.Pause(backoff.Next(), run.stop)) return;
   }
 }
 
@@ -269,8 +274,9 @@ void M365Sender::Impl::Log(notify::LogLevel level, const std::string& text) {
 }
 
 M365Sender::M365Sender(M365Config config, Poco::Net::Context::Ptr tls,
-                       std::shared_ptr<TokenSource> tokens, notify::HostContext& host)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(tls), std::move(tokens), host)) {}
+                       std::shared_ptr<TokenSource> tokens, notify::HostContext& host, Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(tls), std::move(tokens), host,
+                                   clock)) {}
 
 M365Sender::~M365Sender() = default;
 

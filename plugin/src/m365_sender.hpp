@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "clock.hpp"
 #include "m365_config.hpp"
 #include "notify/host_api/channel.hpp"
 #include "notify/host_api/host_context.hpp"
@@ -15,8 +16,9 @@ namespace m365 {
 
 class M365Sender : public notify::Sender {
  public:
+  // `host` and `clock` must outlive the sender; `clock` paces retries.
   M365Sender(M365Config config, Poco::Net::Context::Ptr tls, std::shared_ptr<TokenSource> tokens,
-             notify::HostContext& host);
+             notify::HostContext& host, Clock& clock = SteadyClock());
   ~M365Sender() override;
   std::vector<notify::DeliveryResult> Deliver(
       const std::vector<notify::Message>& batch) noexcept override;

@@ -5,24 +5,6 @@
 
 namespace m365 {
 
-void StopSignal::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopped_ = true;
-  }
-  stopped_cv_.notify_all();
-}
-
-bool StopSignal::stopped() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return stopped_;
-}
-
-bool StopSignal::SleepFor(std::chrono::milliseconds duration) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  return !stopped_cv_.wait_for(lock, duration, [&] { return stopped_; });
-}
-
 Backoff::Backoff(std::chrono::milliseconds cap, std::chrono::milliseconds first)
     : cap_(cap), first_(first), base_(first) {}
 

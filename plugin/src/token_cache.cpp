@@ -9,8 +9,8 @@
 
 namespace m365 {
 
-TokenCache::TokenCache(TokenFetcher fetch, NowFunction now)
-    : fetch_(std::move(fetch)), now_(std::move(now)) {}
+TokenCache::TokenCache(TokenFetcher fetch, const Clock& clock)
+    : fetch_(std::move(fetch)), clock_(clock) {}
 
 std::chrono::seconds TokenCache::RefreshMargin(std::chrono::seconds lifetime) {
   return std::min<std::chrono::seconds>(std::chrono::minutes(5), lifetime / 2);
@@ -18,7 +18,7 @@ std::chrono::seconds TokenCache::RefreshMargin(std::chrono::seconds lifetime) {
 
 TokenCache::~TokenCache() { SecureWipe(token_); }
 
-bool TokenCache::Fresh(Clock::time_point now) const { return !token_.empty() && now < refresh_at_; }
+bool TokenCache::Fresh(Clock::TimePoint now) const { return !token_.empty() && now < refresh_at_; }
 
 TokenResult TokenCache::Get() {
   std::unique_lock<std::mutex> lock(mutex_);
@@ -38,7 +38,7 @@ TokenResult TokenCache::Obtain(std::unique_lock<std::mutex>& lock, const std::st
     return last_;  // a new token (also for a Refresh), or why there is none
   }
   if (rejected != nullptr && !token_.empty() && token_ == *rejected) SecureWipe(token_);
-  Clock::time_point now = now_();
+  Clock::TimePoint now = clock_.Now();
   if (Fresh(now)) {
     TokenResult cached;
     cached.ok = true;
@@ -66,20 +66,20 @@ TokenResult TokenCache::Obtain(std::unique_lock<std::mutex>& lock, const std::st
     fetched.result.transient = true;
   }
   lock.lock();
-  now = now_();
+  now = clock_.Now();
   fetching_ = false;
   ++generation_;
   last_ = fetched.result;
   if (fetched.result.ok) {
     token_ = fetched.result.access_token;
     refresh_at_ = now + fetched.expires_in - RefreshMargin(fetched.expires_in);
-    not_before_ = Clock::time_point{};
+    not_before_ = Clock::TimePoint{};
   } else {
     SecureWipe(token_);
     last_.access_token.clear();
     not_before_ = fetched.result.transient && fetched.result.retry_after_s > 0
                       ? now + std::chrono::seconds(fetched.result.retry_after_s)
-                      : Clock::time_point{};
+                      : Clock::TimePoint{};
   }
   fetched_.notify_all();
   return last_;

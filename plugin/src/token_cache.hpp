@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "clock.hpp"
 #include "token_source.hpp"
 
 namespace m365 {
@@ -27,11 +28,9 @@ using TokenFetcher = std::function<FetchedToken()>;
 // Thread-safe; concurrent callers share one request.
 class TokenCache : public TokenSource {
  public:
-  using Clock = std::chrono::steady_clock;
-  using NowFunction = std::function<Clock::time_point()>;
-
-  // `fetch` makes the requests; `now` is the clock (tests pass a fake one).
-  explicit TokenCache(TokenFetcher fetch, NowFunction now = &Clock::now);
+  // `fetch` makes the requests; `clock` (which must outlive the cache) says
+  // when a token is due for refresh and when a Retry-After is over.
+  explicit TokenCache(TokenFetcher fetch, const Clock& clock = SteadyClock());
   ~TokenCache() override;  // wipes the cached token
 
   // See TokenSource. While a 429's Retry-After runs, returns that transient
@@ -50,16 +49,16 @@ class TokenCache : public TokenSource {
 
  private:
   TokenResult Obtain(std::unique_lock<std::mutex>& lock, const std::string* rejected);
-  bool Fresh(Clock::time_point now) const;
+  bool Fresh(Clock::TimePoint now) const;
 
   mutable std::mutex mutex_;
   std::condition_variable fetched_;
   TokenFetcher fetch_;
-  NowFunction now_;
+  const Clock& clock_;
   std::string token_;  // never logged
-  Clock::time_point refresh_at_{};
-  Clock::time_point not_before_{};  // Retry-After of the last throttled fetch
-  TokenResult last_;                // outcome of the last fetch, shared with waiters
+  Clock::TimePoint refresh_at_{};
+  Clock::TimePoint not_before_{};  // Retry-After of the last throttled fetch
+  TokenResult last_;               // outcome of the last fetch, shared with waiters
   bool fetching_ = false;
   unsigned long generation_ = 0;  // completed fetches
   int fetch_count_ = 0;

@@ -28,13 +28,11 @@ class TokenCacheTest : public ::testing::Test {
       return f;
     };
   }
-  TokenCache::NowFunction Clock() {
-    return [this] { return now_; };
-  }
-  void Advance(seconds s) { now_ += s; }
+  const ManualClock& Clock() const { return clock_; }
+  void Advance(seconds s) { clock_.Advance(s); }
 
   std::atomic<int> issued_{0};
-  TokenCache::Clock::time_point now_{TokenCache::Clock::duration(1000000)};
+  ManualClock clock_;
 };
 
 TEST_F(TokenCacheTest, RefreshMarginIsTheSmallerOfFiveMinutesAndHalfTheLifetime) {

@@ -1,11 +1,11 @@
-// The per-mailbox connection slots and the pacing of retries.
+// The per-mailbox connection slots: at most the limit per mailbox, shared
+// by every sender of the process, handed to a waiter when one is released.
+#include "connection_pool.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
-
-#include "connection_pool.hpp"
-#include "pacing.hpp"
 
 namespace m365 {
 namespace {
@@ -41,35 +41,6 @@ TEST(ConnectionPoolTest, AWaiterGetsTheReleasedSlot) {
   EXPECT_TRUE(waited.held());
   waited = MailboxSlot();
   EXPECT_EQ(MailboxSlot::InUse(mailbox), 0);
-}
-
-TEST(PacingTest, BackoffDoublesUpToTheCap) {
-  Backoff backoff(milliseconds(5000));
-  milliseconds expected[] = {milliseconds(1000), milliseconds(2000), milliseconds(4000),
-                             milliseconds(5000), milliseconds(5000)};
-  for (milliseconds base : expected) {
-    milliseconds delay = backoff.Next();
-    EXPECT_GE(delay, base);
-    EXPECT_LE(delay, base + base / 5);  // at most 20 % jitter
-  }
-  EXPECT_EQ(backoff.attempts(), 5);
-  backoff.Reset();
-  EXPECT_EQ(backoff.attempts(), 0);
-  EXPECT_LE(backoff.Next(), milliseconds(1200));
-}
-
-TEST(PacingTest, StopWakesASleeper) {
-  StopSignal stop;
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(milliseconds(50));
-    stop.Stop();
-  });
-  auto start = std::chrono::steady_clock::now();
-  EXPECT_FALSE(stop.SleepFor(milliseconds(10000)));
-  stopper.join();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));
-  EXPECT_TRUE(stop.stopped());
-  EXPECT_TRUE(StopSignal().SleepFor(milliseconds(1)));
 }
 
 }  // namespace
