@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "token_client.hpp"
+
 namespace m365 {
 namespace {
 
@@ -247,6 +249,28 @@ TEST(DiagnosticsTest, TlsFailuresAreTold) {
   EXPECT_TRUE(Has(trust.remedy, "ca_file"));
   Diagnosis refused = DiagnoseSmtpTransport("connect", "connection refused", SmtpReply{}, Config());
   EXPECT_TRUE(Has(refused.remedy, "firewall"));
+}
+
+// An answer that is not Entra ID's (a proxy's login page, a cut body, an
+// oversized one) says nothing about the messages: retry later, never reject.
+TEST(DiagnosticsTest, TokenAnswerThatIsNotEntrasIsTransient) {
+  for (const std::string& body :
+       {std::string("<html><body>Proxy login</body></html>"), std::string("{\"access_token\":")}) {
+    TokenResponse r = ParseTokenResponse(200, "text/html", body, "");
+    ASSERT_FALSE(r.ok);
+    Diagnosis d = DiagnoseTokenFailure(r, Config());
+    EXPECT_TRUE(d.transient) << d.message;
+    EXPECT_FALSE(d.remedy.empty());
+  }
+  TokenResponse oversized;
+  oversized.http_status = 200;
+  oversized.transport_error = "the token endpoint's answer is larger than 64 KiB";
+  EXPECT_TRUE(DiagnoseTokenFailure(oversized, Config()).transient);
+  // A refused certificate stays a configuration problem.
+  TokenResponse cert;
+  cert.transport_error = "the certificate of login.microsoftonline.com is not trusted";
+  cert.certificate_problem = true;
+  EXPECT_FALSE(DiagnoseTokenFailure(cert, Config()).transient);
 }
 
 }  // namespace

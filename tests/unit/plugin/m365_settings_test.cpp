@@ -2,6 +2,8 @@
 // every hint of m365-facts.md section 8 that needs no network, and the
 // national cloud's hosts.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -309,6 +311,24 @@ TEST(M365SettingsTest, OverridesWinOverTheCloud) {
   EXPECT_EQ(c.timeout.count(), 5);
   s["batch_size"] = "small";
   EXPECT_EQ(ResolveConfig(s).batch_size, 10);
+}
+
+// ca_file = a FIFO: opening it would block until a writer came, so Save
+// would hang without a deadline.
+TEST(M365SettingsTest, FifoAsCaFileIsRefusedWithoutOpeningIt) {
+  std::string fifo = ::testing::TempDir() + "m365_ca_" + std::to_string(::getpid()) + ".fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  notify::Settings s = {{"server_name", "Contoso"},
+                        {"from_email", "notify@contoso.onmicrosoft.com"},
+                        {"client_id", "0b9d7e4c-6a21-4f3b-8e5d-7c1a2b3c4d5e"},
+                        {"client_secret", "Xq8~Demo.Secret_Value-1234567890abcdefgh"},
+                        {"tenant_id", "4f7c2a51-0d3e-4b8a-9c61-2e5f8d7a1b30"},
+                        {"ca_file", fifo}};
+  auto issues = CheckM365Settings(s);  // would block here before the fix
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].field, "ca_file");
+  EXPECT_NE(issues[0].message.find("not a regular file"), std::string::npos);
 }
 
 }  // namespace

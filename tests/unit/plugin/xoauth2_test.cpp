@@ -2,8 +2,10 @@
 // m365-facts.md section 3.
 #include "xoauth2.hpp"
 
+#include <Poco/Base64Encoder.h>
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 
 namespace m365 {
@@ -46,6 +48,20 @@ TEST(Xoauth2Test, ChallengeTextIsBoundedAndPrintable) {
   std::string decoded = DecodeXoauth2Challenge(long_challenge);
   EXPECT_LE(decoded.size(), 512u);
   for (char c : decoded) EXPECT_GE(static_cast<unsigned char>(c), 0x20);
+}
+
+// The XOAUTH2 response is encoded without a stream (so no copy of the token
+// is left behind); it must equal Poco's base64 for every padding case.
+TEST(Xoauth2Test, EncodingEqualsPocoBase64ForEveryPadding) {
+  for (std::string token : {"", "a", "ab", "abc", "abcd", "eyJ0eXAiOiJKV1Qi.x.y"}) {
+    std::ostringstream expected;
+    Poco::Base64Encoder encoder(expected);
+    encoder.rdbuf()->setLineLength(0);
+    encoder << "user=u@contoso.com\x01"
+            << "auth=Bearer " << token << "\x01\x01";
+    encoder.close();
+    EXPECT_EQ(Xoauth2InitialResponse("u@contoso.com", token), expected.str()) << token;
+  }
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// ScopedSigpipeBlock: the guard SmtpSocket puts around each socket call and
+// ScopedSigpipeBlock (net_deadline.hpp): the guard SmtpSocket puts around each socket call and
 // the sender around each worker. Nested guards must cost nothing and the
 // outermost one must restore the thread's mask and swallow a SIGPIPE raised
 // meanwhile, without touching the process's signal dispositions.
