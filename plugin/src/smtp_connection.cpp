@@ -173,7 +173,8 @@ SmtpStepResult SmtpConnection::Connect() {
     const SmtpEndpoint& ep = impl_->endpoint_;
     impl_->ehlo_done_ = false;
     impl_->socket_.Connect(ep.host, ep.port, impl_->timeout());
-    if (ep.port == 465) impl_->socket_.UpgradeToTls(ep.host, ep.tls, impl_->timeout());
+    if (ep.port == ep.implicit_tls_port)
+      impl_->socket_.UpgradeToTls(ep.host, ep.tls, impl_->timeout());
     SmtpStepResult result = Impl::FromReply(impl_->ReadReply(), 220);
     if (!result.ok) impl_->socket_.Close();  // no service: 421 or 554 at the greeting
     return result;

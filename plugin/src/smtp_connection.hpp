@@ -23,6 +23,9 @@ struct SmtpEndpoint {
   // Use PIPELINING (RFC 2920) for MAIL, RCPT and DATA when the server offers
   // it; false keeps one command per round trip (tests cover both).
   bool pipelining = true;
+  // The port on which TLS starts with the first byte (implicit TLS, RFC
+  // 8314) instead of STARTTLS. 465 by convention; tests use their own port.
+  int implicit_tls_port = 465;
 };
 
 // What a step ended with. `reply` is the server's reply when there was one.
