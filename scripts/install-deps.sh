@@ -6,7 +6,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libpoco-dev libboost-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  openssl ca-certificates curl python3 msmtp
+  openssl ca-certificates curl python3 msmtp faketime
   clang libclang-rt-14-dev
 )
 sudo_cmd=()
