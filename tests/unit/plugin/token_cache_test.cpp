@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "notify/test_support/wait_until.hpp"
+
 namespace m365 {
 namespace {
 
@@ -70,13 +72,19 @@ TEST_F(TokenCacheTest, RefreshReplacesTheRejectedTokenOnce) {
   EXPECT_EQ(cache.fetch_count(), 2);
 }
 
+// The request does not end before every caller has started its call, so the
+// callers overlap it however the threads are scheduled; one that reaches the
+// cache only after the request ended finds the token cached: one request too.
 TEST_F(TokenCacheTest, ConcurrentCallersShareOneRequest) {
+  constexpr int kCallers = 8;
+  std::atomic<int> callers{0};
   std::atomic<int> in_flight{0};
   std::atomic<int> max_in_flight{0};
+  std::atomic<bool> all_came{false};
   TokenCache cache([&] {
     int now = ++in_flight;
     max_in_flight = std::max(max_in_flight.load(), now);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    all_came = notify::test_support::WaitUntil([&] { return callers == kCallers; }, seconds(30));
     --in_flight;
     FetchedToken f;
     f.result.ok = true;
@@ -86,13 +94,15 @@ TEST_F(TokenCacheTest, ConcurrentCallersShareOneRequest) {
   });
   std::vector<std::thread> threads;
   std::atomic<int> got{0};
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < kCallers; ++i) {
     threads.emplace_back([&] {
+      ++callers;
       if (cache.Get().access_token == "shared") ++got;
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(got, 8);
+  EXPECT_TRUE(all_came) << "the callers never all started";
+  EXPECT_EQ(got, kCallers);
   EXPECT_EQ(cache.fetch_count(), 1);
   EXPECT_EQ(max_in_flight, 1);
 }
