@@ -19,7 +19,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 namespace m365emu::testing {
 
@@ -61,18 +60,13 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_secon
     ::unlink(out_name);
     return r;
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   int status = 0;
-  for (;;) {
-    pid_t w = ::waitpid(pid, &status, WNOHANG);
-    if (w == pid) break;
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      r.timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  bool ended = WaitUntil([&] { return ::waitpid(pid, &status, WNOHANG) == pid; },
+                         std::chrono::seconds(timeout_seconds), std::chrono::milliseconds(20));
+  if (!ended) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    r.timed_out = true;
   }
   if (!r.timed_out && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   r.output = ReadFile(out_name);

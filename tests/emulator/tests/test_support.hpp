@@ -10,8 +10,13 @@
 #include <vector>
 
 #include "m365emu/emulator.hpp"
+// The repository's shared helper, by its path: this suite does not link the
+// test-support target.
+#include "../../support/include/notify/test_support/wait_until.hpp"
 
 namespace m365emu::testing {
+
+using notify::test_support::WaitUntil;
 
 // A fresh directory under $TMPDIR, removed with everything in it.
 class TempDir {
