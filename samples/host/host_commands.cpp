@@ -193,7 +193,7 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
     PrintReport(err, opened.report, false);
     return kExitNotDelivered;
   }
-  auto sender = c->Adopt(std::move(opened.sender));
+  auto& sender = opened.sender;
   const auto& all = messages.value();
   bool progress = ::isatty(STDERR_FILENO) && all.size() > kSendChunk;
   bool json = cl.Flag("--json");

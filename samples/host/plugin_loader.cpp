@@ -1,15 +1,41 @@
 #include "plugin_loader.hpp"
 
+#include <dlfcn.h>
+
 #include <boost/dll/shared_library.hpp>
 #include <cstddef>
 #include <filesystem>
 #include <map>
+#include <mutex>
 
 namespace notify_host {
 namespace {
 
 namespace fs = std::filesystem;
 using Library = boost::dll::shared_library;
+
+// Libraries are opened with RTLD_NODELETE, so dlclose (when the
+// boost::dll::shared_library handle goes) never unmaps them: a plugin stays
+// resident for the life of the process. Its objects are not the only code of
+// a plugin that can still run after the host lets go of them: a thread the
+// plugin started (a detached DNS lookup waiting out its timeout, a pool
+// winding down) or a static destructor may run after the last channel and
+// sender are gone, and would jump into unmapped memory. Boost.DLL passes
+// native dlopen flags through unchanged.
+const boost::dll::load_mode::type kLoadMode = boost::dll::load_mode::rtld_now |
+                                              boost::dll::load_mode::rtld_local |
+                                              static_cast<boost::dll::load_mode::type>(RTLD_NODELETE);
+
+// The HostContexts handed to plugins, kept for the same reason as the
+// libraries: a plugin's thread may still log after its last object is gone,
+// and the contract is that the context outlives everything of the plugin.
+// Deliberately never destroyed (no exit-time destructor races such a thread).
+void KeepForTheProcess(std::shared_ptr<notify::HostContext> context) {
+  static auto* mutex = new std::mutex;
+  static auto* contexts = new std::vector<std::shared_ptr<notify::HostContext>>;
+  std::lock_guard<std::mutex> lock(*mutex);
+  contexts->push_back(std::move(context));
+}
 
 std::string VersionText(notify::ApiVersion v) {
   return std::to_string(v.major) + "." + std::to_string(v.minor);
@@ -44,12 +70,6 @@ std::string CheckDescriptor(const notify::PluginDescriptor& d) {
 
 }  // namespace
 
-std::shared_ptr<notify::Sender> LoadedChannel::Adopt(std::unique_ptr<notify::Sender> sender) const {
-  if (!sender) return nullptr;
-  auto keep = library;
-  return std::shared_ptr<notify::Sender>(sender.release(), [keep](notify::Sender* s) { delete s; });
-}
-
 LoadOutcome LoadPlugins(const std::string& directory, const std::vector<std::string>& stems,
                         HostContextMaker make_context) {
   LoadOutcome out;
@@ -65,15 +85,16 @@ LoadOutcome LoadPlugins(const std::string& directory, const std::vector<std::str
       continue;
     }
     try {
-      auto library = std::make_shared<Library>(
-          file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-      if (!library->has(notify::kDescriptorSymbol)) {
+      // dlopen runs the library's static initializers; nothing else of the
+      // plugin runs before its descriptor has been accepted.
+      Library library(file, kLoadMode);
+      if (!library.has(notify::kDescriptorSymbol)) {
         refuse(std::string("no '") + notify::kDescriptorSymbol +
                "' symbol: not a notification plugin (build it with NOTIFY_EXPORT_CHANNEL)");
         continue;
       }
       const auto& descriptor =
-          library->get_alias<const notify::PluginDescriptor>(notify::kDescriptorSymbol);
+          library.get_alias<const notify::PluginDescriptor>(notify::kDescriptorSymbol);
       if (std::string why = CheckDescriptor(descriptor); !why.empty()) {
         refuse(why);
         continue;
@@ -83,13 +104,14 @@ LoadOutcome LoadPlugins(const std::string& directory, const std::vector<std::str
         refuse("plugin id '" + id + "' is already provided by " + seen->second);
         continue;
       }
-      if (!library->has(notify::kFactorySymbol)) {
+      if (!library.has(notify::kFactorySymbol)) {
         refuse(std::string("no '") + notify::kFactorySymbol + "' symbol for API " +
                std::to_string(notify::kApiVersion.major));
         continue;
       }
-      auto& factory = library->get_alias<notify::ChannelFactory>(notify::kFactorySymbol);
+      auto& factory = library.get_alias<notify::ChannelFactory>(notify::kFactorySymbol);
       std::shared_ptr<notify::HostContext> context = make_context(id);
+      KeepForTheProcess(context);
       notify::NotificationChannel* raw = nullptr;
       try {
         raw = factory(context.get());
@@ -110,11 +132,7 @@ LoadOutcome LoadPlugins(const std::string& directory, const std::vector<std::str
       loaded.display_name = descriptor.display_name ? descriptor.display_name : id;
       loaded.version = descriptor.version ? descriptor.version : "";
       loaded.api = {descriptor.api_major, descriptor.api_minor};
-      loaded.library = library;
-      // The deleter holds the library and the context: the channel's code and
-      // its host context stay valid until the last owner lets go.
-      loaded.channel = std::shared_ptr<notify::NotificationChannel>(
-          raw, [library, context](notify::NotificationChannel* c) { delete c; });
+      loaded.channel.reset(raw);
       file_of_id[id] = file;
       out.channels.push_back(std::move(loaded));
     } catch (const std::exception& e) {

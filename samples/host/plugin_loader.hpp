@@ -9,8 +9,9 @@
 
 namespace notify_host {
 
-// A loaded channel. `channel` and every sender adopted through it keep the
-// plugin library loaded for as long as they live (their deleters hold it).
+// A loaded channel. Its library stays loaded, and the HostContext made for it
+// stays alive, for the rest of the process (see LoadPlugins), so `channel` and
+// the senders it opens may be destroyed in any order, at any time.
 struct LoadedChannel {
   std::string file;  // the library's path
   std::string id;
@@ -18,11 +19,6 @@ struct LoadedChannel {
   std::string version;
   notify::ApiVersion api{};
   std::shared_ptr<notify::NotificationChannel> channel;
-
-  // Wraps a sender made by `channel` so that it, too, keeps the library loaded.
-  std::shared_ptr<notify::Sender> Adopt(std::unique_ptr<notify::Sender> sender) const;
-
-  std::shared_ptr<void> library;  // the boost::dll::shared_library, type-erased
 };
 
 // A plugin the host did not load, and why: what it has and what was expected.
@@ -36,14 +32,17 @@ struct LoadOutcome {
   std::vector<Refusal> refused;
 };
 
-// Makes the HostContext handed to the plugin with the given id; the context is
-// kept alive as long as the plugin's objects.
+// Makes the HostContext handed to the plugin with the given id. The loader
+// keeps the context alive for the rest of the process.
 using HostContextMaker = std::shared_ptr<notify::HostContext> (*)(const std::string& plugin_id);
 
 // Loads `<directory>/<stem>.so` (or lib<stem>.so) for each stem, in order.
-// Refuses, with one Refusal each: a missing file, a library that does not load,
-// a missing descriptor or factory symbol, an incompatible API version, a
-// factory that throws or returns nothing, and an id already loaded. Never throws.
+// Refuses, with one Refusal each: a missing file, a library that does not
+// load, a missing descriptor or factory symbol, an incompatible API version,
+// a factory that throws or returns nothing, and an id already loaded.
+//
+// Libraries are never unloaded: each one, refused or not, stays mapped until
+// the process ends. Never throws.
 LoadOutcome LoadPlugins(const std::string& directory, const std::vector<std::string>& stems,
                         HostContextMaker make_context);
 

@@ -43,7 +43,7 @@ class NotificationChannel {
   virtual ValidationReport Validate(const Settings& settings,
                                     const ValidationOptions& options) noexcept = 0;
   // Creates a sender for valid settings; sender is nullptr and report says why otherwise.
-  // The sender must not outlive the plugin library (the host guarantees it).
+  // A host never unloads a plugin library, so the sender may outlive the channel.
   virtual OpenResult Open(const Settings& settings) noexcept = 0;
 };
 
