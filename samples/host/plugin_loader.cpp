@@ -4,6 +4,7 @@
 
 #include <boost/dll/shared_library.hpp>
 #include <cstddef>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -51,12 +52,30 @@ std::string FindLibrary(const std::string& directory, const std::string& stem) {
   return "";
 }
 
-// Reads the descriptor, or says why it cannot be used.
+// True when the descriptor, `struct_size` bytes long, holds the field that
+// ends `field_end` bytes into the struct.
+bool Holds(const notify::PluginDescriptor& d, std::size_t field_end) {
+  return d.struct_size >= field_end;
+}
+
+// Says why the descriptor cannot be used, or "" when it can. Reads only the
+// descriptor's data: nothing of the plugin runs.
 std::string CheckDescriptor(const notify::PluginDescriptor& d) {
   constexpr std::size_t kMinimum = offsetof(notify::PluginDescriptor, version) + sizeof(char*);
-  if (d.struct_size < kMinimum) {
+  if (!Holds(d, kMinimum)) {
     return "descriptor is " + std::to_string(d.struct_size) + " bytes, host needs at least " +
            std::to_string(kMinimum);
+  }
+  // The ABI first: with another standard library not even the API version
+  // says anything about the layout of what would cross.
+  constexpr std::size_t kAbiTagEnd = offsetof(notify::PluginDescriptor, abi_tag) + sizeof(char*);
+  if (!Holds(d, kAbiTagEnd) || d.abi_tag == nullptr) {
+    return std::string("no ABI tag: rebuild with this SDK (this host uses ") + notify::kAbiTag +
+           ")";
+  }
+  if (std::strcmp(d.abi_tag, notify::kAbiTag) != 0) {
+    return std::string("built with ") + d.abi_tag + ", this host uses " + notify::kAbiTag +
+           ": rebuild the plugin with the host's compiler settings";
   }
   notify::ApiVersion plugin{d.api_major, d.api_minor};
   if (!notify::IsCompatible(notify::kApiVersion, plugin)) {

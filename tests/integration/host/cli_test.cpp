@@ -69,6 +69,20 @@ TEST_F(HostCli, PluginsListsLoadedChannelsAndEachRefusalOnOneLine) {
   EXPECT_NE(r.err.find("plugin refused:"), std::string::npos) << "the refusal is logged too";
 }
 
+TEST_F(HostCli, PluginOfAnotherStandardLibraryAbiIsRefusedWithTheFix) {
+  fs::create_symlink(fs::path(FIXTURE_DIR) / "fixture_old_abi.so",
+                     dir_ / "plugins" / "fixture_old_abi.so");
+  std::ofstream(dir_ / "host.properties", std::ios::trunc)
+      << "plugins.directory = plugins\nplugins.enabled = eml_file, fixture_old_abi\n";
+  CommandRun r = Host({"plugins"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("eml_file\t"), std::string::npos) << "the host goes on without it";
+  EXPECT_NE(r.out.find("fixture_old_abi.so\tbuilt with libstdc++ cxx11-abi=0, this host uses "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("rebuild the plugin with the host's compiler settings"), std::string::npos);
+}
+
 TEST_F(HostCli, FieldsAsJson) {
   CommandRun r = Host({"fields", "eml_file", "--json"});
   ASSERT_EQ(r.rc, 0) << r.err;

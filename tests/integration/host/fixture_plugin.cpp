@@ -1,17 +1,31 @@
-// Small plugins for the loader tests, one source built several ways:
-//   FIXTURE_ID           the descriptor's id
+// Small plugins for the loader and CLI tests, one source built several ways:
+//   FIXTURE_ID               the descriptor's id
 //   FIXTURE_API_MAJOR/MINOR  the API version the descriptor claims
+//   FIXTURE_ABI_TAG          the ABI tag the descriptor claims (default: the
+//                            real one of this build, notify::kAbiTag)
+//   FIXTURE_NO_ABI_TAG       the descriptor of an SDK before the ABI tag: too
+//                            short to hold one, and a null tag
+//   FIXTURE_NO_SDK           does not use the SDK library (for a build with
+//                            another standard-library ABI, which the SDK
+//                            library was not compiled for)
 //   FIXTURE_FACTORY_THROWS   the factory throws instead of creating a channel
 //   FIXTURE_NO_ENTRY         nothing is exported (not a plugin)
 // The fixture channel has a secret field, so host tests can check masking.
+// Each library exports fixture_factory_calls(), how many times its factory
+// ran, so a test can prove a refused plugin's factory was never called.
 #include <boost/dll/alias.hpp>
+#include <cstddef>
 #include <stdexcept>
 
 #include "notify/host_api/host_api.hpp"
+#ifndef FIXTURE_NO_SDK
 #include "notify/sdk/settings.hpp"
+#endif
 
 #ifndef FIXTURE_NO_ENTRY
 namespace {
+
+int factory_calls = 0;
 
 std::vector<notify::FieldDescriptor> FixtureFields() {
   notify::FieldDescriptor target{"target", "Target", notify::FieldType::kText, true};
@@ -40,7 +54,9 @@ class FixtureChannel : public notify::NotificationChannel {
   notify::ValidationReport Validate(const notify::Settings& s,
                                     const notify::ValidationOptions&) noexcept override {
     notify::ValidationReport r;
+#ifndef FIXTURE_NO_SDK
     r.issues = notify::sdk::CheckFields(FixtureFields(), s);
+#endif
     auto key = s.find("api_key");
     if (key != s.end() && key->second == "bad")
       r.issues.push_back({"api_key", notify::Severity::kError, "API key: refused", "Use another."});
@@ -54,14 +70,27 @@ class FixtureChannel : public notify::NotificationChannel {
   }
 };
 
-const notify::PluginDescriptor descriptor = {sizeof(notify::PluginDescriptor),
+#if defined(FIXTURE_NO_ABI_TAG)
+constexpr std::uint32_t kDescriptorSize = offsetof(notify::PluginDescriptor, abi_tag);
+constexpr const char* kFixtureAbiTag = nullptr;
+#elif defined(FIXTURE_ABI_TAG)
+constexpr std::uint32_t kDescriptorSize = sizeof(notify::PluginDescriptor);
+constexpr const char* kFixtureAbiTag = FIXTURE_ABI_TAG;
+#else
+constexpr std::uint32_t kDescriptorSize = sizeof(notify::PluginDescriptor);
+constexpr const char* kFixtureAbiTag = notify::kAbiTag;
+#endif
+
+const notify::PluginDescriptor descriptor = {kDescriptorSize,
                                              FIXTURE_API_MAJOR,
                                              FIXTURE_API_MINOR,
                                              FIXTURE_ID,
                                              "Fixture",
-                                             "0.0.1"};
+                                             "0.0.1",
+                                             kFixtureAbiTag};
 
 notify::NotificationChannel* create_channel(notify::HostContext*) {
+  ++factory_calls;
 #ifdef FIXTURE_FACTORY_THROWS
   throw std::runtime_error("fixture factory failure");
 #else
@@ -71,8 +100,12 @@ notify::NotificationChannel* create_channel(notify::HostContext*) {
 
 }  // namespace
 
+extern "C" __attribute__((visibility("default"))) int fixture_factory_calls() {
+  return factory_calls;
+}
+
 BOOST_DLL_ALIAS(descriptor, notify_plugin_descriptor)
-BOOST_DLL_ALIAS(create_channel, notify_create_channel_v1)
+BOOST_DLL_ALIAS(create_channel, NOTIFY_FACTORY_SYMBOL)
 #else
 extern "C" int not_a_plugin() { return 0; }
 #endif

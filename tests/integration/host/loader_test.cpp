@@ -1,6 +1,6 @@
 // The loader on real built plugin libraries: good ones load, bad ones are
-// refused with a reason, and a library stays loaded after its last object is
-// gone.
+// refused with a reason (those decided from the descriptor before any plugin
+// function runs), and a library stays loaded after its last object is gone.
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
@@ -26,6 +26,17 @@ bool IsLoaded(const std::string& path) {
   if (handle == nullptr) return false;
   ::dlclose(handle);  // drop the reference RTLD_NOLOAD just took
   return true;
+}
+
+// How many times the factory of the loaded fixture at `path` ran (every
+// fixture counts its calls); -1 when the library is not loaded.
+int FactoryCalls(const std::string& path) {
+  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  if (handle == nullptr) return -1;
+  auto calls = reinterpret_cast<int (*)()>(::dlsym(handle, "fixture_factory_calls"));
+  int n = calls ? calls() : -1;
+  ::dlclose(handle);
+  return n;
 }
 
 std::string ReasonFor(const LoadOutcome& outcome, const std::string& stem) {
@@ -88,12 +99,53 @@ TEST(Loader, RefusesAMissingFile) {
   EXPECT_NE(ReasonFor(outcome, "no_such_plugin").find("not found"), std::string::npos);
 }
 
+TEST(Loader, RefusesAPluginBuiltWithTheOtherLibstdcxxAbiWithoutCallingIt) {
+  std::string path = FixturePath("fixture_old_abi");
+  auto outcome = LoadPlugins(FIXTURE_DIR, {"fixture_old_abi"}, MakeContext);
+  EXPECT_TRUE(outcome.channels.empty());
+  std::string reason = ReasonFor(outcome, "fixture_old_abi");
+  EXPECT_NE(reason.find("built with libstdc++ cxx11-abi=0, this host uses " +
+                        std::string(notify::kAbiTag) +
+                        ": rebuild the plugin with the host's compiler settings"),
+            std::string::npos)
+      << reason;
+  EXPECT_EQ(FactoryCalls(path), 0) << "the factory of a refused plugin never runs";
+}
+
+TEST(Loader, RefusesAPluginBuiltWithAnotherStandardLibraryWithoutCallingIt) {
+  std::string path = FixturePath("fixture_libcxx");
+  auto outcome = LoadPlugins(FIXTURE_DIR, {"fixture_libcxx"}, MakeContext);
+  EXPECT_TRUE(outcome.channels.empty());
+  std::string reason = ReasonFor(outcome, "fixture_libcxx");
+  EXPECT_NE(reason.find("built with libc++ abi=1, this host uses " + std::string(notify::kAbiTag) +
+                        ": rebuild the plugin with the host's compiler settings"),
+            std::string::npos)
+      << reason;
+  EXPECT_EQ(FactoryCalls(path), 0);
+}
+
+TEST(Loader, RefusesADescriptorWithoutAnAbiTagWithoutCallingIt) {
+  std::string path = FixturePath("fixture_no_abi_tag");
+  auto outcome = LoadPlugins(FIXTURE_DIR, {"fixture_no_abi_tag"}, MakeContext);
+  EXPECT_TRUE(outcome.channels.empty());
+  std::string reason = ReasonFor(outcome, "fixture_no_abi_tag");
+  EXPECT_NE(reason.find("no ABI tag: rebuild with this SDK"), std::string::npos) << reason;
+  EXPECT_EQ(FactoryCalls(path), 0);
+}
+
+TEST(Loader, TheFactoryCounterSeesACall) {
+  // The other side of the "never called" proofs: the counter does count.
+  LoadPlugins(FIXTURE_DIR, {"fixture_good"}, MakeContext);
+  EXPECT_GE(FactoryCalls(FixturePath("fixture_good")), 1);
+}
+
 TEST(Loader, EveryRefusalIsOneLine) {
   auto outcome = LoadPlugins(FIXTURE_DIR,
                              {"fixture_api_major", "fixture_api_minor", "fixture_no_entry",
-                              "fixture_throws", "no_such_plugin"},
+                              "fixture_throws", "no_such_plugin", "fixture_old_abi",
+                              "fixture_libcxx", "fixture_no_abi_tag"},
                              MakeContext);
-  ASSERT_EQ(outcome.refused.size(), 5u);
+  ASSERT_EQ(outcome.refused.size(), 8u);
   for (const auto& r : outcome.refused) EXPECT_EQ(r.reason.find('\n'), std::string::npos);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // The whole host API in one include.
+#include "notify/host_api/abi_tag.hpp"
 #include "notify/host_api/api_version.hpp"
 #include "notify/host_api/channel.hpp"
 #include "notify/host_api/delivery.hpp"

@@ -25,6 +25,9 @@ NotificationChannel* CreateChannel(HostContext* host) noexcept {
 
 // Exports ChannelClass as a plugin. Use once, at namespace scope, in one .cpp:
 //   NOTIFY_EXPORT_CHANNEL(MyChannel, "my_id", "My channel", "1.0.0")
+// The descriptor records the API version and the ABI tag of this build; the
+// factory is exported under the name that carries the API major
+// (NOTIFY_FACTORY_SYMBOL, e.g. notify_create_channel_v1).
 #define NOTIFY_EXPORT_CHANNEL(ChannelClass, id, display_name, version)                  \
   namespace notify_plugin_export {                                                      \
   const ::notify::PluginDescriptor descriptor = {sizeof(::notify::PluginDescriptor),    \
@@ -32,10 +35,11 @@ NotificationChannel* CreateChannel(HostContext* host) noexcept {
                                                  ::notify::kApiVersion.minor,           \
                                                  id,                                    \
                                                  display_name,                          \
-                                                 version};                              \
+                                                 version,                               \
+                                                 ::notify::kAbiTag};                    \
   ::notify::NotificationChannel* create_channel(::notify::HostContext* host) noexcept { \
     return ::notify::sdk::CreateChannel<ChannelClass>(host);                            \
   }                                                                                     \
   }                                                                                     \
   BOOST_DLL_ALIAS(notify_plugin_export::descriptor, notify_plugin_descriptor)           \
-  BOOST_DLL_ALIAS(notify_plugin_export::create_channel, notify_create_channel_v1)
+  BOOST_DLL_ALIAS(notify_plugin_export::create_channel, NOTIFY_FACTORY_SYMBOL)
