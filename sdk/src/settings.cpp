@@ -249,6 +249,17 @@ std::vector<FieldIssue> CheckFields(const std::vector<FieldDescriptor>& fields,
   return issues;
 }
 
+bool HasError(const std::vector<FieldIssue>& issues) {
+  return std::any_of(issues.begin(), issues.end(),
+                     [](const FieldIssue& i) { return i.severity == Severity::kError; });
+}
+
+bool HasErrorFor(const std::vector<FieldIssue>& issues, const std::string& field) {
+  return std::any_of(issues.begin(), issues.end(), [&](const FieldIssue& i) {
+    return i.severity == Severity::kError && i.field == field;
+  });
+}
+
 SettingsView::SettingsView(std::vector<FieldDescriptor> fields, Settings settings)
     : fields_(std::move(fields)), settings_(std::move(settings)) {}
 

@@ -18,6 +18,11 @@ namespace notify::sdk {
 std::vector<FieldIssue> CheckFields(const std::vector<FieldDescriptor>& fields,
                                     const Settings& settings);
 
+// True when some issue is an error (a warning is not).
+bool HasError(const std::vector<FieldIssue>& issues);
+// True when some issue is an error for the settings key `field`.
+bool HasErrorFor(const std::vector<FieldIssue>& issues, const std::string& field);
+
 // Typed read access to settings, falling back to each field's default.
 // Values are assumed checked by CheckFields; a missing or malformed value
 // yields the default (or 0 / false / "").

@@ -6,7 +6,8 @@
 //       [] { return notify::Settings{{"directory", "/tmp/x"}}; });
 //
 // The settings function returns settings that pass offline validation.
-// Every test works without a network.
+// Every test works without a network. ExpectOneResultPerMessage is also
+// there for a plugin's own delivery tests.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -40,6 +41,25 @@ inline void ExpectWellFormedForm(NotificationChannel& channel) {
       EXPECT_TRUE(issues.empty()) << f.key << " default '" << f.default_value << "' is invalid";
     }
   }
+}
+
+// Expects what the Sender contract promises: exactly one result per message
+// of `batch`, in the same order, each with its message's id.
+inline void ExpectOneResultPerMessage(const std::vector<Message>& batch,
+                                      const std::vector<DeliveryResult>& results) {
+  ASSERT_EQ(results.size(), batch.size()) << "one result per message";
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    EXPECT_EQ(results[i].id, batch[i].id) << "result " << i << " is not for message " << i;
+}
+
+// A message to someone@example.com with subject "conformance <n>".
+inline Message ConformanceMessage(const std::string& id, int n) {
+  Message m;
+  m.id = id;
+  m.to = {"someone@example.com"};
+  m.subject = "conformance " + std::to_string(n);
+  m.text_body = "hello";
+  return m;
 }
 
 inline std::string ReportText(const ValidationReport& r) {
@@ -98,18 +118,27 @@ inline std::string ReportText(const ValidationReport& r) {
     auto opened = channel_->Open(valid_);                                                      \
     ASSERT_NE(opened.sender, nullptr) << ::notify::sdk::testing::ReportText(opened.report);    \
     EXPECT_TRUE(opened.sender->Deliver({}).empty());                                           \
-    std::vector<::notify::Message> batch(3);                                                   \
-    for (int i = 0; i < 3; ++i) {                                                              \
-      batch[i].id = "m" + std::to_string(i);                                                   \
-      batch[i].to = {"someone@example.com"};                                                   \
-      batch[i].subject = "conformance " + std::to_string(i);                                   \
-      batch[i].text_body = "hello";                                                            \
-    }                                                                                          \
+    std::vector<::notify::Message> batch;                                                      \
+    for (int i = 0; i < 3; ++i)                                                                \
+      batch.push_back(::notify::sdk::testing::ConformanceMessage("m" + std::to_string(i), i)); \
     batch[1].to.clear(); /* a message with no recipient still gets its result */               \
     auto results = opened.sender->Deliver(batch);                                              \
-    ASSERT_EQ(results.size(), batch.size());                                                   \
-    for (std::size_t i = 0; i < batch.size(); ++i) EXPECT_EQ(results[i].id, batch[i].id);      \
-    EXPECT_EQ(results[1].status, ::notify::DeliveryStatus::kRejected);                         \
+    ::notify::sdk::testing::ExpectOneResultPerMessage(batch, results);                         \
+    if (results.size() == batch.size())                                                        \
+      EXPECT_EQ(results[1].status, ::notify::DeliveryStatus::kRejected);                       \
+  }                                                                                            \
+  TEST_F(Suite, DeliverKeepsMessagesWithTheSameIdApart) {                                      \
+    /* Ids are the host's and need not be unique: results go by position. */                   \
+    auto opened = channel_->Open(valid_);                                                      \
+    ASSERT_NE(opened.sender, nullptr) << ::notify::sdk::testing::ReportText(opened.report);    \
+    std::vector<::notify::Message> batch = {                                                   \
+        ::notify::sdk::testing::ConformanceMessage("same", 0),                                 \
+        ::notify::sdk::testing::ConformanceMessage("same", 1)};                                \
+    batch[1].to.clear();                                                                       \
+    auto results = opened.sender->Deliver(batch);                                              \
+    ::notify::sdk::testing::ExpectOneResultPerMessage(batch, results);                         \
+    if (results.size() == batch.size())                                                        \
+      EXPECT_EQ(results[1].status, ::notify::DeliveryStatus::kRejected);                       \
   }                                                                                            \
   TEST_F(Suite, SecretsStayOutOfReportsResultsAndLogs) {                                       \
     /* Offline and online validation, Open and Deliver: whatever each says  */                 \
@@ -123,11 +152,7 @@ inline std::string ReportText(const ValidationReport& r) {
     auto opened = channel_->Open(valid_);                                                      \
     text += ::notify::sdk::testing::ReportText(opened.report);                                 \
     if (opened.sender) {                                                                       \
-      ::notify::Message m;                                                                     \
-      m.id = "leak";                                                                           \
-      m.to = {"someone@example.com"};                                                          \
-      m.subject = "conformance";                                                               \
-      m.text_body = "hello";                                                                   \
+      auto m = ::notify::sdk::testing::ConformanceMessage("leak", 0);                          \
       for (const auto& r : opened.sender->Deliver({m})) text += r.detail + "\n";               \
     }                                                                                          \
     text += host_.AllText();                                                                   \
