@@ -1,5 +1,6 @@
 #include "host_commands.hpp"
 
+#include <Poco/Logger.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 
 #include "command_line.hpp"
 #include "message_input.hpp"
+#include "notify/sdk/results.hpp"
 #include "report_output.hpp"
 #include "ruleset_store.hpp"
 
@@ -162,6 +164,22 @@ notify::sdk::StatusOr<std::vector<notify::Message>> MessagesFrom(const CommandLi
   return std::vector<notify::Message>{std::move(m)};
 }
 
+// sender->Deliver(batch), held to "one result per message, in order" for
+// every plugin, built on the SDK's SenderBase or not: a message the sender
+// left without a result is reported retry_later "plugin returned no result",
+// and one warning says the plugin broke the contract.
+std::vector<notify::DeliveryResult> DeliverOneResultPerMessage(
+    notify::Sender& sender, const std::vector<notify::Message>& batch, const std::string& channel) {
+  std::vector<notify::DeliveryResult> results = sender.Deliver(batch);
+  if (notify::sdk::HasOneResultPerMessage(batch, results)) return results;
+  Poco::Logger::get("notify.host")
+      .warning("channel " + channel + " returned " + std::to_string(results.size()) +
+               " results for " + std::to_string(batch.size()) +
+               " messages, or not in their order; each message without its result is reported "
+               "retry_later (a fault in the plugin: report it to its author)");
+  return notify::sdk::OneResultPerMessage(batch, std::move(results));
+}
+
 int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err) {
   bool single =
       cl.Has("--to") && cl.Has("--subject") && (cl.Has("--body") || cl.Has("--body-file"));
@@ -201,7 +219,7 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
   for (std::size_t start = 0; start < all.size(); start += kSendChunk) {
     std::vector<notify::Message> chunk(all.begin() + start,
                                        all.begin() + std::min(all.size(), start + kSendChunk));
-    auto results = sender->Deliver(chunk);
+    auto results = DeliverOneResultPerMessage(*sender, chunk, c->id);
     for (const auto& r : results) {
       PrintResult(out, r, json);
       if (r.status == notify::DeliveryStatus::kDelivered) ++delivered;

@@ -23,9 +23,9 @@ using Library = boost::dll::shared_library;
 // winding down) or a static destructor may run after the last channel and
 // sender are gone, and would jump into unmapped memory. Boost.DLL passes
 // native dlopen flags through unchanged.
-const boost::dll::load_mode::type kLoadMode = boost::dll::load_mode::rtld_now |
-                                              boost::dll::load_mode::rtld_local |
-                                              static_cast<boost::dll::load_mode::type>(RTLD_NODELETE);
+const boost::dll::load_mode::type kLoadMode =
+    boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local |
+    static_cast<boost::dll::load_mode::type>(RTLD_NODELETE);
 
 // The HostContexts handed to plugins, kept for the same reason as the
 // libraries: a plugin's thread may still log after its last object is gone,

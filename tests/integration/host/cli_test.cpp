@@ -189,4 +189,43 @@ TEST_F(HostCli, BatchFileSendsEveryLine) {
   EXPECT_TRUE(fs::exists(dir_ / "out" / "c.eml"));
 }
 
+TEST_F(HostCli, SenderReturningTooFewResultsStillGivesOneResultPerMessage) {
+  fs::create_symlink(fs::path(FIXTURE_DIR) / "fixture_short_results.so",
+                     dir_ / "plugins" / "fixture_short_results.so");
+  std::ofstream(dir_ / "host.properties", std::ios::trunc)
+      << "plugins.directory = plugins\nplugins.enabled = fixture_short_results\n"
+      << "rulesets.file = rulesets.json\n";
+  ASSERT_EQ(Host({"ruleset", "save", "short", "--channel", "fixture_short", "--set", "target=a",
+                  "--set", "api_key=k"})
+                .rc,
+            0);
+  std::ofstream(dir_ / "batch.jsonl")
+      << R"({"id":"a","to":"x@contoso.com","subject":"one","body":"1"})"
+      << "\n"
+      << R"({"id":"b","to":"x@contoso.com","subject":"two","body":"2"})"
+      << "\n"
+      << R"({"id":"c","to":"x@contoso.com","subject":"three","body":"3"})"
+      << "\n";
+  CommandRun r =
+      Host({"send", "--ruleset", "short", "--batch", (dir_ / "batch.jsonl").string(), "--json"});
+  EXPECT_EQ(r.rc, 4) << r.out << r.err;
+  std::vector<Poco::JSON::Object::Ptr> lines;
+  std::istringstream out(r.out);
+  for (std::string line; std::getline(out, line);) {
+    Poco::JSON::Parser parser;
+    lines.push_back(parser.parse(line).extract<Poco::JSON::Object::Ptr>());
+  }
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  const char* ids[] = {"a", "b", "c"};
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(lines[i]->getValue<std::string>("id"), ids[i]);
+  EXPECT_EQ(lines[0]->getValue<std::string>("status"), "delivered");
+  EXPECT_EQ(lines[1]->getValue<std::string>("status"), "retry_later");
+  EXPECT_NE(lines[1]->getValue<std::string>("detail").find("plugin returned no result"),
+            std::string::npos);
+  EXPECT_EQ(lines[2]->getValue<std::string>("status"), "delivered");
+  EXPECT_NE(r.err.find("channel fixture_short returned 2 results for 3 messages"),
+            std::string::npos)
+      << "one warning names the plugin's fault: " << r.err;
+}
+
 }  // namespace

@@ -9,6 +9,9 @@
 //                            another standard-library ABI, which the SDK
 //                            library was not compiled for)
 //   FIXTURE_FACTORY_THROWS   the factory throws instead of creating a channel
+//   FIXTURE_SHORT_RESULTS    the sender, not built on the SDK's SenderBase,
+//                            returns results for the messages at even
+//                            positions only (too few results)
 //   FIXTURE_NO_ENTRY         nothing is exported (not a plugin)
 // The fixture channel has a secret field, so host tests can check masking.
 // Each library exports fixture_factory_calls(), how many times its factory
@@ -40,7 +43,12 @@ class FixtureSender : public notify::Sender {
   std::vector<notify::DeliveryResult> Deliver(
       const std::vector<notify::Message>& batch) noexcept override {
     std::vector<notify::DeliveryResult> out;
-    for (const auto& m : batch) out.push_back({m.id, notify::DeliveryStatus::kDelivered});
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+#ifdef FIXTURE_SHORT_RESULTS
+      if (i % 2 == 1) continue;
+#endif
+      out.push_back({batch[i].id, notify::DeliveryStatus::kDelivered});
+    }
     return out;
   }
 };
@@ -81,12 +89,8 @@ constexpr std::uint32_t kDescriptorSize = sizeof(notify::PluginDescriptor);
 constexpr const char* kFixtureAbiTag = notify::kAbiTag;
 #endif
 
-const notify::PluginDescriptor descriptor = {kDescriptorSize,
-                                             FIXTURE_API_MAJOR,
-                                             FIXTURE_API_MINOR,
-                                             FIXTURE_ID,
-                                             "Fixture",
-                                             "0.0.1",
+const notify::PluginDescriptor descriptor = {kDescriptorSize, FIXTURE_API_MAJOR, FIXTURE_API_MINOR,
+                                             FIXTURE_ID,      "Fixture",         "0.0.1",
                                              kFixtureAbiTag};
 
 notify::NotificationChannel* create_channel(notify::HostContext*) {

@@ -140,11 +140,11 @@ TEST(Loader, TheFactoryCounterSeesACall) {
 }
 
 TEST(Loader, EveryRefusalIsOneLine) {
-  auto outcome = LoadPlugins(FIXTURE_DIR,
-                             {"fixture_api_major", "fixture_api_minor", "fixture_no_entry",
-                              "fixture_throws", "no_such_plugin", "fixture_old_abi",
-                              "fixture_libcxx", "fixture_no_abi_tag"},
-                             MakeContext);
+  auto outcome =
+      LoadPlugins(FIXTURE_DIR,
+                  {"fixture_api_major", "fixture_api_minor", "fixture_no_entry", "fixture_throws",
+                   "no_such_plugin", "fixture_old_abi", "fixture_libcxx", "fixture_no_abi_tag"},
+                  MakeContext);
   ASSERT_EQ(outcome.refused.size(), 8u);
   for (const auto& r : outcome.refused) EXPECT_EQ(r.reason.find('\n'), std::string::npos);
 }
