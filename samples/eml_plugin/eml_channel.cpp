@@ -1,11 +1,11 @@
 // A minimal channel built only on the SDK: each message becomes an .eml file
-// in a directory. It shows a plugin author the whole path: the form, checks,
-// a sender, and the export macro.
-#include <atomic>
-#include <chrono>
+// in a directory. It shows a plugin author the whole path: the form, a
+// semantic check, a sender, and the export macro. ChannelBase and SenderBase
+// do the rest: field checks, exception barrier, one result per message.
 #include <filesystem>
 #include <fstream>
 
+#include "notify/sdk/channel_base.hpp"
 #include "notify/sdk/export.hpp"
 #include "notify/sdk/settings.hpp"
 
@@ -14,6 +14,8 @@ namespace {
 namespace fs = std::filesystem;
 using notify::DeliveryResult;
 using notify::DeliveryStatus;
+using notify::FieldIssue;
+using notify::Severity;
 
 std::vector<notify::FieldDescriptor> EmlFields() {
   notify::FieldDescriptor directory{"directory", "Directory", notify::FieldType::kPath, true};
@@ -36,25 +38,21 @@ std::string FileName(const std::string& pattern, const std::string& id) {
 
 bool HasLineBreak(const std::string& s) { return s.find_first_of("\r\n") != std::string::npos; }
 
-class EmlSender : public notify::Sender {
+class EmlSender : public notify::sdk::SenderBase {
  public:
   EmlSender(fs::path directory, std::string pattern)
       : directory_(std::move(directory)), pattern_(std::move(pattern)) {}
 
-  std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch) noexcept override {
+ protected:
+  std::vector<DeliveryResult> DeliverBatch(const std::vector<notify::Message>& batch) override {
     std::vector<DeliveryResult> results;
-    for (const auto& m : batch) {
-      results.push_back(notify::sdk::Guard(
-          [&] { return Write(m); },
-          [&](const std::string& error) {
-            return DeliveryResult{m.id, DeliveryStatus::kRetryLater, 0, "", error, 60};
-          }));
-    }
+    for (const auto& m : batch) results.push_back(Write(m));
     return results;
   }
 
  private:
-  DeliveryResult Write(const notify::Message& m) {
+  // Never throws for one bad message: that would fail the whole batch.
+  DeliveryResult Write(const notify::Message& m) const {
     if (m.to.empty()) return {m.id, DeliveryStatus::kRejected, 0, "", "message has no recipient"};
     if (HasLineBreak(m.subject))
       return {m.id, DeliveryStatus::kRejected, 0, "", "subject has a line break"};
@@ -72,7 +70,9 @@ class EmlSender : public notify::Sender {
       if (!out.flush())
         return {m.id, DeliveryStatus::kRetryLater, 0, "", "cannot write " + temp.string(), 60};
     }
-    fs::rename(temp, target);  // whole files only: a reader never sees half a message
+    std::error_code ec;
+    fs::rename(temp, target, ec);  // whole files only: a reader never sees half a message
+    if (ec) return {m.id, DeliveryStatus::kRetryLater, 0, "", "cannot rename " + temp.string(), 60};
     return {m.id, DeliveryStatus::kDelivered, 0, "", "written to " + target.string()};
   }
 
@@ -80,44 +80,42 @@ class EmlSender : public notify::Sender {
   std::string pattern_;
 };
 
-class EmlChannel : public notify::NotificationChannel {
+// Stateless but for the (thread-safe) host context: safe to call concurrently.
+class EmlChannel : public notify::sdk::ChannelBase {
  public:
   explicit EmlChannel(notify::HostContext& host) : host_(host) {}
 
-  notify::ChannelInfo Info() const noexcept override {
+ protected:
+  notify::ChannelInfo Describe() const override {
     return {"eml_file", "E-mail files (.eml)", "1.0.0",
             "Writes each notification as an .eml file."};
   }
 
-  std::vector<notify::FieldDescriptor> Fields() const noexcept override { return EmlFields(); }
+  std::vector<notify::FieldDescriptor> Form() const override { return EmlFields(); }
 
-  notify::ValidationReport Validate(const notify::Settings& settings,
-                                    const notify::ValidationOptions&) noexcept override {
-    notify::ValidationReport report;
-    report.issues = notify::sdk::CheckFields(EmlFields(), settings);
+  void CheckSettings(const notify::Settings& settings,
+                     std::vector<FieldIssue>& issues) const override {
     notify::sdk::SettingsView view(EmlFields(), settings);
     std::error_code ec;
-    if (view.Has("directory") && !fs::is_directory(view.Get("directory"), ec)) {
-      report.issues.push_back({"directory", notify::Severity::kError,
-                               "Directory: '" + view.Get("directory") + "' is not a directory",
-                               "Create it, or enter the path of an existing directory."});
+    if (view.Has("directory") && !notify::sdk::HasErrorFor(issues, "directory") &&
+        !fs::is_directory(view.Get("directory"), ec)) {
+      issues.push_back({"directory", Severity::kError,
+                        "Directory: '" + view.Get("directory") + "' is not a directory",
+                        "Create it, or enter the path of an existing directory."});
     }
-    if (FileName(view.Get("file_pattern"), "x").empty()) {
-      report.issues.push_back({"file_pattern", notify::Severity::kError,
-                               "File name pattern: must name a file, without '/'",
-                               "Use a plain file name such as {id}.eml."});
+    if (!notify::sdk::HasErrorFor(issues, "file_pattern") &&
+        FileName(view.Get("file_pattern"), "x").empty()) {
+      issues.push_back({"file_pattern", Severity::kError,
+                        "File name pattern: must name a file, without '/'",
+                        "Use a plain file name such as {id}.eml."});
     }
-    return report;
   }
 
-  notify::OpenResult Open(const notify::Settings& settings) noexcept override {
-    notify::OpenResult result;
-    result.report = Validate(settings, {notify::ValidationMode::kOffline, ""});
-    if (!result.report.ok()) return result;
+  std::unique_ptr<notify::sdk::SenderBase> MakeSender(const notify::Settings& settings,
+                                                      notify::ValidationReport&) override {
     notify::sdk::SettingsView view(EmlFields(), settings);
-    result.sender = std::make_unique<EmlSender>(view.Get("directory"), view.Get("file_pattern"));
     host_.Log(notify::LogLevel::kInfo, "eml_file: writing to " + view.Get("directory"));
-    return result;
+    return std::make_unique<EmlSender>(view.Get("directory"), view.Get("file_pattern"));
   }
 
  private:
