@@ -3,6 +3,9 @@
 // logger "notify.plugin.<id>", configured by the logging.* properties.
 #include <Poco/Logger.h>
 
+#include <mutex>
+#include <string>
+
 #include "notify/host_api/host_context.hpp"
 
 namespace notify_host {
@@ -12,9 +15,15 @@ class PocoHostContext : public notify::HostContext {
   explicit PocoHostContext(const std::string& plugin_id)
       : logger_(Poco::Logger::get("notify.plugin." + plugin_id)) {}
 
+  // Thread-safe, as the host API promises: a plugin may log from any of its
+  // threads at once. Poco's own channels (console, file, ...) lock their
+  // writes, but the logging.* properties may configure any channel, so every
+  // plugin line is written under one process-wide mutex: lines from several
+  // threads and plugins never interleave, whatever the configuration.
   void Log(notify::LogLevel level, std::string_view text) noexcept override {
     try {
       std::string line(text);
+      std::lock_guard<std::mutex> lock(LogMutex());
       switch (level) {
         case notify::LogLevel::kTrace:
           logger_.trace(line);
@@ -33,12 +42,19 @@ class PocoHostContext : public notify::HostContext {
           break;
       }
     } catch (...) {
-      // Logging must never take the host down.
+      // Logging must never take the host down; the line is dropped.
     }
   }
 
  private:
-  Poco::Logger& logger_;
+  // Shared by every context; never destroyed, so that a plugin thread still
+  // logging while the process exits finds it intact.
+  static std::mutex& LogMutex() {
+    static auto* mutex = new std::mutex;
+    return *mutex;
+  }
+
+  Poco::Logger& logger_;  // owned by Poco's logger registry
 };
 
 }  // namespace notify_host

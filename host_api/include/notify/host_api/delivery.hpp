@@ -1,4 +1,7 @@
 #pragma once
+// The outcome of delivering one message (Sender::Deliver).
+// Plain values, copied freely. Within a major version the layout of these
+// types never changes (api_version.hpp); docs/host-api.md has the contract.
 #include <string>
 
 namespace notify {
@@ -11,13 +14,15 @@ enum class DeliveryStatus {
   kRejected,    // permanent: do not retry without a change
 };
 
+// One message's result. Sender::Deliver returns exactly one per message, in
+// the batch's order.
 struct DeliveryResult {
   std::string id;  // Message::id
   DeliveryStatus status = DeliveryStatus::kRejected;
-  int code = 0;          // SMTP reply code, 0 when no reply was had
-  std::string enhanced;  // enhanced status code, e.g. "2.0.0"; may be empty
-  std::string detail;    // the server's text or what went wrong; never a secret
-  int retry_after_s = 0;
+  int code = 0;           // SMTP reply code, 0 when no reply was had
+  std::string enhanced;   // enhanced status code, e.g. "2.0.0"; may be empty
+  std::string detail;     // the server's text or what went wrong; never a secret
+  int retry_after_s = 0;  // kRetryLater: how long to wait; 0 when unknown
 };
 
 inline const char* ToString(DeliveryStatus s) {

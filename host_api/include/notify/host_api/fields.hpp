@@ -1,4 +1,7 @@
 #pragma once
+// A channel's settings form as data (NotificationChannel::Fields).
+// Plain values, copied freely. Within a major version the layout of these
+// types never changes (api_version.hpp); docs/host-api.md has the contract.
 #include <optional>
 #include <string>
 #include <vector>

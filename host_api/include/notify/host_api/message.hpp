@@ -1,4 +1,7 @@
 #pragma once
+// What a host asks a channel to deliver (Sender::Deliver).
+// Plain values, copied freely. Within a major version the layout of these
+// types never changes (api_version.hpp); docs/host-api.md has the contract.
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,8 +14,9 @@ struct Attachment {
   std::string bytes;         // raw content
 };
 
-// A notification to deliver. The channel refuses (rejected) a message whose
-// headers or addresses are malformed; it never rewrites them silently.
+// A notification to deliver. Passed to Deliver by reference, valid during the
+// call only. The channel refuses (rejected) a message whose headers or
+// addresses are malformed; it never rewrites them silently.
 struct Message {
   std::string id;  // the host's id, echoed in the result
   std::vector<std::string> to;

@@ -1,15 +1,20 @@
 #pragma once
+// What a channel reports about settings (NotificationChannel::Validate and
+// Open): field issues and live check steps.
+// Plain values, copied freely. Within a major version the layout of these
+// types never changes (api_version.hpp); docs/host-api.md has the contract.
 #include <algorithm>
 #include <string>
 #include <vector>
 
 namespace notify {
 
+// An error stops the settings from being stored; a warning does not.
 enum class Severity { kError, kWarning };
 
 // A problem with one settings field: what is wrong and how to fix it.
 struct FieldIssue {
-  std::string field;  // the settings key
+  std::string field;  // the settings key; "(plugin)" for a fault of the plugin itself
   Severity severity = Severity::kError;
   std::string message;
   std::string remedy;
