@@ -234,7 +234,7 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
 int Dispatch(const std::vector<std::string>& args, HostEnv& env, std::ostream& out,
              std::ostream& err) {
   auto parsed =
-      ParseCommandLine(args, {"--json", "--offline"},
+      ParseCommandLine(args, {"--json", "--offline", "--help"},
                        {"--channel", "--set", "--test-to", "--ruleset", "--to", "--subject",
                         "--body", "--body-file", "--html-file", "--attach", "--batch"});
   if (!parsed.ok()) {
@@ -242,6 +242,10 @@ int Dispatch(const std::vector<std::string>& args, HostEnv& env, std::ostream& o
     return kExitUsage;
   }
   const CommandLine& cl = parsed.value();
+  if (cl.Flag("--help")) {
+    out << UsageText();
+    return kExitOk;
+  }
   std::string command = cl.words.empty() ? "" : cl.words[0];
   std::string sub = cl.words.size() > 1 ? cl.words[1] : "";
   if (command == "plugins" && cl.words.size() == 1) return Plugins(env, out);

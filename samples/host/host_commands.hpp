@@ -1,6 +1,6 @@
 #pragma once
-// The notify-host commands (design.md section 5), independent of how the
-// process started, so tests and the application share them.
+// The notify-host commands, independent of how the process started, so tests
+// and the program share them.
 #include <ostream>
 #include <string>
 #include <vector>
@@ -23,7 +23,9 @@ struct HostEnv {
   std::string rulesets_file;
 };
 
-// Runs `args` (the words after the program name and --config). Never throws.
+// Runs `args`: the command word and everything after it (the host's global
+// options before the command word are main's). `--help` anywhere among the
+// command's options prints the usage. Never throws.
 int RunCommand(const std::vector<std::string>& args, HostEnv& env, std::ostream& out,
                std::ostream& err);
 

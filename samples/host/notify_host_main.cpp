@@ -1,12 +1,33 @@
 // notify-host: the reference host. Reads its properties file, loads the
-// enabled plugins at start-up, then runs one command (design.md section 5).
+// enabled plugins at start-up, then runs one command.
+//
+// A plain main, not Poco::Util::Application. The commands take their own
+// options after the command word (`ruleset save NAME --set K=V ...`), and
+// Application's option processing would take those for the application's
+// own and refuse every one it does not know. So main processes only the
+// host's global options, those before the command word, with Poco::Util's
+// OptionSet and OptionProcessor: --config FILE (or --config=FILE) and --help
+// (-h). The command line after the command word goes to RunCommand as it is.
+// What Application would otherwise do is done here with the parts it is made
+// of: PropertyFileConfiguration reads the settings file (default:
+// notify-host.properties beside the executable), LoggingConfigurator applies
+// its logging.* properties, and the settings keep Application's system.* and
+// application.* properties for ${...} references.
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/RejectCertificateHandler.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Path.h>
-#include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
-#include <Poco/Util/Application.h>
+#include <Poco/Util/LayeredConfiguration.h>
+#include <Poco/Util/LoggingConfigurator.h>
+#include <Poco/Util/MapConfiguration.h>
+#include <Poco/Util/OptionException.h>
+#include <Poco/Util/OptionProcessor.h>
+#include <Poco/Util/OptionSet.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+#include <Poco/Util/SystemConfiguration.h>
 
 #include <filesystem>
 #include <iostream>
@@ -17,93 +38,142 @@
 namespace {
 
 using notify_host::HostEnv;
+using Poco::Util::AbstractConfiguration;
+using Poco::Util::LayeredConfiguration;
 
 std::shared_ptr<notify::HostContext> MakeContext(const std::string& plugin_id) {
   return std::make_shared<notify_host::PocoHostContext>(plugin_id);
 }
 
-class NotifyHostApp : public Poco::Util::Application {
- public:
-  NotifyHostApp(std::string config_file, std::vector<std::string> command)
-      : config_file_(std::move(config_file)), command_(std::move(command)) {}
-
- protected:
-  void initialize(Application& self) override {
-    // Loaded before the subsystems start so that logging.* properties apply.
-    loadConfiguration(config_file_);
-    Application::initialize(self);
-  }
-
-  int main(const ArgVec&) override {
-    // A host runs unattended: should any TLS user fall back to Poco's
-    // process-wide handler, a doubtful certificate is refused, never offered
-    // to whoever is at the console.
-    Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject =
-        new Poco::Net::RejectCertificateHandler(false);
-    Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, nullptr);
-    // Relative paths in the settings file are relative to the file itself.
-    Poco::Path base = Poco::Path(config_file_).absolute().parent();
-    auto resolve = [&](const std::string& key, const std::string& fallback) {
-      return Poco::Path(base).resolve(config().getString(key, fallback)).toString();
-    };
-    std::vector<std::string> stems;
-    Poco::StringTokenizer enabled(
-        config().getString("plugins.enabled", ""), ",",
-        Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-    stems.assign(enabled.begin(), enabled.end());
-
-    HostEnv env;
-    env.plugins = notify_host::LoadPlugins(resolve("plugins.directory", "."), stems, MakeContext);
-    env.rulesets_file = resolve("rulesets.file", "rulesets.json");
-    auto& log = Poco::Logger::get("notify.host");
-    for (const auto& c : env.plugins.channels)
-      log.debug("loaded plugin " + c.id + " " + c.version + " from " + c.file);
-    for (const auto& r : env.plugins.refused)
-      log.warning("plugin refused: " + r.file + ": " + r.reason);
-    return notify_host::RunCommand(command_, env, std::cout, std::cerr);
-  }
-
- private:
-  std::string config_file_;
-  std::vector<std::string> command_;
+struct GlobalOptions {
+  std::string config_file;           // "" when not given
+  bool help = false;                 // --help or -h
+  std::vector<std::string> command;  // the command word and everything after it
 };
+
+// Processes the options before the command word. Throws
+// Poco::Util::OptionException for an unknown or repeated option, or a
+// --config without a file.
+GlobalOptions ParseGlobalOptions(int argc, char** argv) {
+  Poco::Util::OptionSet options;
+  options.addOption(Poco::Util::Option("config", "", "the host's settings file")
+                        .argument("FILE")
+                        .repeatable(false));
+  options.addOption(Poco::Util::Option("help", "h", "print the usage"));
+  Poco::Util::OptionProcessor processor(options);
+  processor.setUnixStyle(true);
+  GlobalOptions global;
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string name;
+    std::string value;
+    if (!processor.process(argv[i], name, value)) break;  // the command word
+    if (name == "config") global.config_file = value;
+    if (name == "help") global.help = true;
+  }
+  processor.checkRequired();  // a --config still waiting for its file
+  global.command.assign(argv + i, argv + argc);
+  return global;
+}
+
+// The running executable. /proc/self/exe rather than argv[0], which is only
+// what the caller chose to pass (a name looked up on PATH, a symlink, ...).
+Poco::Path Executable(const char* argv0) {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? Poco::Path(argv0).absolute() : Poco::Path(self.string());
+}
+
+// The settings file's properties, below the system.* and application.*
+// properties Poco::Util::Application would offer. Throws Poco::Exception
+// when the file cannot be read.
+Poco::AutoPtr<LayeredConfiguration> LoadSettings(const std::string& file, const Poco::Path& exe) {
+  Poco::AutoPtr<LayeredConfiguration> config = new LayeredConfiguration;
+  config->add(new Poco::Util::PropertyFileConfiguration(file), 0, false);
+  config->add(new Poco::Util::SystemConfiguration, 100, false);
+  Poco::AutoPtr<Poco::Util::MapConfiguration> application = new Poco::Util::MapConfiguration;
+  application->setString("application.path", exe.toString());
+  application->setString("application.name", exe.getFileName());
+  application->setString("application.baseName", exe.getBaseName());
+  application->setString("application.dir", exe.parent().toString());
+  application->setString("application.configDir", Poco::Path(file).absolute().parent().toString());
+  config->add(application, -100, false);
+  return config;
+}
+
+// Log lines go to the console unless the logging.* properties say otherwise
+// (Application's default). Throws Poco::Exception for a bad logging.* setting.
+void ConfigureLogging(const Poco::AutoPtr<LayeredConfiguration>& config) {
+  Poco::Logger::root().setChannel(new Poco::ConsoleChannel);
+  Poco::Util::LoggingConfigurator().configure(config);
+}
+
+int Run(const AbstractConfiguration& config, const std::string& config_file,
+        const std::vector<std::string>& command) {
+  // A host runs unattended: should any TLS user fall back to Poco's
+  // process-wide handler, a doubtful certificate is refused, never offered
+  // to whoever is at the console.
+  Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject =
+      new Poco::Net::RejectCertificateHandler(false);
+  Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, nullptr);
+  // Relative paths in the settings file are relative to the file itself.
+  Poco::Path base = Poco::Path(config_file).absolute().parent();
+  auto resolve = [&](const std::string& key, const std::string& fallback) {
+    return Poco::Path(base).resolve(config.getString(key, fallback)).toString();
+  };
+  Poco::StringTokenizer enabled(
+      config.getString("plugins.enabled", ""), ",",
+      Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+  std::vector<std::string> stems(enabled.begin(), enabled.end());
+
+  HostEnv env;
+  env.plugins = notify_host::LoadPlugins(resolve("plugins.directory", "."), stems, MakeContext);
+  env.rulesets_file = resolve("rulesets.file", "rulesets.json");
+  auto& log = Poco::Logger::get("notify.host");
+  for (const auto& c : env.plugins.channels)
+    log.debug("loaded plugin " + c.id + " " + c.version + " from " + c.file);
+  for (const auto& r : env.plugins.refused)
+    log.warning("plugin refused: " + r.file + ": " + r.reason);
+  return notify_host::RunCommand(command, env, std::cout, std::cerr);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --config is the host's own option; everything else belongs to the command.
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  std::string config_file = (self.parent_path() / "notify-host.properties").string();
-  std::vector<std::string> command;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) {
-      config_file = argv[++i];
-    } else if (arg.rfind("--config=", 0) == 0) {
-      config_file = arg.substr(9);
-    } else if (arg == "--help" || arg == "-h") {
-      std::cout << notify_host::UsageText();
-      return 0;
-    } else {
-      command.push_back(arg);
-    }
+  GlobalOptions global;
+  try {
+    global = ParseGlobalOptions(argc, argv);
+  } catch (const Poco::Util::OptionException& e) {
+    std::cerr << "notify-host: " << e.displayText() << "\n" << notify_host::UsageText();
+    return notify_host::kExitUsage;
   }
-  if (command.empty()) {
+  if (global.help) {
+    std::cout << notify_host::UsageText();
+    return notify_host::kExitOk;
+  }
+  if (global.command.empty()) {
     std::cerr << notify_host::UsageText();
     return notify_host::kExitUsage;
   }
+  Poco::Path exe = Executable(argv[0]);
+  std::string config_file = global.config_file.empty()
+                                ? Poco::Path(exe.parent(), "notify-host.properties").toString()
+                                : global.config_file;
+  Poco::AutoPtr<LayeredConfiguration> config;
   try {
-    NotifyHostApp app(config_file, command);
-    char* program[] = {argv[0]};
-    app.init(1, program);
-    return app.run();
+    config = LoadSettings(config_file, exe);
+    ConfigureLogging(config);
   } catch (const Poco::Exception& e) {
     std::cerr << "notify-host: cannot start with settings file " << config_file << ": "
               << e.displayText() << "\n(pass --config FILE)\n";
     return notify_host::kExitUsage;
+  }
+  try {
+    return Run(*config, config_file, global.command);
+  } catch (const Poco::Exception& e) {
+    std::cerr << "notify-host: " << e.displayText() << "\n";
   } catch (const std::exception& e) {
     std::cerr << "notify-host: " << e.what() << "\n";
-    return notify_host::kExitError;
   }
+  return notify_host::kExitError;
 }

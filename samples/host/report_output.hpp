@@ -1,6 +1,6 @@
 #pragma once
 // How notify-host prints forms, validation reports, rulesets and delivery
-// results: for a person (marks and remedies) or as JSON (design.md section 5).
+// results: for a person (marks and remedies) or as JSON.
 #include <ostream>
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-// Bad input at the host (issue 5), through the real notify-host binary with
+// Bad input at the host, through the real notify-host binary with
 // the sample e-mail-file plugin: a store that cannot be written or read as a
 // store, batch files with malformed lines, broken options. Each gives a clear
 // error naming the file, line or option, leaves the store byte for byte as it

@@ -83,6 +83,60 @@ TEST_F(HostCli, PluginOfAnotherStandardLibraryAbiIsRefusedWithTheFix) {
   EXPECT_NE(r.out.find("rebuild the plugin with the host's compiler settings"), std::string::npos);
 }
 
+TEST_F(HostCli, GlobalOptionsComeBeforeTheCommandWord) {
+  auto run = [&](std::vector<std::string> args) {
+    return notify::test_support::RunCommand(NOTIFY_HOST_BIN, args, dir_);
+  };
+  std::string config = (dir_ / "host.properties").string();
+  CommandRun r = run({"--config=" + config, "plugins"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("eml_file\t"), std::string::npos) << r.out;
+  for (const auto& help : {std::vector<std::string>{"--help"}, std::vector<std::string>{"-h"},
+                           std::vector<std::string>{"--config", config, "plugins", "--help"}}) {
+    r = run(help);
+    EXPECT_EQ(r.rc, 0) << help[0];
+    EXPECT_EQ(r.out.rfind("usage: notify-host [--config FILE] COMMAND", 0), 0u) << r.out;
+  }
+  r = run({});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("usage: notify-host"), std::string::npos);
+  r = run({"--config"});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("config requires FILE"), std::string::npos) << r.err;
+  r = run({"--frobnicate", "plugins"});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("frobnicate"), std::string::npos) << r.err;
+  // After the command word, options are the command's, even ones that look
+  // like the host's: --subject takes "--help" as its value.
+  ASSERT_EQ(SaveFilesRuleset().rc, 0);
+  r = Host({"send", "--ruleset", "files", "--to", "a@contoso.com", "--subject", "--help", "--body",
+            "b"});
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
+  EXPECT_NE(ReadWholeFile(dir_ / "out" / "cli-1.eml").find("Subject: --help"), std::string::npos);
+}
+
+TEST_F(HostCli, MissingSettingsFileIsAUsageErrorNamingIt) {
+  CommandRun r = notify::test_support::RunCommand(
+      NOTIFY_HOST_BIN, {"--config", (dir_ / "none.properties").string(), "plugins"}, dir_);
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("cannot start with settings file " + (dir_ / "none.properties").string()),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("(pass --config FILE)"), std::string::npos) << r.err;
+}
+
+TEST_F(HostCli, LoggingPropertiesAndApplicationPropertiesApply) {
+  std::ofstream(dir_ / "host.properties", std::ios::app)
+      << "logging.loggers.root.level = debug\n"
+      << "logging.loggers.root.channel = c\n"
+      << "logging.channels.c.class = ConsoleChannel\n"
+      << "logging.channels.c.pattern = [%p] %t (${application.baseName})\n";
+  CommandRun r = Host({"plugins"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.err.find("[Debug] loaded plugin eml_file 1.0.0"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(notify-host)"), std::string::npos) << r.err;
+}
+
 TEST_F(HostCli, FieldsAsJson) {
   CommandRun r = Host({"fields", "eml_file", "--json"});
   ASSERT_EQ(r.rc, 0) << r.err;
