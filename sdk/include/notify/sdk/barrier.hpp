@@ -10,7 +10,11 @@ namespace notify::sdk {
 // Call only inside a catch block.
 std::string DescribeCurrentException();
 
-// Runs `body()`; if it throws, returns `on_error(description)` instead.
+// Runs `body()`; if it throws, returns `on_error(description)` instead. If
+// on_error throws too, returns a value-initialized result: for Sender::Deliver
+// an empty list, which breaks "one result per message"; a sender built on
+// SenderBase (sender_base.hpp) has that repaired, and should prefer it to
+// calling Guard itself.
 template <class Body, class OnError>
 auto Guard(Body&& body, OnError&& on_error) noexcept -> decltype(body()) {
   try {

@@ -11,6 +11,7 @@ namespace notify::sdk::testing {
 
 class FakeHostContext : public HostContext {
  public:
+  // Thread-safe, as HostContext::Log must be: plugin threads may log at once.
   void Log(LogLevel level, std::string_view text) noexcept override {
     std::lock_guard<std::mutex> lock(mutex_);
     lines_.push_back({level, std::string(text)});
