@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "jwt_claims.hpp"
+#include "token/jwt_claims.hpp"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "m365_config.hpp"
+#include "settings/m365_config.hpp"
 
 namespace {
 

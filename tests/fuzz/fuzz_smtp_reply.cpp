@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "smtp_reply_parser.hpp"
+#include "smtp/smtp_reply_parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;

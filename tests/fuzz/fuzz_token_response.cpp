@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "diagnostics.hpp"
-#include "token_client.hpp"
+#include "diagnostics/diagnostics.hpp"
+#include "token/token_client.hpp"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "bench_message.hpp"
+#include "channel/m365_channel.hpp"
 #include "client_support.hpp"
 #include "client_workloads.hpp"
-#include "m365_channel.hpp"
 
 namespace notify_bench {
 namespace {

@@ -6,16 +6,16 @@
 #include <vector>
 
 #include "bench_message.hpp"
+#include "channel/m365_channel.hpp"
 #include "client_support.hpp"
 #include "client_workloads.hpp"
-#include "m365_channel.hpp"
-#include "m365_config.hpp"
-#include "mime_builder.hpp"
-#include "smtp_auth.hpp"
-#include "smtp_connection.hpp"
-#include "tls_context.hpp"
-#include "token_cache.hpp"
-#include "token_client.hpp"
+#include "mime/mime_builder.hpp"
+#include "net/tls_context.hpp"
+#include "settings/m365_config.hpp"
+#include "smtp/smtp_connection.hpp"
+#include "smtp/smtp_login.hpp"
+#include "token/token_cache.hpp"
+#include "token/token_client.hpp"
 
 namespace notify_bench {
 namespace {

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "channel/m365_channel.hpp"
 #include "client_support.hpp"
 #include "client_workloads.hpp"
-#include "m365_channel.hpp"
 
 namespace notify_bench {
 namespace {

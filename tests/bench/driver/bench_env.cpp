@@ -9,10 +9,10 @@
 #include <stdexcept>
 
 #include "bench_message.hpp"
-#include "m365_config.hpp"
-#include "mime_builder.hpp"
-#include "tls_context.hpp"
-#include "token_client.hpp"
+#include "mime/mime_builder.hpp"
+#include "net/tls_context.hpp"
+#include "settings/m365_config.hpp"
+#include "token/token_client.hpp"
 
 namespace notify_bench {
 

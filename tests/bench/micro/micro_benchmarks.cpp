@@ -7,12 +7,12 @@
 #include <string>
 
 #include "bench_message.hpp"
-#include "jwt_claims.hpp"
-#include "m365_config.hpp"
-#include "mime_builder.hpp"
-#include "smtp_data.hpp"
-#include "tls_context.hpp"
-#include "xoauth2.hpp"
+#include "mime/mime_builder.hpp"
+#include "net/tls_context.hpp"
+#include "settings/m365_config.hpp"
+#include "smtp/smtp_data.hpp"
+#include "smtp/xoauth2.hpp"
+#include "token/jwt_claims.hpp"
 
 namespace {
 

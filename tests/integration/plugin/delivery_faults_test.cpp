@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "channel/m365_channel.hpp"
+#include "delivery/m365_sender.hpp"
 #include "delivery_fixture.hpp"
-#include "m365_channel.hpp"
-#include "m365_config.hpp"
-#include "m365_sender.hpp"
-#include "tls_context.hpp"
+#include "net/tls_context.hpp"
+#include "settings/m365_config.hpp"
 
 namespace m365::testing {
 namespace {

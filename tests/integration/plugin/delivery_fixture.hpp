@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "channel/m365_channel.hpp"
 #include "delivery_invariants.hpp"
-#include "m365_channel.hpp"
 #include "m365emu/emulator.hpp"
 #include "notify/host_api/channel.hpp"
 #include "notify/sdk/testing/fake_host.hpp"

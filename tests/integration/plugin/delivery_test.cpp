@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "connection_pool.hpp"
+#include "channel/m365_channel.hpp"
+#include "delivery/mailbox_slots.hpp"
 #include "delivery_fixture.hpp"
-#include "m365_channel.hpp"
 
 namespace m365::testing {
 namespace {

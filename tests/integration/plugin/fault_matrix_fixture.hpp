@@ -15,10 +15,10 @@
 #include <utility>
 #include <vector>
 
-#include "clock.hpp"
+#include "channel/m365_channel.hpp"
+#include "common/clock.hpp"
 #include "delivery_fixture.hpp"
 #include "delivery_invariants.hpp"
-#include "m365_channel.hpp"
 
 namespace m365::testing {
 

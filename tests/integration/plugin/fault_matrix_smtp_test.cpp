@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "fault_matrix_fixture.hpp"
-#include "smtp_connection.hpp"
-#include "tls_context.hpp"
+#include "net/tls_context.hpp"
+#include "smtp/smtp_connection.hpp"
 
 namespace m365::testing {
 namespace {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "m365emu/emulator.hpp"
-#include "xoauth2.hpp"
+#include "smtp/xoauth2.hpp"
 
 namespace m365::testing {
 

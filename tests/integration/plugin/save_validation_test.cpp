@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "m365_channel.hpp"
+#include "channel/m365_channel.hpp"
 #include "m365emu/emulator.hpp"
 #include "notify/sdk/testing/conformance.hpp"
 #include "notify/sdk/testing/fake_host.hpp"

@@ -13,11 +13,11 @@
 
 #include "fault_matrix_fixture.hpp"
 #include "leak_scanner.hpp"
+#include "net/tls_context.hpp"
 #include "notify/sdk/testing/conformance.hpp"
 #include "notify/test_support/command_run.hpp"
-#include "smtp_connection.hpp"
-#include "tls_context.hpp"
-#include "token_cache.hpp"
+#include "smtp/smtp_connection.hpp"
+#include "token/token_cache.hpp"
 
 namespace m365::testing {
 namespace {

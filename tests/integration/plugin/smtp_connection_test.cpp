@@ -1,7 +1,7 @@
 // SmtpConnection step by step against the emulator: TLS with host-name
 // checks, no token without TLS, the two forms of AUTH XOAUTH2, the 334 error
 // challenge, deadlines; and implicit TLS on port 465 against a small server.
-#include "smtp_connection.hpp"
+#include "smtp/smtp_connection.hpp"
 
 #include <Poco/File.h>
 #include <Poco/Net/Context.h>
@@ -14,9 +14,9 @@
 #include <thread>
 
 #include "delivery_fixture.hpp"
+#include "net/tls_context.hpp"
 #include "notify/test_support/refusing_port.hpp"
-#include "tls_context.hpp"
-#include "xoauth2.hpp"
+#include "smtp/xoauth2.hpp"
 
 namespace m365::testing {
 namespace {

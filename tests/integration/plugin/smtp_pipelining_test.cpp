@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "delivery_fixture.hpp"
-#include "smtp_connection.hpp"
-#include "tls_context.hpp"
+#include "net/tls_context.hpp"
+#include "smtp/smtp_connection.hpp"
 
 namespace m365::testing {
 namespace {

@@ -1,0 +1,299 @@
+#include "delivery/m365_sender.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include "delivery/delivery_plan.hpp"
+#include "delivery/mailbox_slots.hpp"
+#include "delivery/pacing.hpp"
+#include "mime/mime_builder.hpp"
+#include "net/sigpipe_block.hpp"
+#include "notify/sdk/barrier.hpp"
+#include "smtp/smtp_connection.hpp"
+#include "smtp/smtp_login.hpp"
+
+namespace m365 {
+namespace {
+
+using notify::DeliveryResult;
+using notify::DeliveryStatus;
+using std::chrono::milliseconds;
+
+// Connections in a row that bring no message further (no login, or lost
+// before any reply) before the rest of the batch is given up as retry_later:
+// the first try plus three paced retries after 1 s, 2 s and 4 s.
+constexpr int kMaxConnectAttempts = 4;
+// The longest pause between attempts.
+constexpr milliseconds kMaxPause{30000};
+
+struct Job {
+  std::size_t index = 0;  // position in the batch
+  MimeMessage mime;
+  bool resent = false;  // already retried once after a loss before MAIL FROM took
+};
+
+}  // namespace
+
+class M365Sender::Impl {
+ public:
+  Impl(M365Config config, Poco::Net::Context::Ptr tls, std::shared_ptr<TokenSource> tokens,
+       notify::HostContext& host, Clock& clock)
+      : config_(std::move(config)),
+        tls_(std::move(tls)),
+        tokens_(std::move(tokens)),
+        host_(host),
+        clock_(clock) {}
+
+  std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch);
+
+ private:
+  // The state one Deliver call shares between its workers.
+  struct Run {
+    const std::vector<notify::Message>* batch = nullptr;
+    std::vector<std::optional<DeliveryResult>> results;
+    std::vector<std::vector<Job>> chunks;
+    std::size_t next_chunk = 0;
+    std::optional<LoginOutcome> given_up;  // why the rest of the batch was given up
+    std::atomic<int> connection_number{0};
+    StopSignal stop;
+    std::mutex mutex;
+  };
+
+  void Worker(Run& run);
+  // What one connection achieved.
+  struct Progress {
+    int delivered = 0;       // 250 to the end of DATA
+    int answered = 0;        // messages the server answered (delivered or refused)
+    std::string lost_error;  // why the connection ended early, when it did
+  };
+
+  void SendChunk(Run& run, std::vector<Job> chunk);
+  // Sends jobs from the front of `pending` over an authenticated connection,
+  // at most batch_size, settling each that gets a final result.
+  Progress SendOverConnection(Run& run, SmtpConnection& connection, std::deque<Job>& pending);
+  void Settle(Run& run, const Job& job, DeliveryResult result);
+  void GiveUp(Run& run, const LoginOutcome& why);
+  void Log(notify::LogLevel level, const std::string& text);
+
+  M365Config config_;
+  Poco::Net::Context::Ptr tls_;
+  std::shared_ptr<TokenSource> tokens_;
+  notify::HostContext& host_;
+  Clock& clock_;
+  std::mutex log_mutex_;  // the host's Log is called from one thread at a time
+};
+
+std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::Message>& batch) {
+  Run run;
+  run.batch = &batch;
+  run.results.resize(batch.size());
+  MimeBuilder builder(config_.from_email, config_.from_name);
+  std::vector<std::size_t> valid;
+  std::vector<std::optional<MimeMessage>> built(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto mime = builder.Build(batch[i]);
+    if (mime.ok()) {
+      built[i] = std::move(mime).value();
+      valid.push_back(i);
+    } else {
+      run.results[i] = ResultOfInvalidMessage(batch[i].id, mime.status().message());
+    }
+  }
+  for (const auto& indexes : SplitIntoChunks(valid, config_.batch_size)) {
+    std::vector<Job> chunk;
+    for (std::size_t i : indexes) chunk.push_back(Job{i, std::move(*built[i]), false});
+    run.chunks.push_back(std::move(chunk));
+  }
+
+  // Up to three connections at once, one chunk each; this thread is one worker.
+  std::size_t workers = std::min<std::size_t>(kMaxConnectionsPerMailbox, run.chunks.size());
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w) {
+    try {
+      threads.emplace_back([&] { Worker(run); });
+    } catch (const std::system_error&) {
+      break;  // fewer threads: the remaining workers take the chunks
+    }
+  }
+  if (workers > 0) Worker(run);
+  for (auto& t : threads) t.join();
+
+  std::vector<DeliveryResult> results;
+  results.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (run.results[i]) {
+      results.push_back(std::move(*run.results[i]));
+    } else if (run.given_up) {
+      results.push_back(ResultOfLogin(batch[i].id, *run.given_up));
+    } else {  // not reached: every job is settled or given up
+      DeliveryResult r;
+      r.id = batch[i].id;
+      r.status = DeliveryStatus::kRetryLater;
+      r.detail = "not attempted";
+      results.push_back(std::move(r));
+    }
+  }
+  return results;
+}
+
+void M365Sender::Impl::Worker(Run& run) {
+  // One SIGPIPE block for all the sockets of this worker instead of one per
+  // read and write (four system calls each); on the host's thread the mask
+  // is restored when the worker returns.
+  ScopedSigpipeBlock no_sigpipe;
+  for (;;) {
+    std::vector<Job> chunk;
+    {
+      std::lock_guard<std::mutex> lock(run.mutex);
+      if (run.next_chunk >= run.chunks.size() || run.given_up) return;
+      chunk = std::move(run.chunks[run.next_chunk++]);
+    }
+    // A worker thread must not let an exception out (std::terminate); the
+    // chunk's unsettled messages are then reported by Deliver.
+    try {
+      SendChunk(run, std::move(chunk));
+    } catch (...) {
+      LoginOutcome failure;
+      failure.failure = LoginOutcome::Failure::kTransport;
+      failure.error = "internal error: " + notify::sdk::DescribeCurrentException();
+      GiveUp(run, failure);
+    }
+  }
+}
+
+void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
+  std::deque<Job> pending(std::make_move_iterator(chunk.begin()),
+                          std::make_move_iterator(chunk.end()));
+  Backoff backoff(std::min<milliseconds>(kMaxPause, config_.timeout));
+  SmtpConnection connection(SmtpEndpoint{config_.smtp_host, config_.port, config_.timeout, tls_});
+  while (!pending.empty() && !run.stop.stopped()) {
+    MailboxSlot slot =
+        MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox, config_.timeout);
+    if (!slot.held()) {
+      LoginOutcome busy;
+      busy.failure = LoginOutcome::Failure::kTransport;
+      busy.error = "no free connection for " + config_.from_email + " within " +
+                   std::to_string(config_.timeout.count()) + " s (other senders of this host " +
+                   "hold all " + std::to_string(kMaxConnectionsPerMailbox) + ")";
+      busy.retry_after_s = 60;
+      GiveUp(run, busy);
+      return;
+    }
+    std::string name = "connection " + std::to_string(++run.connection_number);
+    LoginOutcome failure = OpenAuthenticated(connection, config_.from_email, *tokens_);
+    if (!failure.ok()) {
+      // Closed while the slot is still held, so the slot never outlives it.
+      if (connection.IsOpen()) connection.Quit();
+      Log(notify::LogLevel::kWarning, name + " to " + config_.smtp_host + ":" +
+                                          std::to_string(config_.port) +
+                                          " failed: " + failure.error);
+      if (failure.failure == LoginOutcome::Failure::kToken || failure.permanent ||
+          failure.not_now) {
+        GiveUp(run, failure);  // the same would happen to every other chunk
+        return;
+      }
+    } else {
+      Progress progress = SendOverConnection(run, connection, pending);
+      if (connection.IsOpen()) connection.Quit();
+      Log(notify::LogLevel::kInfo,
+          name + ": " + std::to_string(progress.delivered) + " delivered, " +
+              std::to_string(progress.answered - progress.delivered) + " refused" +
+              (pending.empty() ? "" : "; lost: " + progress.lost_error + "; continuing"));
+      if (pending.empty()) return;
+      if (progress.answered > 0) {
+        backoff.Reset();
+        continue;
+      }
+      failure.failure = LoginOutcome::Failure::kTransport;
+      failure.error = progress.lost_error;
+    }
+    // Nothing came of this connection: pause, and give up after a few.
+    if (backoff.attempts() + 1 >= kMaxConnectAttempts) {
+      GiveUp(run, failure);
+      return;
+    }
+    slot.Release();
+    if (!clock_.Pause(backoff.Next(), run.stop)) return;
+  }
+}
+
+M365Sender::Impl::Progress M365Sender::Impl::SendOverConnection(Run& run,
+                                                                SmtpConnection& connection,
+                                                                std::deque<Job>& pending) {
+  Progress progress;
+  for (int sent = 0; sent < config_.batch_size && !pending.empty(); ++sent) {
+    Job& job = pending.front();
+    SmtpStepResult r = connection.SendMail(config_.from_email, job.mime.recipients, job.mime.data);
+    if (r.connection_lost && r.reply.code == 0) progress.lost_error = r.error;
+    bool lost_before_start =
+        r.connection_lost && r.reply.code == 0 && !r.message_started && !r.outcome_unknown;
+    if (lost_before_start && !job.resent) {
+      // Nothing of the message was accepted: send it again on a new connection.
+      job.resent = true;
+      return progress;
+    }
+    if (r.reply.code != 0) ++progress.answered;
+    if (r.ok) ++progress.delivered;
+    Settle(run, job, ResultOfSend((*run.batch)[job.index].id, r));
+    pending.pop_front();
+    if (!connection.IsOpen()) {
+      if (progress.lost_error.empty()) progress.lost_error = r.reply.ToString();
+      return progress;
+    }
+    if (!r.ok && !connection.Reset().ok) {
+      progress.lost_error = "RSET failed";
+      return progress;
+    }
+  }
+  return progress;
+}
+
+void M365Sender::Impl::Settle(Run& run, const Job& job, DeliveryResult result) {
+  std::lock_guard<std::mutex> lock(run.mutex);
+  if (!run.results[job.index]) run.results[job.index] = std::move(result);
+}
+
+void M365Sender::Impl::GiveUp(Run& run, const LoginOutcome& why) {
+  {
+    std::lock_guard<std::mutex> lock(run.mutex);
+    if (!run.given_up) run.given_up = why;
+  }
+  run.stop.Stop();
+  Log(notify::LogLevel::kError, "giving up the rest of the batch: " + why.error);
+}
+
+void M365Sender::Impl::Log(notify::LogLevel level, const std::string& text) {
+  std::lock_guard<std::mutex> lock(log_mutex_);
+  host_.Log(level, "m365_oauth_smtp [" + config_.server_name + "] " + text);
+}
+
+M365Sender::M365Sender(M365Config config, Poco::Net::Context::Ptr tls,
+                       std::shared_ptr<TokenSource> tokens, notify::HostContext& host, Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(tls), std::move(tokens), host,
+                                   clock)) {}
+
+M365Sender::~M365Sender() = default;
+
+std::vector<notify::DeliveryResult> M365Sender::Deliver(
+    const std::vector<notify::Message>& batch) noexcept {
+  return notify::sdk::Guard([&] { return impl_->Deliver(batch); },
+                            [&](const std::string& what) {
+                              std::vector<DeliveryResult> results;
+                              for (const notify::Message& m : batch) {
+                                DeliveryResult r;
+                                r.id = m.id;
+                                r.status = DeliveryStatus::kRetryLater;
+                                r.detail = "internal error: " + what;
+                                results.push_back(std::move(r));
+                              }
+                              return results;
+                            });
+}
+
+}  // namespace m365

@@ -1,0 +1,234 @@
+// Settings checks (generic ones from the SDK, then the semantic rules and the
+// hints for the mistakes of m365-facts.md section 8) and resolution into an
+// M365Config with the national cloud's hosts (facts section 6).
+#include "settings/m365_config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "notify/sdk/settings.hpp"
+
+namespace m365 {
+namespace {
+
+using notify::FieldIssue;
+using notify::Severity;
+
+struct CloudEndpoints {
+  const char* name;
+  const char* authority;  // https://host, no slash at the end
+  const char* smtp_host;
+  const char* resource;  // the Exchange Online audience; scope = resource + "/.default"
+  const char* graph;     // Microsoft Graph, only to explain a Mail.Send grant
+};
+
+// facts section 6; usgov-dod's SMTP host and scope are [unconfirmed] there.
+constexpr CloudEndpoints kClouds[] = {
+    {"global", "https://login.microsoftonline.com", "smtp.office365.com",
+     "https://outlook.office365.com", "https://graph.microsoft.com"},
+    {"usgov", "https://login.microsoftonline.us", "smtp.office365.us",
+     "https://outlook.office365.us", "https://graph.microsoft.us"},
+    {"usgov-dod", "https://login.microsoftonline.us", "smtp.office365.us",
+     "https://outlook-dod.office365.us", "https://dod-graph.microsoft.us"},
+    {"china", "https://login.partner.microsoftonline.cn", "smtp.partner.outlook.cn",
+     "https://partner.outlook.cn", "https://microsoftgraph.chinacloudapi.cn"},
+};
+
+const CloudEndpoints& FindCloud(const std::string& name) {
+  for (const auto& c : kClouds) {
+    if (name == c.name) return c;
+  }
+  return kClouds[0];
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string Value(const notify::Settings& settings, const std::string& key) {
+  auto it = settings.find(key);
+  return it == settings.end() ? std::string() : it->second;
+}
+
+bool HasErrorFor(const std::vector<FieldIssue>& issues, const std::string& key) {
+  return std::any_of(issues.begin(), issues.end(), [&](const FieldIssue& i) {
+    return i.field == key && i.severity == Severity::kError;
+  });
+}
+
+void Error(std::vector<FieldIssue>& issues, std::string field, std::string message,
+           std::string remedy) {
+  issues.push_back({std::move(field), Severity::kError, std::move(message), std::move(remedy)});
+}
+
+void Warning(std::vector<FieldIssue>& issues, std::string field, std::string message,
+             std::string remedy) {
+  issues.push_back({std::move(field), Severity::kWarning, std::move(message), std::move(remedy)});
+}
+
+// A host name certificates can be issued for: a domain or a single label such
+// as "localhost". IP addresses are refused: the certificate check needs a name.
+bool IsHostName(const std::string& host) {
+  if (notify::sdk::IsDomainName(host)) return true;
+  if (host.empty() || host.size() > 63 || host.front() == '-' || host.back() == '-') return false;
+  bool all_digits =
+      std::all_of(host.begin(), host.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  return !all_digits && std::all_of(host.begin(), host.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 || c == '-';
+  });
+}
+
+// tenant_id: the multi-tenant aliases get their own message instead of the
+// generic "neither a GUID nor a domain".
+void CheckTenant(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
+  std::string tenant = Lower(Value(settings, "tenant_id"));
+  if (tenant != "common" && tenant != "organizations" && tenant != "consumers") return;
+  issues.erase(std::remove_if(issues.begin(), issues.end(),
+                              [](const FieldIssue& i) { return i.field == "tenant_id"; }),
+               issues.end());
+  Error(issues, "tenant_id",
+        "Tenant ID: '" + tenant +
+            "' is a multi-tenant alias; Microsoft refuses app-only sign-in "
+            "there (AADSTS9001023)",
+        "Enter your tenant's Directory (tenant) ID from the app's Overview page in the Microsoft "
+        "Entra admin center, or a verified domain such as contoso.onmicrosoft.com.");
+}
+
+void CheckSecret(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
+  if (HasErrorFor(issues, "client_secret")) return;
+  std::string secret = Value(settings, "client_secret");
+  if (secret.empty()) return;
+  if (notify::sdk::IsGuid(secret)) {
+    Error(issues, "client_secret", "Client Secret: this looks like the secret's ID, not its Value",
+          "In the Microsoft Entra admin center open App registrations > your app > Certificates & "
+          "secrets and copy the \"Value\" column, not \"Secret ID\". The Value is shown only once "
+          "after creation; if it is hidden, create a new client secret and copy its Value.");
+  } else if (std::isspace(static_cast<unsigned char>(secret.front())) ||
+             std::isspace(static_cast<unsigned char>(secret.back()))) {
+    Error(issues, "client_secret", "Client Secret: starts or ends with white space",
+          "Paste the secret's Value again without leading or trailing spaces.");
+  }
+}
+
+void CheckIds(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
+  std::string client = Lower(Value(settings, "client_id"));
+  std::string tenant = Lower(Value(settings, "tenant_id"));
+  if (!client.empty() && client == tenant && !HasErrorFor(issues, "client_id")) {
+    Error(issues, "tenant_id", "Tenant ID: equals the Client ID",
+          "The app's Overview page shows two different GUIDs: \"Application (client) ID\" goes "
+          "into Client ID, \"Directory (tenant) ID\" into Tenant ID.");
+  }
+}
+
+void CheckFromDomain(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
+  std::string tenant = Lower(Value(settings, "tenant_id"));
+  std::string from = Value(settings, "from_email");
+  if (HasErrorFor(issues, "tenant_id") || HasErrorFor(issues, "from_email")) return;
+  if (tenant.empty() || from.empty() || notify::sdk::IsGuid(tenant)) return;
+  std::string domain = notify::sdk::EmailDomain(from);
+  if (domain == tenant) return;
+  Warning(
+      issues, "from_email",
+      "From Email: its domain " + domain + " differs from the tenant domain " + tenant,
+      "Make sure " + domain +
+          " is a verified domain of the same tenant (Microsoft 365 admin "
+          "center > Settings > Domains); Exchange Online sends only from mailboxes of the tenant "
+          "the app signs in to.");
+}
+
+void CheckOverrides(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
+  std::string authority = Value(settings, "authority_url");
+  if (!authority.empty() && !HasErrorFor(issues, "authority_url") &&
+      Lower(authority).rfind("https://", 0) != 0) {
+    Error(issues, "authority_url", "Token authority: '" + authority + "' is not https",
+          "Tokens are requested over https only. Leave the field empty to use the national "
+          "cloud's sign-in host, or enter an https:// URL.");
+  }
+  std::string host = Value(settings, "smtp_host");
+  if (!host.empty() && !HasErrorFor(issues, "smtp_host") && !IsHostName(host)) {
+    Error(issues, "smtp_host", "SMTP host: '" + host + "' is not a host name",
+          "Enter a DNS name such as smtp.office365.com (the name the server's certificate is "
+          "issued for), without scheme, port or path; or leave it empty.");
+  }
+  std::string port = Value(settings, "port");
+  if (port == "465" && host.empty()) {
+    Warning(issues, "port", "Port: Exchange Online does not offer implicit TLS on 465",
+            "Use port 587 (STARTTLS), which smtp.office365.com accepts.");
+  }
+}
+
+void CheckCaFile(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
+  std::string path = Value(settings, "ca_file");
+  if (path.empty() || HasErrorFor(issues, "ca_file")) return;
+  // Only a regular file: opening a FIFO would block Save until someone
+  // writes to it, and a directory or device holds no certificates.
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    Error(issues, "ca_file", "Extra trusted CA file: '" + path + "' is not a regular file",
+          "Give the path of a PEM file (not a folder, pipe or device), or leave the field empty "
+          "to trust the system's CAs only.");
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    Error(issues, "ca_file", "Extra trusted CA file: cannot read '" + path + "'",
+          "Check that the file exists and that the host's service account may read it, or "
+          "leave the field empty to trust the system's CAs only.");
+    return;
+  }
+  std::string head;
+  head.resize(1 << 20);
+  in.read(&head[0], static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  if (head.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    Error(issues, "ca_file", "Extra trusted CA file: '" + path + "' holds no PEM certificate",
+          "Give a PEM file (text starting with -----BEGIN CERTIFICATE-----). Convert a DER "
+          "file with: openssl x509 -inform der -in ca.cer -out ca.pem");
+  }
+}
+
+}  // namespace
+
+std::vector<notify::FieldIssue> CheckM365Settings(const notify::Settings& settings) {
+  std::vector<FieldIssue> issues = notify::sdk::CheckFields(M365Fields(), settings);
+  CheckTenant(settings, issues);
+  CheckSecret(settings, issues);
+  CheckIds(settings, issues);
+  CheckFromDomain(settings, issues);
+  CheckOverrides(settings, issues);
+  CheckCaFile(settings, issues);
+  return issues;
+}
+
+M365Config ResolveConfig(const notify::Settings& settings) {
+  auto fields = M365Fields();
+  notify::sdk::SettingsView view(fields, settings);
+  M365Config c;
+  c.server_name = view.Get("server_name");
+  c.port = static_cast<int>(view.GetInt("port"));
+  c.timeout = std::chrono::seconds(view.GetInt("timeout"));
+  std::string batch = view.Get("batch_size");
+  c.batch_size = batch == "small" ? 10 : batch == "large" ? 100 : 30;
+  c.from_email = view.Get("from_email");
+  c.from_name = view.Get("from_name");
+  c.client_id = view.Get("client_id");
+  c.client_secret = view.Get("client_secret");
+  c.tenant_id = view.Get("tenant_id");
+  c.cloud = view.Get("cloud");
+  const CloudEndpoints& cloud = FindCloud(c.cloud);
+  c.smtp_host = view.Has("smtp_host") ? view.Get("smtp_host") : cloud.smtp_host;
+  c.authority_url = view.Has("authority_url") ? view.Get("authority_url") : cloud.authority;
+  while (!c.authority_url.empty() && c.authority_url.back() == '/') c.authority_url.pop_back();
+  c.expected_audience = cloud.resource;
+  c.scope = std::string(cloud.resource) + "/.default";
+  c.graph_scope = std::string(cloud.graph) + "/.default";
+  c.ca_file = view.Get("ca_file");
+  return c;
+}
+
+}  // namespace m365

@@ -1,0 +1,127 @@
+// The settings form of the Microsoft 365 channel (design.md section 4): keys,
+// types, defaults and the help an administrator needs to find each value.
+#include "settings/m365_config.hpp"
+
+namespace m365 {
+namespace {
+
+using notify::FieldDescriptor;
+using notify::FieldGroup;
+using notify::FieldType;
+
+FieldDescriptor Field(std::string key, std::string label, FieldType type, bool required,
+                      std::string default_value, std::string help,
+                      FieldGroup group = FieldGroup::kBasic) {
+  FieldDescriptor f;
+  f.key = std::move(key);
+  f.label = std::move(label);
+  f.type = type;
+  f.required = required;
+  f.default_value = std::move(default_value);
+  f.help = std::move(help);
+  f.group = group;
+  return f;
+}
+
+}  // namespace
+
+std::vector<notify::FieldDescriptor> M365Fields() {
+  std::vector<FieldDescriptor> fields;
+
+  auto server_name = Field("server_name", "Server Name", FieldType::kText, true, "",
+                           "A name of your choice for this connection (1-64 characters), shown in "
+                           "logs and reports, e.g. \"Contoso Exchange Online\".");
+  server_name.max_length = 64;
+  fields.push_back(server_name);
+
+  auto port = Field("port", "Port", FieldType::kInteger, false, "587",
+                    "SMTP submission port. Exchange Online accepts 587 with STARTTLS "
+                    "(smtp.office365.com:587). 465 means implicit TLS; any other port uses "
+                    "STARTTLS, which is always required before the login.");
+  port.min = 1;
+  port.max = 65535;
+  fields.push_back(port);
+
+  auto timeout = Field("timeout", "Timeout (seconds)", FieldType::kInteger, false, "120",
+                       "Longest wait for any connect, read or write, and for each check at Save "
+                       "(5-600 seconds).");
+  timeout.min = 5;
+  timeout.max = 600;
+  fields.push_back(timeout);
+
+  auto batch = Field("batch_size", "Batch Size", FieldType::kChoice, false, "medium",
+                     "How many messages one SMTP connection carries: small = 10, medium = 30, "
+                     "large = 100. Exchange Online allows 30 messages per minute and 3 "
+                     "connections per mailbox.");
+  batch.choices = {"small", "medium", "large"};
+  fields.push_back(batch);
+
+  fields.push_back(Field(
+      "from_email", "From Email", FieldType::kEmail, true, "",
+      "The mailbox the notifications are sent from, e.g. notifications@contoso.com. It must be "
+      "a mailbox of your tenant (Exchange admin center > Recipients > Mailboxes) with SMTP AUTH "
+      "enabled, and the app needs access to it: in Exchange Online PowerShell run "
+      "Add-MailboxPermission -Identity <this address> -User <service principal> "
+      "-AccessRights FullAccess."));
+
+  fields.push_back(Field(
+      "client_id", "Client ID", FieldType::kGuid, true, "",
+      "Microsoft Entra admin center > Identity > Applications > App registrations > your app > "
+      "Overview: \"Application (client) ID\". The app needs the application permission "
+      "Office 365 Exchange Online > SMTP.SendAsApp (API permissions > Add a permission > APIs "
+      "my organization uses), with \"Grant admin consent\" done. Microsoft Graph Mail.Send does "
+      "not authorise SMTP."));
+
+  auto secret = Field(
+      "client_secret", "Client Secret", FieldType::kSecret, true, "",
+      "App registrations > your app > Certificates & secrets > Client secrets: the secret's "
+      "\"Value\" column (shown only once, right after \"New client secret\"), not its "
+      "\"Secret ID\". If the Value is no longer visible, create a new secret. Stored write-only.");
+  fields.push_back(secret);
+
+  fields.push_back(Field(
+      "tenant_id", "Tenant ID", FieldType::kGuidOrDomain, true, "",
+      "App registrations > your app > Overview: \"Directory (tenant) ID\", or a verified domain "
+      "of the tenant such as contoso.onmicrosoft.com. Not common, organizations or consumers: "
+      "app-only sign-in needs your tenant. The app's service principal must also be registered "
+      "in Exchange Online: New-ServicePrincipal -AppId <Client ID> -ObjectId <object ID from "
+      "Enterprise applications, not from App registrations>."));
+
+  auto cloud = Field("cloud", "National cloud", FieldType::kChoice, false, "global",
+                     "Where the tenant lives: global (login.microsoftonline.com, "
+                     "smtp.office365.com), usgov (GCC High), usgov-dod (DoD) or china (operated "
+                     "by 21Vianet). An app registered in one cloud does not exist in another.",
+                     FieldGroup::kAdvanced);
+  cloud.choices = {"global", "usgov", "usgov-dod", "china"};
+  fields.push_back(cloud);
+
+  fields.push_back(Field("smtp_host", "SMTP host", FieldType::kText, false, "",
+                         "Leave empty to use the national cloud's host (smtp.office365.com for "
+                         "global). Set only to reach a test server; the server's certificate must "
+                         "be issued for this name.",
+                         FieldGroup::kAdvanced));
+
+  fields.push_back(Field("authority_url", "Token authority", FieldType::kUrl, false, "",
+                         "Leave empty to use the national cloud's sign-in host "
+                         "(https://login.microsoftonline.com for global). An override must be "
+                         "https://; tokens are requested from "
+                         "<authority>/<tenant>/oauth2/v2.0/token.",
+                         FieldGroup::kAdvanced));
+
+  fields.push_back(Field("ca_file", "Extra trusted CA file (PEM)", FieldType::kPath, false, "",
+                         "Optional path of a PEM file with CA certificates to trust in addition "
+                         "to the system's (for example a TLS-inspecting proxy's CA). It never "
+                         "replaces the system trust store.",
+                         FieldGroup::kAdvanced));
+
+  auto from_name = Field("from_name", "Sender display name", FieldType::kText, false, "",
+                         "Optional name shown to recipients beside the From address, e.g. "
+                         "\"Contoso Alerts\".",
+                         FieldGroup::kAdvanced);
+  from_name.max_length = 128;
+  fields.push_back(from_name);
+
+  return fields;
+}
+
+}  // namespace m365

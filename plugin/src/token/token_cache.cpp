@@ -1,0 +1,119 @@
+// Token caching with a single in-flight request per cache.
+#include "token/token_cache.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "common/secure_wipe.hpp"
+
+namespace m365 {
+
+TokenCache::TokenCache(TokenFetcher fetch, const Clock& clock)
+    : fetch_(std::move(fetch)), clock_(clock) {}
+
+std::chrono::seconds TokenCache::RefreshMargin(std::chrono::seconds lifetime) {
+  return std::min<std::chrono::seconds>(std::chrono::minutes(5), lifetime / 2);
+}
+
+TokenCache::~TokenCache() { SecureWipe(token_); }
+
+bool TokenCache::Fresh(Clock::TimePoint now) const { return !token_.empty() && now < refresh_at_; }
+
+TokenResult TokenCache::Get() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return Obtain(lock, nullptr);
+}
+
+TokenResult TokenCache::Refresh(const std::string& rejected) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return Obtain(lock, &rejected);
+}
+
+TokenResult TokenCache::Obtain(std::unique_lock<std::mutex>& lock, const std::string* rejected) {
+  if (fetching_) {
+    // Someone is already asking: share that request's outcome.
+    unsigned long seen = generation_;
+    fetched_.wait(lock, [&] { return generation_ != seen; });
+    return last_;  // a new token (also for a Refresh), or why there is none
+  }
+  if (rejected != nullptr && !token_.empty() && token_ == *rejected) SecureWipe(token_);
+  Clock::TimePoint now = clock_.Now();
+  if (Fresh(now)) {
+    TokenResult cached;
+    cached.ok = true;
+    cached.access_token = token_;
+    return cached;
+  }
+  if (now < not_before_ && !last_.ok) {
+    TokenResult throttled = last_;
+    throttled.retry_after_s = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::seconds>(not_before_ - now).count() + 1);
+    return throttled;
+  }
+
+  fetching_ = true;
+  ++fetch_count_;
+  TokenFetcher fetch = fetch_;
+  lock.unlock();
+  FetchedToken fetched;
+  try {
+    fetched = fetch();
+  } catch (...) {
+    fetched = FetchedToken{};
+    fetched.result.error = "the token request failed unexpectedly";
+    fetched.result.remedy = "Try again; if it persists, report it with the host's log.";
+    fetched.result.transient = true;
+  }
+  lock.lock();
+  now = clock_.Now();
+  fetching_ = false;
+  ++generation_;
+  last_ = fetched.result;
+  if (fetched.result.ok) {
+    token_ = fetched.result.access_token;
+    refresh_at_ = now + fetched.expires_in - RefreshMargin(fetched.expires_in);
+    not_before_ = Clock::TimePoint{};
+  } else {
+    SecureWipe(token_);
+    last_.access_token.clear();
+    not_before_ = fetched.result.transient && fetched.result.retry_after_s > 0
+                      ? now + std::chrono::seconds(fetched.result.retry_after_s)
+                      : Clock::TimePoint{};
+  }
+  fetched_.notify_all();
+  return last_;
+}
+
+void TokenCache::SetFetcher(TokenFetcher fetch) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  fetch_ = std::move(fetch);
+}
+
+int TokenCache::fetch_count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return fetch_count_;
+}
+
+bool TokenKey::operator<(const TokenKey& o) const {
+  return std::tie(authority, tenant, client_id, scope) <
+         std::tie(o.authority, o.tenant, o.client_id, o.scope);
+}
+
+std::shared_ptr<TokenCache> SharedTokenCache(const TokenKey& key, TokenFetcher fetch) {
+  static std::mutex registry_mutex;
+  static std::map<TokenKey, std::weak_ptr<TokenCache>> registry;
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  for (auto it = registry.begin(); it != registry.end();) {
+    it = it->second.expired() ? registry.erase(it) : std::next(it);
+  }
+  if (auto existing = registry[key].lock()) {
+    existing->SetFetcher(std::move(fetch));
+    return existing;
+  }
+  auto cache = std::make_shared<TokenCache>(std::move(fetch));
+  registry[key] = cache;
+  return cache;
+}
+
+}  // namespace m365

@@ -1,0 +1,81 @@
+#pragma once
+// The token cache of design.md section 7: one token per (authority, tenant,
+// client, scope), reused until its remaining life falls below
+// min(5 minutes, half its lifetime), one request shared by concurrent callers.
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/clock.hpp"
+#include "token/token_source.hpp"
+
+namespace m365 {
+
+// One fetch's outcome: the result to hand out and, when ok, the token's
+// lifetime as the endpoint gave it (expires_in; never assumed to be 3600).
+struct FetchedToken {
+  TokenResult result;
+  std::chrono::seconds expires_in{0};
+};
+
+// Fetches a new token (the network request); called without locks held.
+using TokenFetcher = std::function<FetchedToken()>;
+
+// A TokenSource that caches one token and refreshes it ahead of expiry.
+// Thread-safe; concurrent callers share one request.
+class TokenCache : public TokenSource {
+ public:
+  // `fetch` makes the requests; `clock` (which must outlive the cache) says
+  // when a token is due for refresh and when a Retry-After is over.
+  explicit TokenCache(TokenFetcher fetch, const Clock& clock = SteadyClock());
+  ~TokenCache() override;  // wipes the cached token
+
+  // See TokenSource. While a 429's Retry-After runs, returns that transient
+  // error without a new request.
+  TokenResult Get() override;
+  TokenResult Refresh(const std::string& rejected) override;
+
+  // Replaces the fetcher (newer credentials for the same app); the cached
+  // token stays valid. Thread-safe.
+  void SetFetcher(TokenFetcher fetch);
+  // How many fetches were started (for tests and statistics).
+  int fetch_count() const;
+
+  // The refresh margin for a token of `lifetime`: min(5 min, lifetime / 2).
+  static std::chrono::seconds RefreshMargin(std::chrono::seconds lifetime);
+
+ private:
+  TokenResult Obtain(std::unique_lock<std::mutex>& lock, const std::string* rejected);
+  bool Fresh(Clock::TimePoint now) const;
+
+  mutable std::mutex mutex_;
+  std::condition_variable fetched_;
+  TokenFetcher fetch_;
+  const Clock& clock_;
+  std::string token_;  // never logged
+  Clock::TimePoint refresh_at_{};
+  Clock::TimePoint not_before_{};  // Retry-After of the last throttled fetch
+  TokenResult last_;               // outcome of the last fetch, shared with waiters
+  bool fetching_ = false;
+  unsigned long generation_ = 0;  // completed fetches
+  int fetch_count_ = 0;
+};
+
+// What a token is cached under (design.md section 7).
+struct TokenKey {
+  std::string authority;
+  std::string tenant;
+  std::string client_id;
+  std::string scope;
+  bool operator<(const TokenKey& other) const;
+};
+
+// The process-wide cache for `key`, created on first use and shared by every
+// sender of the same app while any holds it. `fetch` becomes the cache's
+// fetcher (the newest credentials win). Thread-safe.
+std::shared_ptr<TokenCache> SharedTokenCache(const TokenKey& key, TokenFetcher fetch);
+
+}  // namespace m365

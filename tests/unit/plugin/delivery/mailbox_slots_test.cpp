@@ -1,0 +1,47 @@
+// The per-mailbox connection slots: at most the limit per mailbox, shared
+// by every sender of the process, handed to a waiter when one is released.
+#include "delivery/mailbox_slots.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+namespace m365 {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(MailboxSlotsTest, AtMostTheLimitPerMailbox) {
+  const std::string mailbox = "pool-test@contoso.com";
+  MailboxSlot a = MailboxSlot::Acquire(mailbox, 3, milliseconds(10));
+  MailboxSlot b = MailboxSlot::Acquire(mailbox, 3, milliseconds(10));
+  MailboxSlot c = MailboxSlot::Acquire("POOL-TEST@contoso.com", 3, milliseconds(10));
+  ASSERT_TRUE(a.held() && b.held() && c.held());
+  EXPECT_EQ(MailboxSlot::InUse(mailbox), 3);
+  MailboxSlot d = MailboxSlot::Acquire(mailbox, 3, milliseconds(20));
+  EXPECT_FALSE(d.held());
+  EXPECT_TRUE(MailboxSlot::Acquire("other@contoso.com", 3, milliseconds(10)).held());
+  b.Release();
+  EXPECT_EQ(MailboxSlot::InUse(mailbox), 2);
+  d = MailboxSlot::Acquire(mailbox, 3, milliseconds(10));
+  EXPECT_TRUE(d.held());
+}
+
+TEST(MailboxSlotsTest, AWaiterGetsTheReleasedSlot) {
+  const std::string mailbox = "waiter@contoso.com";
+  MailboxSlot held = MailboxSlot::Acquire(mailbox, 1, milliseconds(10));
+  ASSERT_TRUE(held.held());
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(milliseconds(50));
+    held.Release();
+  });
+  MailboxSlot waited = MailboxSlot::Acquire(mailbox, 1, milliseconds(5000));
+  releaser.join();
+  EXPECT_TRUE(waited.held());
+  waited = MailboxSlot();
+  EXPECT_EQ(MailboxSlot::InUse(mailbox), 0);
+}
+
+}  // namespace
+}  // namespace m365
