@@ -98,12 +98,17 @@ TEST_F(ChannelDeliveryTest, TwoHundredMessagesInMediumBatches) {
   for (const auto& [connection, count] : per_connection) EXPECT_LE(count, 30) << connection;
 }
 
+// Tokens of 4 s are refreshed when less than 2 s is left, and expire at the
+// earliest 3 s after they were issued (the emulator counts whole seconds), so
+// a token handed out has a second left at least, however slow the machine.
+// Each connection of 10 messages takes over 1.15 s (46 replies held back
+// 25 ms each), so each worker's third connection needs a new token.
 TEST_F(ChannelDeliveryTest, TokenExpiringMidBatchIsRefreshed) {
   m365emu::Config config = m365emu::DemoConfig();
-  config.token_lifetime_seconds = 2;  // refreshed when less than 1 s is left
+  config.token_lifetime_seconds = 4;
   StartEmulator(config);
   m365emu::Faults slow;
-  slow.smtp_reply_delay_ms = 25;  // each connection of 10 messages takes about 1.5 s
+  slow.smtp_reply_delay_ms = 25;
   emulator_->SetFaults(slow);
   auto batch = MakeMessages(90);
   auto results = Deliver(batch, "small");
