@@ -47,6 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // One of the fixed texts: nothing of the token is ever quoted.
     static const std::set<std::string> kErrors = {
         "the access token is not a JWT (expected three dot-separated parts)",
+        "the access token's header is not base64url JSON",
         "the access token's payload is not base64url",
         "the access token's payload is not a JSON object",
         "the access token's payload is not valid JSON"};

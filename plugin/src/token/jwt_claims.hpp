@@ -1,6 +1,7 @@
 #pragma once
-// Reads the claims of an access token (m365-facts.md section 2). The token is
-// decoded, never verified: validation only explains what Microsoft issued.
+// Reads the claims of an access token (docs/microsoft-365.md, Access-token
+// claims). The token is decoded, never verified: validation only explains
+// what Microsoft issued.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,13 +27,15 @@ struct JwtClaims {
   bool HasAudience(const std::string& audience) const;
 };
 
-// Decodes the payload of a compact JWT (header.payload.signature). Error when
-// the token has not three parts or the payload is not base64url JSON. The
-// error text never contains the token.
+// Decodes the payload of a compact JWT (header.payload.signature) with
+// Poco::JWT::Token; the signature is not checked. Error when the token has
+// not three parts, or its header or payload is not base64url JSON (the
+// payload must be an object). Never throws; the error text is one of a few
+// fixed texts and never contains the token.
 notify::sdk::StatusOr<JwtClaims> DecodeJwtClaims(const std::string& token);
 
-// Decodes base64url (RFC 4648 section 5), padding optional; nullopt-like empty
-// result with *ok=false on a bad character or length.
+// Decodes base64url (RFC 4648 section 5), padding optional; "" with
+// *ok=false on a character outside the base64url alphabet or a bad length.
 std::string DecodeBase64Url(const std::string& text, bool* ok);
 
 }  // namespace m365

@@ -6,6 +6,7 @@
 
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace m365 {
 namespace {
@@ -72,6 +73,44 @@ TEST(JwtClaimsTest, MalformedTokensAreErrorsThatNeverQuoteTheToken) {
     EXPECT_FALSE(claims.ok()) << bad;
     EXPECT_EQ(claims.status().message().find(bad), std::string::npos);
   }
+}
+
+TEST(JwtClaimsTest, EachMalformedPartHasItsOwnFixedText) {
+  const std::string payload = Base64Url(R"({"tid":"t"})");
+  auto message = [](const std::string& token) { return DecodeJwtClaims(token).status().message(); };
+  EXPECT_EQ(message("a.b"), "the access token is not a JWT (expected three dot-separated parts)");
+  EXPECT_EQ(message("e30.%%%.sig"), "the access token's payload is not base64url");
+  EXPECT_EQ(message("e30.a+/b.sig"), "the access token's payload is not base64url");
+  EXPECT_EQ(message("e30.abcde.sig"), "the access token's payload is not base64url");
+  EXPECT_EQ(message(Jwt("[1,2]")), "the access token's payload is not a JSON object");
+  EXPECT_EQ(message(Jwt("not json")), "the access token's payload is not valid JSON");
+  EXPECT_EQ(message(Jwt(R"({"exp":1e300})")), "the access token's payload is not valid JSON");
+  // Poco::JWT reads the header too: it must be a base64url JSON object.
+  EXPECT_EQ(message("%%." + payload + ".sig"), "the access token's header is not base64url JSON");
+  EXPECT_EQ(message(Base64Url("nope") + "." + payload + ".sig"),
+            "the access token's header is not base64url JSON");
+  EXPECT_EQ(message(Base64Url("[1]") + "." + payload + ".sig"),
+            "the access token's header is not base64url JSON");
+}
+
+TEST(JwtClaimsTest, PaddingAndAnEmptySignatureAreAccepted) {
+  auto padded = DecodeJwtClaims("e30.eyJ0aWQiOiJ4In0=.sig");  // {} . {"tid":"x"}
+  ASSERT_TRUE(padded.ok()) << padded.status().message();
+  EXPECT_EQ(padded->tenant_id, "x");
+  auto unsigned_token = DecodeJwtClaims("e30.eyJ0aWQiOiJ4In0.");
+  ASSERT_TRUE(unsigned_token.ok()) << unsigned_token.status().message();
+  EXPECT_EQ(unsigned_token->tenant_id, "x");
+}
+
+TEST(JwtClaimsTest, ClaimsOfTheWrongTypeAreLeftEmpty) {
+  auto claims = DecodeJwtClaims(
+      Jwt(R"({"aud":["a",7,null],"tid":5,"appid":false,"roles":"SMTP.SendAsApp","exp":"soon"})"));
+  ASSERT_TRUE(claims.ok()) << claims.status().message();
+  EXPECT_EQ(claims->audiences, std::vector<std::string>{"a"});
+  EXPECT_EQ(claims->tenant_id, "");
+  EXPECT_EQ(claims->app_id, "");
+  EXPECT_TRUE(claims->HasRole("SMTP.SendAsApp"));
+  EXPECT_EQ(claims->expires_unix, 0);
 }
 
 TEST(JwtClaimsTest, Base64UrlDecoding) {
