@@ -1,6 +1,7 @@
 #pragma once
-// The SASL XOAUTH2 mechanism as Exchange Online expects it (m365-facts.md
-// section 3). Its output carries the access token: never log it.
+// The SASL XOAUTH2 mechanism as Exchange Online expects it
+// (docs/microsoft-365.md, SMTP submission). Its output carries the access
+// token: never log it (docs/security.md, Secrets and tokens).
 #include <string>
 
 namespace m365 {

@@ -1,5 +1,5 @@
 // The XOAUTH2 initial response, checked against the worked example of
-// m365-facts.md section 3.
+// docs/microsoft-365.md, SMTP submission.
 #include "smtp/xoauth2.hpp"
 
 #include <Poco/Base64Encoder.h>
@@ -50,8 +50,8 @@ TEST(Xoauth2Test, ChallengeTextIsBoundedAndPrintable) {
   for (char c : decoded) EXPECT_GE(static_cast<unsigned char>(c), 0x20);
 }
 
-// The XOAUTH2 response is encoded without a stream (so no copy of the token
-// is left behind); it must equal Poco's base64 for every padding case.
+// The XOAUTH2 response is standard base64 with padding on one line, as
+// Poco's encoder writes it, for every padding case.
 TEST(Xoauth2Test, EncodingEqualsPocoBase64ForEveryPadding) {
   for (std::string token : {"", "a", "ab", "abc", "abcd", "eyJ0eXAiOiJKV1Qi.x.y"}) {
     std::ostringstream expected;
