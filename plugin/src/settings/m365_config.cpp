@@ -3,6 +3,8 @@
 // M365Config with the national cloud's hosts (facts section 6).
 #include "settings/m365_config.hpp"
 
+#include <Poco/String.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -44,12 +46,6 @@ const CloudEndpoints& FindCloud(const std::string& name) {
   return kClouds[0];
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 std::string Value(const notify::Settings& settings, const std::string& key) {
   auto it = settings.find(key);
   return it == settings.end() ? std::string() : it->second;
@@ -86,7 +82,7 @@ bool IsHostName(const std::string& host) {
 // tenant_id: the multi-tenant aliases get their own message instead of the
 // generic "neither a GUID nor a domain".
 void CheckTenant(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
-  std::string tenant = Lower(Value(settings, "tenant_id"));
+  std::string tenant = Poco::toLower(Value(settings, "tenant_id"));
   if (tenant != "common" && tenant != "organizations" && tenant != "consumers") return;
   issues.erase(std::remove_if(issues.begin(), issues.end(),
                               [](const FieldIssue& i) { return i.field == "tenant_id"; }),
@@ -116,8 +112,8 @@ void CheckSecret(const notify::Settings& settings, std::vector<FieldIssue>& issu
 }
 
 void CheckIds(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
-  std::string client = Lower(Value(settings, "client_id"));
-  std::string tenant = Lower(Value(settings, "tenant_id"));
+  std::string client = Poco::toLower(Value(settings, "client_id"));
+  std::string tenant = Poco::toLower(Value(settings, "tenant_id"));
   if (!client.empty() && client == tenant && !HasErrorFor(issues, "client_id")) {
     Error(issues, "tenant_id", "Tenant ID: equals the Client ID",
           "The app's Overview page shows two different GUIDs: \"Application (client) ID\" goes "
@@ -126,7 +122,7 @@ void CheckIds(const notify::Settings& settings, std::vector<FieldIssue>& issues)
 }
 
 void CheckFromDomain(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
-  std::string tenant = Lower(Value(settings, "tenant_id"));
+  std::string tenant = Poco::toLower(Value(settings, "tenant_id"));
   std::string from = Value(settings, "from_email");
   if (HasErrorFor(issues, "tenant_id") || HasErrorFor(issues, "from_email")) return;
   if (tenant.empty() || from.empty() || notify::sdk::IsGuid(tenant)) return;
@@ -144,7 +140,7 @@ void CheckFromDomain(const notify::Settings& settings, std::vector<FieldIssue>& 
 void CheckOverrides(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
   std::string authority = Value(settings, "authority_url");
   if (!authority.empty() && !HasErrorFor(issues, "authority_url") &&
-      Lower(authority).rfind("https://", 0) != 0) {
+      Poco::icompare(authority, 0, 8, "https://") != 0) {
     Error(issues, "authority_url", "Token authority: '" + authority + "' is not https",
           "Tokens are requested over https only. Leave the field empty to use the national "
           "cloud's sign-in host, or enter an https:// URL.");
