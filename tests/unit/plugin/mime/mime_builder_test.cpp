@@ -265,6 +265,40 @@ TEST(MimeBuilderTest, QuotedPrintableBody) {
   EXPECT_EQ(DecodeQp(EncodeQuotedPrintable("é€")), "é€\r\n");
 }
 
+// Every line of an encoded body ends with CRLF and has at most 76 characters.
+void ExpectBodyLines(const std::string& encoded) {
+  std::size_t start = 0;
+  while (start < encoded.size()) {
+    std::size_t end = encoded.find("\r\n", start);
+    ASSERT_NE(end, std::string::npos) << "last line without CRLF";
+    EXPECT_LE(end - start, 76u);
+    EXPECT_EQ(encoded.substr(start, end - start).find_first_of("\r\n"), std::string::npos);
+    start = end + 2;
+  }
+}
+
+TEST(MimeBuilderTest, BodiesRoundTripThroughPocosDecoders) {
+  // White space before every kind of line break and at the very end, long
+  // lines, '=', UTF-8 and control bytes.
+  const std::string text = "tail space \r\ntail tab\t\nbare cr \r" + std::string(150, 'q') +
+                           " = x\r\n" + std::string(80, ' ') + "\nÜber\x01\x7f end\t";
+  const std::string crlf = "tail space \r\ntail tab\t\r\nbare cr \r\n" + std::string(150, 'q') +
+                           " = x\r\n" + std::string(80, ' ') + "\r\nÜber\x01\x7f end\t\r\n";
+  std::string qp = EncodeQuotedPrintable(text);
+  ExpectBodyLines(qp);
+  EXPECT_EQ(DecodeQp(qp), crlf);
+  EXPECT_EQ(EncodeQuotedPrintable(""), "");
+  for (std::size_t size : {0u, 1u, 2u, 3u, 56u, 57u, 58u, 114u, 1000u, 4096u}) {
+    std::string bytes;
+    for (std::size_t i = 0; i < size; ++i) bytes += static_cast<char>((i * 167 + 13) & 0xFF);
+    std::string lines = EncodeBase64Lines(bytes);
+    ExpectBodyLines(lines);
+    EXPECT_EQ(DecodeBase64(lines), bytes) << size;
+    EXPECT_EQ(lines.size(),
+              size == 0 ? 0 : (size + 2) / 3 * 4 + ((size + 2) / 3 * 4 + 75) / 76 * 2);
+  }
+}
+
 TEST(MimeBuilderTest, RefusesLineBreaksInHeaders) {
   notify::Message m = Simple();
   m.subject = "hello\r\nBcc: victim@example.com";
