@@ -37,11 +37,11 @@ const char kPocoNotObject[] = "String does not deserialize to a JSON object";
 // single character left over cannot encode a byte.
 bool IsBase64Url(const std::string& text) {
   std::size_t end = text.find_last_not_of('=') + 1;  // npos + 1 == 0
-  bool alphabet = std::all_of(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end),
-                              [](char c) {
-                                return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                                       (c >= '0' && c <= '9') || c == '-' || c == '_';
-                              });
+  bool alphabet =
+      std::all_of(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_';
+      });
   return alphabet && end % 4 != 1 && text.size() - end <= 2;
 }
 
