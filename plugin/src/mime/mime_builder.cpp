@@ -1,11 +1,11 @@
 #include "mime/mime_builder.hpp"
 
 #include <Poco/DateTimeFormatter.h>
+#include <Poco/String.h>
 #include <Poco/Timestamp.h>
 #include <Poco/UUIDGenerator.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "mime/mime_encoding.hpp"
@@ -31,11 +31,6 @@ const std::set<std::string> kReservedHeaders = {
     "from",   "to",         "cc",           "bcc",          "subject",
     "date",   "message-id", "mime-version", "content-type", "content-transfer-encoding",
     "sender", "return-path"};
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string RandomHex() {
   std::string uuid = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
@@ -158,7 +153,8 @@ notify::sdk::StatusOr<Part> AttachmentPart(std::size_t index, const notify::Atta
                              " a message may have in Exchange Online once encoded",
                          "Send a smaller file, or a link to it.");
   }
-  std::string type = a.content_type.empty() ? "application/octet-stream" : Lower(a.content_type);
+  std::string type =
+      a.content_type.empty() ? "application/octet-stream" : Poco::toLower(a.content_type);
   auto slash = type.find('/');
   if (slash == std::string::npos || !IsToken(type.substr(0, slash)) ||
       !IsToken(type.substr(slash + 1))) {
@@ -204,7 +200,7 @@ notify::sdk::StatusOr<MimeMessage> MimeBuilder::Build(const notify::Message& mes
   std::set<std::string> seen;
   for (const auto* list : {&message.to, &message.cc, &message.bcc}) {
     for (const std::string& address : *list) {
-      if (seen.insert(Lower(address)).second) out.recipients.push_back(address);
+      if (seen.insert(Poco::toLower(address)).second) out.recipients.push_back(address);
     }
   }
   if (out.recipients.size() > kMaxRecipients) {
@@ -238,7 +234,7 @@ notify::sdk::StatusOr<MimeMessage> MimeBuilder::Build(const notify::Message& mes
       return Status::Error(part + ": " + Quote(name) + " is not a header name",
                            "Use letters, digits and '-' only, e.g. X-Ticket-Id.");
     }
-    if (kReservedHeaders.count(Lower(name)) != 0) {
+    if (kReservedHeaders.count(Poco::toLower(name)) != 0) {
       return Status::Error(part + ": the " + name + " header is set by the channel",
                            "Use the message's own field instead of an extra header.");
     }
