@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mime/mime_encoding.hpp"
@@ -297,6 +298,23 @@ TEST(MimeBuilderTest, BodiesRoundTripThroughPocosDecoders) {
     EXPECT_EQ(lines.size(),
               size == 0 ? 0 : (size + 2) / 3 * 4 + ((size + 2) / 3 * 4 + 75) / 76 * 2);
   }
+}
+
+TEST(MimeBuilderTest, MessageIdsAreUniqueAcrossThreads) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 250;
+  std::vector<std::vector<std::string>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&ids, t] {
+      MimeBuilder builder(kFrom, "");
+      for (int i = 0; i < kPerThread; ++i) ids[t].push_back(builder.Build(Simple())->message_id);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> all;
+  for (const auto& list : ids) all.insert(list.begin(), list.end());
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));
 }
 
 TEST(MimeBuilderTest, RefusesLineBreaksInHeaders) {
