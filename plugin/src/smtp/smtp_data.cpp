@@ -1,3 +1,8 @@
+// Hand-written for a measured reason: Poco::Net::MailOutputStream does the
+// dot-stuffing and the closing dot, but leaves bare CR and LF as they are;
+// behind a Poco::OutputLineEndingConverter it gives the same bytes (the unit
+// tests pass) 12 times slower: 20 us against 1.7 us for a 1 KB message
+// (BM_DataPayload_1K in tests/bench/micro), and this runs for every message.
 #include "smtp/smtp_data.hpp"
 
 namespace m365 {
