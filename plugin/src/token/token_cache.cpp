@@ -5,8 +5,6 @@
 #include <map>
 #include <tuple>
 
-#include "common/secure_wipe.hpp"
-
 namespace m365 {
 
 TokenCache::TokenCache(TokenFetcher fetch, const Clock& clock)
@@ -16,7 +14,7 @@ std::chrono::seconds TokenCache::RefreshMargin(std::chrono::seconds lifetime) {
   return std::min<std::chrono::seconds>(std::chrono::minutes(5), lifetime / 2);
 }
 
-TokenCache::~TokenCache() { SecureWipe(token_); }
+TokenCache::~TokenCache() = default;
 
 bool TokenCache::Fresh(Clock::TimePoint now) const { return !token_.empty() && now < refresh_at_; }
 
@@ -37,7 +35,7 @@ TokenResult TokenCache::Obtain(std::unique_lock<std::mutex>& lock, const std::st
     fetched_.wait(lock, [&] { return generation_ != seen; });
     return last_;  // a new token (also for a Refresh), or why there is none
   }
-  if (rejected != nullptr && !token_.empty() && token_ == *rejected) SecureWipe(token_);
+  if (rejected != nullptr && !token_.empty() && token_ == *rejected) token_.clear();
   Clock::TimePoint now = clock_.Now();
   if (Fresh(now)) {
     TokenResult cached;
@@ -75,7 +73,7 @@ TokenResult TokenCache::Obtain(std::unique_lock<std::mutex>& lock, const std::st
     refresh_at_ = now + fetched.expires_in - RefreshMargin(fetched.expires_in);
     not_before_ = Clock::TimePoint{};
   } else {
-    SecureWipe(token_);
+    token_.clear();
     last_.access_token.clear();
     not_before_ = fetched.result.transient && fetched.result.retry_after_s > 0
                       ? now + std::chrono::seconds(fetched.result.retry_after_s)

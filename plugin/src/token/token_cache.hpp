@@ -31,7 +31,7 @@ class TokenCache : public TokenSource {
   // `fetch` makes the requests; `clock` (which must outlive the cache) says
   // when a token is due for refresh and when a Retry-After is over.
   explicit TokenCache(TokenFetcher fetch, const Clock& clock = SteadyClock());
-  ~TokenCache() override;  // wipes the cached token
+  ~TokenCache() override;
 
   // See TokenSource. While a 429's Retry-After runs, returns that transient
   // error without a new request.

@@ -23,7 +23,6 @@
 #include <istream>
 #include <memory>
 
-#include "common/secure_wipe.hpp"
 #include "net/net_deadline.hpp"
 #include "net/sigpipe_block.hpp"
 #include "net/tls_context.hpp"
@@ -65,12 +64,7 @@ bool IsJsonContent(const std::string& content_type, const std::string& body) {
 
 std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
   static const char kHex[] = "0123456789ABCDEF";
-  // Reserved at the largest size, so that growing never leaves a partial
-  // copy of the secret in a freed buffer.
-  std::size_t largest = 0;
-  for (const auto& [key, value] : fields) largest += 3 * (key.size() + value.size()) + 2;
   std::string out;
-  out.reserve(largest);
   auto encode = [&](const std::string& s) {
     for (unsigned char c : s) {
       if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
@@ -240,7 +234,6 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
                                    {"client_id", request.client_id},
                                    {"client_secret", request.client_secret},
                                    {"scope", request.scope}});
-    ScopedWipe wipe_body(body);  // the client secret, URL-encoded
     http.setContentType("application/x-www-form-urlencoded");
     http.setContentLength(static_cast<std::streamsize>(body.size()));
     http.set("Accept", "application/json");
@@ -250,10 +243,6 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
     std::istream& in = session->receiveResponse(response);
     std::string answer;
     char chunk[4096];
-    answer.reserve(kMaxTokenResponseBytes + sizeof(chunk));  // never reallocated
-    // Both hold the access token of a successful answer; r keeps the one copy needed.
-    ScopedWipe wipe_answer(answer);
-    ScopedWipe wipe_chunk(chunk, sizeof(chunk));
     while (in) {
       in.read(chunk, sizeof(chunk));
       answer.append(chunk, static_cast<std::size_t>(in.gcount()));
