@@ -86,7 +86,6 @@ class M365Sender::Impl {
   std::shared_ptr<TokenSource> tokens_;
   notify::HostContext& host_;
   Clock& clock_;
-  std::mutex log_mutex_;  // the host's Log is called from one thread at a time
 };
 
 std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::Message>& batch) {
@@ -268,8 +267,9 @@ void M365Sender::Impl::GiveUp(Run& run, const LoginOutcome& why) {
   Log(notify::LogLevel::kError, "giving up the rest of the batch: " + why.error);
 }
 
+// HostContext::Log is thread-safe (docs/host-api.md, Threads): the workers
+// call it without a lock of their own.
 void M365Sender::Impl::Log(notify::LogLevel level, const std::string& text) {
-  std::lock_guard<std::mutex> lock(log_mutex_);
   host_.Log(level, "m365_oauth_smtp [" + config_.server_name + "] " + text);
 }
 
