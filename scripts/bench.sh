@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and runs the benchmarks of issue 6 (tests/bench) against the local
+# Builds and runs the benchmarks (tests/bench; README.md, Benchmarks) against the local
 # Microsoft 365 emulator, then prints the Markdown table. Figures also go to
 # bench.md and bench.json in $OUT_DIR (default: the build's tests/bench).
 #   scripts/bench.sh            full run (a few minutes)

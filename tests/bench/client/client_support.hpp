@@ -21,7 +21,7 @@ notify::Settings ReadSettingsFile(const std::string& path);
 
 // A host context that drops informational lines and counts warnings and
 // errors; the first problem line is kept for the report (the plugin never
-// logs secrets, design.md section 8).
+// logs secrets, docs/security.md).
 class QuietHost : public notify::HostContext {
  public:
   void Log(notify::LogLevel level, std::string_view text) noexcept override;

@@ -1,4 +1,4 @@
-// notify-bench: the benchmarks of issue 6 against one in-process Microsoft
+// notify-bench: the benchmarks (README.md, Benchmarks) against one in-process Microsoft
 // 365 emulator. Prints a Markdown table and writes bench.md and bench.json.
 //   notify-bench [--quick] [--out-dir DIR] [--only PART,...] [--messages N]
 //                [--peer-messages N] [--rate-messages N] [--token-messages N]

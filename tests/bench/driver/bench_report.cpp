@@ -29,7 +29,7 @@ std::string Report::Markdown(const std::string& header) const {
     }
     for (const auto& n : t.notes) out << "\n" << n << "\n";
   }
-  out << "\n**Targets (issue 6)**\n\n| target | measured | met |\n|---|---:|---|\n";
+  out << "\n**Targets**\n\n| target | measured | met |\n|---|---:|---|\n";
   for (const Target& t : targets_) {
     out << "| " << t.name << " | " << t.measured << " | " << (t.met ? "met" : "**not met**")
         << (t.why.empty() ? "" : ": " + t.why) << " |\n";

@@ -1,6 +1,6 @@
 #pragma once
 // The figures of one notify-bench run: Markdown tables for people, one JSON
-// document for tools, and the targets of issue 6 marked met or not met.
+// document for tools, and the benchmark targets marked met or not met.
 #include <Poco/JSON/Object.h>
 
 #include <string>
@@ -16,7 +16,7 @@ struct Table {
   std::vector<std::string> notes;
 };
 
-// A target of issue 6 and how this run did against it.
+// A benchmark target and how this run did against it.
 struct Target {
   std::string name;      // e.g. "plugin msgs/s >= 2x smtplib"
   std::string measured;  // e.g. "3.4x"

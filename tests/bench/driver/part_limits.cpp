@@ -36,7 +36,7 @@ DeliverRun Deliver(BenchEnv& env, int messages, int threads, int per_call,
   return run;
 }
 
-// Seconds a token of `lifetime_s` is reused (design.md section 7): until
+// Seconds a token of `lifetime_s` is reused (docs/delivery.md, Tokens): until
 // its remaining life falls below min(5 min, half its lifetime).
 double ReuseSeconds(int lifetime_s) { return lifetime_s - std::min(300.0, lifetime_s / 2.0); }
 

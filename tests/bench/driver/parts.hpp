@@ -1,5 +1,5 @@
 #pragma once
-// The parts of issue 6, one function each. Every part configures the shared
+// The benchmark parts (README.md, Benchmarks), one function each. Every part configures the shared
 // emulator itself, adds its tables and targets to the report, stores its
 // figures under its own JSON key, and calls Report::Fail when a workload did
 // not deliver what it should (never for a speed).

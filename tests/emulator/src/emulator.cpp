@@ -24,7 +24,7 @@ void MakeDir(const std::string& dir) {
 }
 
 // The emulator's own contexts; SSLManager's global state is never touched
-// (style.md: no global SSL state changes).
+// (as the plugin: no global SSL state changes; docs/security.md).
 Poco::Net::Context::Ptr ServerContext(const std::string& cert, const std::string& key) {
   Poco::Net::Context::Params params;
   params.certificateFile = cert;
@@ -33,7 +33,7 @@ Poco::Net::Context::Ptr ServerContext(const std::string& cert, const std::string
   params.loadDefaultCAs = false;
   params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
   Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::SERVER_USE, params);
-  // TLS 1.2+ only, as Exchange Online (facts section 3).
+  // TLS 1.2+ only, as Exchange Online; refused in the handshake, not with 421 4.7.66 (docs/microsoft-365.md, Where the project assumes or departs).
   ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                         Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
   return ctx;

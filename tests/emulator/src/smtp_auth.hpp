@@ -1,4 +1,4 @@
-// Exchange's checks of an XOAUTH2 login and of senders (facts section 3).
+// Exchange's checks of an XOAUTH2 login and of senders (docs/microsoft-365.md, SMTP submission).
 #pragma once
 
 #include <string>

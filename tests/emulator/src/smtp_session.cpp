@@ -1,5 +1,5 @@
-// One SMTP submission session, replies as in facts section 3. Texts marked
-// [unconfirmed] have no source in m365-facts.md; they follow RFC 5321/3463.
+// One SMTP submission session, replies as in docs/microsoft-365.md, SMTP submission. Texts marked
+// [unconfirmed] have no source in docs/microsoft-365.md; they follow RFC 5321/3463.
 #include <Poco/Exception.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SecureStreamSocket.h>
@@ -282,7 +282,7 @@ bool Session::Ehlo(const std::string& arg, bool extended) {
   if (!extended) return Reply("250 " + hello);
   std::vector<std::string> lines = {"250-" + hello, "250-SIZE 157286400", "250-PIPELINING",
                                     "250-DSN", "250-ENHANCEDSTATUSCODES"};
-  // No AUTH before TLS; after TLS AUTH takes STARTTLS's place (facts s. 3).
+  // No AUTH before TLS; after TLS AUTH takes STARTTLS's place (docs/microsoft-365.md, SMTP submission).
   if (tls_) {
     lines.push_back("250-AUTH LOGIN XOAUTH2");
   } else if (!faults_.smtp_no_starttls) {

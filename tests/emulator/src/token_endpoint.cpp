@@ -1,4 +1,4 @@
-// Answers exactly as facts section 1: JSON shapes, AADSTS codes, HTTP status,
+// Answers exactly as docs/microsoft-365.md, Token endpoint: JSON shapes, AADSTS codes, HTTP status,
 // Cache-Control. The order of checks is [unconfirmed]: Entra does not
 // document it; this order reports the most specific problem first.
 #include "token_endpoint.hpp"
@@ -96,7 +96,7 @@ class TokenHandler : public Poco::Net::HTTPRequestHandler {
     if (faults.token_delay_ms > 0 && !state_.SleepFor(faults.token_delay_ms)) return;
     if (faults.token_http_429_retry_after >= 0) {
       resp.set("Retry-After", std::to_string(faults.token_http_429_retry_after));
-      // Throttling bodies are not always JSON (facts section 1).
+      // Throttling bodies are not always JSON (docs/microsoft-365.md, Token endpoint).
       return Plain(resp, 429, "text/plain", "Too Many Requests");
     }
     if (faults.token_http_500) {

@@ -1,4 +1,4 @@
-// SMTP submission: protocol, XOAUTH2 verification, the facts section 3 table,
+// SMTP submission: protocol, XOAUTH2 verification, the replies table of docs/microsoft-365.md,
 // limits and faults, driven by a small in-process client.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Token endpoint: success shape, every AADSTS case of facts section 1, faults.
+// Token endpoint: success shape, every AADSTS case of docs/microsoft-365.md, Token endpoint, faults.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
@@ -21,7 +21,7 @@ class TokenEndpointTest : public ::testing::Test {
   HttpResult Post(const std::string& body, const std::string& tenant = kDemoTenantId) {
     return HttpsRequest(*emu_, "POST", "/" + tenant + "/oauth2/v2.0/token", body);
   }
-  // Asserts the facts-section-1 error shape and returns the parsed body.
+  // Asserts the error shape of docs/microsoft-365.md, Token endpoint and returns the parsed body.
   void ExpectAadError(HttpResult r, int status, const std::string& error, long code) {
     SCOPED_TRACE(r.body);
     EXPECT_EQ(r.status, status);

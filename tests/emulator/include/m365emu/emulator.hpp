@@ -1,6 +1,6 @@
 // Local Microsoft 365 emulator: Entra ID token endpoint (client credentials)
 // and Exchange Online SMTP submission (STARTTLS + XOAUTH2), faithful to
-// /work/shared/m365-facts.md. Used in-process by tests and by the standalone
+// docs/microsoft-365.md. Used in-process by tests and by the standalone
 // `m365-emulator` program. Loopback only; test material only.
 #pragma once
 
@@ -50,7 +50,7 @@ struct App {
   std::vector<Secret> secrets;
   // Granted (and consented) application roles per resource, e.g.
   // {"https://outlook.office365.com": {"SMTP.SendAsApp"}}. A resource absent
-  // here still gets a token, without a `roles` claim (facts section 1).
+  // here still gets a token, without a `roles` claim (docs/microsoft-365.md, Token endpoint: missing consent).
   std::map<std::string, std::vector<std::string>> roles;
   // New-ServicePrincipal done in Exchange Online.
   bool exchange_service_principal_registered = true;
@@ -79,7 +79,7 @@ struct Tenant {
   std::vector<Mailbox> mailboxes;
 };
 
-// Per-mailbox sending limits (facts section 4).
+// Per-mailbox sending limits (docs/microsoft-365.md, Sending limits).
 struct Limits {
   int messages_per_minute = 30;  // excess is delayed, never rejected
   // Length of the rate window in ms; 60000 in Exchange. Tests may shrink it.
