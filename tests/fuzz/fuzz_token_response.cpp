@@ -48,10 +48,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!r.access_token.empty() && r.transport_error.empty() && r.error.empty() && status == 200)
     __builtin_trap();  // a token that was not taken, without a reason
   if (r.retry_after_s < 0 || r.retry_after_s > 3600) __builtin_trap();
-  m365::Diagnosis d = m365::DiagnoseTokenFailure(r, config);
-  if (d.message.empty() || d.remedy.empty()) __builtin_trap();
+  notify::sdk::Status d = m365::DiagnoseTokenFailure(r, config);
+  if (d.ok() || d.message().empty() || d.remedy().empty()) __builtin_trap();
   if (body.find(kSecret) == std::string::npos &&
-      (d.message + d.remedy).find(kSecret) != std::string::npos)
+      (d.message() + d.remedy()).find(kSecret) != std::string::npos)
     __builtin_trap();
   return 0;
 }

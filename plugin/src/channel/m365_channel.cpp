@@ -40,11 +40,11 @@ TokenFetcher MakeTokenFetcher(const M365Config& config, Poco::Net::Context::Ptr 
       fetched.expires_in = r.expires_in;
       return fetched;
     }
-    Diagnosis d = DiagnoseTokenFailure(r, config);
-    fetched.result.error = d.message;
-    fetched.result.remedy = d.remedy;
-    fetched.result.transient = d.transient;
-    fetched.result.retry_after_s = d.retry_after_s;
+    notify::sdk::Status d = DiagnoseTokenFailure(r, config);
+    fetched.result.error = d.message();
+    fetched.result.remedy = d.remedy();
+    fetched.result.transient = d.IsTransient();
+    fetched.result.retry_after_s = static_cast<int>(d.retry_after().count());
     return fetched;
   };
 }

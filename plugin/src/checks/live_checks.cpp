@@ -31,7 +31,7 @@ StepEnd Pass(std::string detail) { return {true, std::move(detail), ""}; }
 StepEnd Fail(std::string detail, std::string remedy) {
   return {false, std::move(detail), std::move(remedy)};
 }
-StepEnd Fail(const Diagnosis& d) { return {false, d.message, d.remedy}; }
+StepEnd Fail(const notify::sdk::Status& s) { return {false, s.message(), s.remedy()}; }
 
 // Hands the token the checks obtained to the sender of the test message.
 class ValidatedToken : public TokenSource {
@@ -101,16 +101,18 @@ class StepRunner {
 
 // Adds OpenSSL's reason for refusing a certificate chain during the step
 // just run on this thread ("unable to get local issuer certificate", ...).
-Diagnosis WithCertificateReason(Diagnosis d) {
+notify::sdk::Status WithCertificateReason(notify::sdk::Status s) {
   std::string why = TakeLastCertificateError();
-  if (!why.empty() && d.message.find(why) == std::string::npos) d.message += " (" + why + ")";
-  if (why.find("expired") != std::string::npos || why.find("not yet valid") != std::string::npos) {
-    d.remedy = "The server's certificate is outside its validity period (" + why +
-               "). Check this host's date and time; Exchange Online's certificates are always "
-               "current, so otherwise a device in between intercepts TLS with its own "
-               "certificate: exempt this host from it.";
+  if (!why.empty() && s.message().find(why) == std::string::npos) {
+    s = s.WithMessage(s.message() + " (" + why + ")");
   }
-  return d;
+  if (why.find("expired") != std::string::npos || why.find("not yet valid") != std::string::npos) {
+    s = s.WithRemedy("The server's certificate is outside its validity period (" + why +
+                     "). Check this host's date and time; Exchange Online's certificates are "
+                     "always current, so otherwise a device in between intercepts TLS with its "
+                     "own certificate: exempt this host from it.");
+  }
+  return s;
 }
 
 std::string Seconds(std::chrono::seconds s) { return std::to_string(s.count()) + " s"; }
@@ -148,8 +150,8 @@ std::vector<notify::CheckStep> RunLiveChecks(const M365Config& c, Poco::Net::Con
           }
           claims = decoded.value();
           claims_known = true;
-          Diagnosis d = DiagnoseClaims(claims, c);
-          if (!d.remedy.empty() && claims.HasAudience(c.expected_audience)) {
+          notify::sdk::Status d = DiagnoseClaims(claims, c);
+          if (!d.ok() && claims.HasAudience(c.expected_audience)) {
             // Mistake 1 of facts section 8: Graph Mail.Send granted instead of
             // SMTP.SendAsApp. A Graph token of the same app tells.
             TokenClient client(tls, timeout);
@@ -160,7 +162,7 @@ std::vector<notify::CheckStep> RunLiveChecks(const M365Config& c, Poco::Net::Con
               if (graph_claims.ok()) d = DiagnoseClaims(claims, c, &graph_claims.value());
             }
           }
-          return d.remedy.empty() ? Pass(d.message) : Fail(d);
+          return d.ok() ? Pass(DescribeClaims(claims)) : Fail(d);
         });
 
         SmtpConnection smtp({c.smtp_host, c.port, c.timeout, tls});
@@ -251,11 +253,11 @@ std::vector<notify::CheckStep> RunLiveChecks(const M365Config& c, Poco::Net::Con
               reply.enhanced = results[0].enhanced;
               reply.text = results[0].detail;
             }
-            Diagnosis d = DiagnoseSendReply(reply, c, claims_known ? &claims : nullptr);
+            notify::sdk::Status d = DiagnoseSendReply(reply, c, claims_known ? &claims : nullptr);
             return Fail("the test message to " + test_recipient + " was not accepted: " + detail,
-                        !d.remedy.empty() ? d.remedy
-                                          : "Check the recipient address and the server's reply "
-                                            "above.");
+                        !d.remedy().empty() ? d.remedy()
+                                            : "Check the recipient address and the server's reply "
+                                              "above.");
           });
         }
         return run.TakeSteps();

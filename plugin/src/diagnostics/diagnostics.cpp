@@ -1,11 +1,19 @@
-// Error -> remedy tables of m365-facts.md sections 1 and 3.
+// Error -> code and remedy tables of docs/microsoft-365.md (Token endpoint,
+// SMTP submission).
 #include "diagnostics/diagnostics.hpp"
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <optional>
+
+#include "smtp/reply_status.hpp"
 
 namespace m365 {
 namespace {
+
+using notify::sdk::Status;
+using notify::sdk::StatusCode;
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -54,175 +62,220 @@ std::string Redact(std::string text, const std::string& secret_a, const std::str
   return text;
 }
 
-std::string RemedyForAadsts(long code, const M365Config& c) {
+namespace {
+
+// What AADSTS `code` means (docs/microsoft-365.md, Token endpoint): its
+// StatusCode and remedy, nullopt when the code has no mapping.
+std::optional<Status> ForAadsts(long code, const std::string& message, const M365Config& c) {
+  auto is = [&](StatusCode status, std::string remedy) {
+    return std::optional<Status>(Status(status, message, std::move(remedy)));
+  };
   switch (code) {
     case 7000215:
-      return std::string(
-                 "The client secret is wrong; most often the secret's ID was pasted "
-                 "instead of its Value. In the ") +
-             kEntraApp +
-             " > your app > Certificates & secrets, copy the \"Value\" column (not \"Secret "
-             "ID\"). The Value is shown only once: if it is hidden, create a new client secret "
-             "and paste its Value into Client Secret.";
+      return is(
+          StatusCode::kUnauthenticated,
+          std::string("The client secret is wrong; most often the secret's ID was pasted "
+                      "instead of its Value. In the ") +
+              kEntraApp +
+              " > your app > Certificates & secrets, copy the \"Value\" column (not \"Secret "
+              "ID\"). The Value is shown only once: if it is hidden, create a new client secret "
+              "and paste its Value into Client Secret.");
     case 7000222:
-      return std::string("The client secret has expired. In the ") + kEntraApp +
-             " > your app > Certificates & secrets, choose \"New client secret\", paste its Value "
-             "into Client Secret and save again; then delete the expired secret.";
+      return is(StatusCode::kUnauthenticated,
+                std::string("The client secret has expired. In the ") + kEntraApp +
+                    " > your app > Certificates & secrets, choose \"New client secret\", paste "
+                    "its Value into Client Secret and save again; then delete the expired "
+                    "secret.");
     case 700016:
-      return "No application with Client ID " + c.client_id + " exists in tenant " + c.tenant_id +
-             ". Check three things on the app's Overview page in the Microsoft Entra admin "
-             "center: Client ID = \"Application (client) ID\", Tenant ID = \"Directory (tenant) "
-             "ID\" (the tenant the app is registered in), and the National cloud (an app "
-             "registered in one cloud does not exist in another; now " +
-             c.authority_url + ").";
+      return is(
+          StatusCode::kNotFound,
+          "No application with Client ID " + c.client_id + " exists in tenant " + c.tenant_id +
+              ". Check three things on the app's Overview page in the Microsoft Entra admin "
+              "center: Client ID = \"Application (client) ID\", Tenant ID = \"Directory (tenant) "
+              "ID\" (the tenant the app is registered in), and the National cloud (an app "
+              "registered in one cloud does not exist in another; now " +
+              c.authority_url + ").");
     case 90002:
-      return "Tenant " + c.tenant_id + " was not found at " + c.authority_url +
-             ". Check Tenant ID (\"Directory (tenant) ID\" on the app's Overview page, or a "
-             "verified domain of the tenant) and the National cloud setting: GCC High and DoD "
-             "tenants sign in at login.microsoftonline.us (usgov, usgov-dod), 21Vianet tenants "
-             "at login.partner.microsoftonline.cn (china).";
+      return is(
+          StatusCode::kNotFound,
+          "Tenant " + c.tenant_id + " was not found at " + c.authority_url +
+              ". Check Tenant ID (\"Directory (tenant) ID\" on the app's Overview page, or a "
+              "verified domain of the tenant) and the National cloud setting: GCC High and DoD "
+              "tenants sign in at login.microsoftonline.us (usgov, usgov-dod), 21Vianet tenants "
+              "at login.partner.microsoftonline.cn (china).");
     case 900023:
-      return "Tenant ID must be the \"Directory (tenant) ID\" GUID from the app's Overview page "
-             "or a verified domain such as contoso.onmicrosoft.com.";
+      return is(StatusCode::kInvalidArgument,
+                "Tenant ID must be the \"Directory (tenant) ID\" GUID from the app's Overview page "
+                "or a verified domain such as contoso.onmicrosoft.com.");
     case 9001023:
-      return "App-only sign-in needs your own tenant: enter the \"Directory (tenant) ID\" from "
-             "the app's Overview page instead of common, organizations or consumers.";
+      return is(StatusCode::kInvalidArgument,
+                "App-only sign-in needs your own tenant: enter the \"Directory (tenant) ID\" from "
+                "the app's Overview page instead of common, organizations or consumers.");
     case 1002012:
     case 70011:
-      return "Microsoft refused the scope " + c.scope +
-             ". The scope follows the National cloud setting: choose the cloud the tenant "
-             "lives in (global uses https://outlook.office365.com/.default).";
+      return is(StatusCode::kInvalidArgument,
+                "Microsoft refused the scope " + c.scope +
+                    ". The scope follows the National cloud setting: choose the cloud the tenant "
+                    "lives in (global uses https://outlook.office365.com/.default).");
     case 7000218:
-      return "No client secret reached Microsoft: enter the secret's Value in Client Secret.";
+      return is(StatusCode::kInvalidArgument,
+                "No client secret reached Microsoft: enter the secret's Value in Client Secret.");
     case 500011:
-      return "Exchange Online (" + c.expected_audience +
-             ") is not available in this tenant: the tenant needs an Exchange Online licence "
-             "(Microsoft 365 admin center > Billing > Your products), or the National cloud "
-             "setting is wrong.";
+      return is(
+          StatusCode::kNotFound,
+          "Exchange Online (" + c.expected_audience +
+              ") is not available in this tenant: the tenant needs an Exchange Online licence "
+              "(Microsoft 365 admin center > Billing > Your products), or the National cloud "
+              "setting is wrong.");
     default:
-      return "";
+      return std::nullopt;
   }
 }
 
-Diagnosis DiagnoseTokenFailure(const TokenResponse& r, const M365Config& c) {
-  Diagnosis d;
+}  // namespace
+
+std::string RemedyForAadsts(long code, const M365Config& c) {
+  std::optional<Status> known = ForAadsts(code, "", c);
+  return known ? known->remedy() : "";
+}
+
+Status DiagnoseTokenFailure(const TokenResponse& r, const M365Config& c) {
   const std::string where = c.authority_url + "/" + c.tenant_id + "/oauth2/v2.0/token";
   if (r.http_status == 429) {
-    d.transient = true;
-    d.retry_after_s = r.retry_after_s > 0 ? r.retry_after_s : 60;
-    d.message = "Microsoft is throttling token requests (HTTP 429, Retry-After " +
-                std::to_string(d.retry_after_s) + " s)";
-    d.remedy = "Wait " + std::to_string(d.retry_after_s) +
-               " seconds and try again; tokens are cached, so this clears by itself.";
-    return d;
+    const int wait = r.retry_after_s > 0 ? r.retry_after_s : 60;
+    return Status::ResourceExhausted(
+        "Microsoft is throttling token requests (HTTP 429, Retry-After " + std::to_string(wait) +
+            " s)",
+        "Wait " + std::to_string(wait) +
+            " seconds and try again; tokens are cached, so this clears by itself.",
+        std::chrono::seconds(wait));
   }
   if (r.http_status == 0 || !r.transport_error.empty()) {
-    d.message = r.transport_error.empty() ? "no answer from " + where : r.transport_error;
+    std::string message = r.transport_error.empty() ? "no answer from " + where : r.transport_error;
+    if (r.certificate_problem) {
+      // Not transient: no retry helps before a setting or the CA store changes.
+      return Status::InvalidArgument(
+          message,
+          "The sign-in server's certificate was refused. If a TLS-inspecting proxy sits "
+          "between this host and " +
+              c.authority_url +
+              ", put its CA certificate (PEM) in ca_file; otherwise update the system's CA "
+              "certificates. A Token authority override must name the certificate's host.");
+    }
     // An answer that is not Entra ID's (a proxy's HTML page, a cut or
     // oversized body) says nothing about the messages: retry them later
     // rather than reject them for good.
-    d.transient = !r.certificate_problem;
-    if (r.certificate_problem) {
-      d.remedy =
-          "The sign-in server's certificate was refused. If a TLS-inspecting proxy sits "
-          "between this host and " +
-          c.authority_url +
-          ", put its CA certificate (PEM) in ca_file; otherwise update the system's CA "
-          "certificates. A Token authority override must name the certificate's host.";
-    } else if (r.http_status >= 500) {
-      d.transient = true;
-      d.remedy = "Microsoft's sign-in service had a problem; try again later.";
-    } else if (r.http_status != 0) {
-      d.remedy = "Something other than Microsoft Entra ID answered at " + where +
-                 ": leave Token authority empty, or check the proxy between this host and it.";
-    } else {
-      d.remedy = "Check that this host can reach " + c.authority_url +
-                 " over HTTPS (port 443): DNS, firewall and proxy.";
+    if (r.http_status >= 500) {
+      return Status::Unavailable(message,
+                                 "Microsoft's sign-in service had a problem; try again later.");
     }
-    return d;
+    if (r.http_status != 0) {
+      return Status::Unavailable(
+          message, "Something other than Microsoft Entra ID answered at " + where +
+                       ": leave Token authority empty, or check the proxy between this host "
+                       "and it.");
+    }
+    return Status::Unavailable(message, "Check that this host can reach " + c.authority_url +
+                                            " over HTTPS (port 443): DNS, firewall and proxy.");
   }
   std::string codes;
   for (long code : r.error_codes)
     codes += (codes.empty() ? "AADSTS" : ", AADSTS") + std::to_string(code);
-  d.message = !r.description.empty() ? r.description
-                                     : (codes.empty() ? r.error : codes + " (" + r.error + ")");
-  d.message += " (HTTP " + std::to_string(r.http_status) + ")";
-  d.message = Redact(d.message, c.client_secret);
+  std::string message = !r.description.empty()
+                            ? r.description
+                            : (codes.empty() ? r.error : codes + " (" + r.error + ")");
+  message += " (HTTP " + std::to_string(r.http_status) + ")";
+  message = Redact(message, c.client_secret);
   for (long code : r.error_codes) {
-    d.remedy = RemedyForAadsts(code, c);
-    if (!d.remedy.empty()) break;
+    if (std::optional<Status> known = ForAadsts(code, message, c)) return *known;
   }
-  if (d.remedy.empty()) {
-    long code = r.error_codes.empty() ? 0 : r.error_codes.front();
-    d.transient = r.http_status >= 500;
-    d.remedy =
-        code != 0
-            ? "Microsoft refused the token request with AADSTS" + std::to_string(code) +
-                  "; see https://login.microsoftonline.com/error?code=" + std::to_string(code) +
-                  " for its fix."
-            : "Microsoft refused the token request; check Client ID, Client Secret "
-              "and Tenant ID.";
-  }
-  return d;
+  long code = r.error_codes.empty() ? 0 : r.error_codes.front();
+  std::string remedy =
+      code != 0 ? "Microsoft refused the token request with AADSTS" + std::to_string(code) +
+                      "; see https://login.microsoftonline.com/error?code=" + std::to_string(code) +
+                      " for its fix."
+                : "Microsoft refused the token request; check Client ID, Client Secret "
+                  "and Tenant ID.";
+  if (r.http_status >= 500) return Status::Unavailable(message, remedy);
+  if (r.http_status == 401) return Status::Unauthenticated(message, remedy);
+  if (r.http_status == 403) return Status::PermissionDenied(message, remedy);
+  return Status::InvalidArgument(message, remedy);
 }
 
-Diagnosis DiagnoseClaims(const JwtClaims& claims, const M365Config& c,
-                         const JwtClaims* graph_claims) {
-  Diagnosis d;
-  d.message = "token for " + Join(claims.audiences) + ", tenant " + claims.tenant_id + ", app " +
-              claims.app_id + ", roles: " + Join(claims.roles);
+std::string DescribeClaims(const JwtClaims& claims) {
+  return "token for " + Join(claims.audiences) + ", tenant " + claims.tenant_id + ", app " +
+         claims.app_id + ", roles: " + Join(claims.roles);
+}
+
+Status DiagnoseClaims(const JwtClaims& claims, const M365Config& c, const JwtClaims* graph_claims) {
+  std::string message = DescribeClaims(claims);
   if (!claims.HasAudience(c.expected_audience)) {
-    d.remedy = "The token is not for Exchange Online (" + c.expected_audience +
-               "). Check the National cloud setting and the Token authority override.";
-  } else if (!c.client_id.empty() && !claims.app_id.empty() &&
-             Lower(claims.app_id) != Lower(c.client_id)) {
-    d.remedy = "The token was issued to another app (" + claims.app_id + "): check Client ID.";
-  } else if (!claims.HasRole("SMTP.SendAsApp")) {
-    std::string mixup;
-    if (graph_claims != nullptr && graph_claims->HasRole("Mail.Send")) {
-      d.message += "; the app has Microsoft Graph Mail.Send instead";
-      mixup =
-          "The app was granted Microsoft Graph Mail.Send, which is for Graph's sendMail, "
-          "not for SMTP. ";
-    }
-    d.remedy = mixup +
-               "The token carries no SMTP.SendAsApp role, so Exchange Online would refuse the "
-               "login (535 5.7.3). In the " +
-               kEntraApp +
-               " > your app > API permissions: Add a permission > APIs my organization uses > "
-               "\"Office 365 Exchange Online\" > Application permissions > SMTP.SendAsApp, then "
-               "\"Grant admin consent\". Microsoft Graph Mail.Send does not authorise SMTP, and "
-               "delegated permissions do not count for app-only sign-in.";
+    return Status::InvalidArgument(
+        message, "The token is not for Exchange Online (" + c.expected_audience +
+                     "). Check the National cloud setting and the Token authority override.");
   }
-  return d;
+  if (!c.client_id.empty() && !claims.app_id.empty() &&
+      Lower(claims.app_id) != Lower(c.client_id)) {
+    return Status::InvalidArgument(
+        message, "The token was issued to another app (" + claims.app_id + "): check Client ID.");
+  }
+  if (claims.HasRole("SMTP.SendAsApp")) return Status::Ok();
+  std::string mixup;
+  if (graph_claims != nullptr && graph_claims->HasRole("Mail.Send")) {
+    message += "; the app has Microsoft Graph Mail.Send instead";
+    mixup =
+        "The app was granted Microsoft Graph Mail.Send, which is for Graph's sendMail, "
+        "not for SMTP. ";
+  }
+  return Status::PermissionDenied(
+      message,
+      mixup +
+          "The token carries no SMTP.SendAsApp role, so Exchange Online would refuse the "
+          "login (535 5.7.3). In the " +
+          kEntraApp +
+          " > your app > API permissions: Add a permission > APIs my organization uses > "
+          "\"Office 365 Exchange Online\" > Application permissions > SMTP.SendAsApp, then "
+          "\"Grant admin consent\". Microsoft Graph Mail.Send does not authorise SMTP, and "
+          "delegated permissions do not count for app-only sign-in.");
 }
 
-Diagnosis DiagnoseAuthReply(const SmtpReply& reply, const M365Config& c, const JwtClaims* claims) {
-  Diagnosis d;
-  d.message = reply.ToString();
+namespace {
+
+// StatusOfReply, or kUnavailable "no reply" when there was none.
+Status OfReply(const SmtpReply& reply, std::string message) {
+  return reply.code == 0 ? Status::Unavailable(std::move(message))
+                         : StatusOfReply(reply, std::move(message));
+}
+
+}  // namespace
+
+Status DiagnoseAuthReply(const SmtpReply& reply, const M365Config& c, const JwtClaims* claims) {
+  Status status = OfReply(reply, reply.ToString());
   const std::string& e = reply.enhanced;
   if (reply.code == 535 && e == "5.7.139") {
-    // Same code for both switches; only the text says which (facts section 3).
+    // Same code for both switches; only the text says which (docs/microsoft-365.md).
     bool mailbox = Contains(reply.text, "mailbox");
     bool tenant = Contains(reply.text, "tenant");
     std::string mailbox_fix =
         "Set-CASMailbox -Identity " + c.from_email + " -SmtpClientAuthenticationDisabled $false";
     std::string tenant_fix = "Set-TransportConfig -SmtpClientAuthenticationDisabled $false";
     if (mailbox && !tenant) {
-      d.remedy = "SMTP AUTH is disabled for the mailbox " + c.from_email +
-                 " (this blocks OAuth too). In Exchange Online PowerShell run: " + mailbox_fix +
-                 " (or Microsoft 365 admin center > Users > Active users > the user > Mail > "
-                 "Manage email apps > Authenticated SMTP).";
-    } else if (tenant && !mailbox) {
-      d.remedy =
+      return status.WithRemedy(
+          "SMTP AUTH is disabled for the mailbox " + c.from_email +
+          " (this blocks OAuth too). In Exchange Online PowerShell run: " + mailbox_fix +
+          " (or Microsoft 365 admin center > Users > Active users > the "
+          "user > Mail > Manage email apps > Authenticated SMTP).");
+    }
+    if (tenant && !mailbox) {
+      return status.WithRemedy(
           "SMTP AUTH is disabled for the whole tenant (this blocks OAuth too). In "
           "Exchange Online PowerShell run: " +
-          tenant_fix + ", or enable it for this mailbox only: " + mailbox_fix + ".";
-    } else {
-      d.remedy = "SMTP AUTH is disabled for the tenant or the mailbox. Run " + tenant_fix +
-                 ", or " + mailbox_fix + ".";
+          tenant_fix + ", or enable it for this mailbox only: " + mailbox_fix + ".");
     }
-  } else if (reply.code == 535) {
+    return status.WithRemedy("SMTP AUTH is disabled for the tenant or the mailbox. Run " +
+                             tenant_fix + ", or " + mailbox_fix + ".");
+  }
+  if (reply.code == 535) {
     bool role_ok = claims != nullptr && claims->HasRole("SMTP.SendAsApp");
     std::string causes =
         "Exchange Online refused the app's login as " + c.from_email +
@@ -236,53 +289,61 @@ Diagnosis DiagnoseAuthReply(const SmtpReply& reply, const M365Config& c, const J
           "The token has no SMTP.SendAsApp role, so (1) applies: add the Office 365 "
           "Exchange Online application permission SMTP.SendAsApp and grant admin consent. ";
     }
-    d.remedy =
+    return status.WithRemedy(
         causes + "For (2) run in Exchange Online PowerShell: " + ServicePrincipalFix(c, claims) +
-        ". For (3): " + MailboxFix(c, claims) + ". Changes can take up to 30 minutes to apply.";
-  } else if (reply.code == 430) {
-    d.remedy = "The app has no access to the mailbox " + c.from_email +
-               ". In Exchange Online PowerShell run: " + MailboxFix(c, claims) + ".";
-  } else if (reply.code == 432 || reply.code == 421 || reply.transient()) {
-    d.transient = true;
-    d.remedy = reply.code == 432 ? "More than 3 connections for this mailbox are open; this is "
-                                   "transient: try again when other senders are done."
-                                 : "Exchange Online is temporarily unavailable; try again later.";
-  } else if (reply.code == 504 || reply.code == 502) {
-    d.remedy =
+        ". For (3): " + MailboxFix(c, claims) + ". Changes can take up to 30 minutes to apply.");
+  }
+  if (reply.code == 430) {
+    return status.WithRemedy("The app has no access to the mailbox " + c.from_email +
+                             ". In Exchange Online PowerShell run: " + MailboxFix(c, claims) + ".");
+  }
+  if (reply.code == 432) {
+    return status.WithRemedy(
+        "More than 3 connections for this mailbox are open; this is transient: try again when "
+        "other senders are done.");
+  }
+  if (reply.code == 421 || reply.transient()) {
+    return status.WithRemedy("Exchange Online is temporarily unavailable; try again later.");
+  }
+  if (reply.code == 504 || reply.code == 502) {
+    return status.WithRemedy(
         "The server does not accept AUTH XOAUTH2: check that SMTP host is Exchange "
         "Online (" +
-        c.smtp_host + ") and that nothing rewrites the SMTP session.";
-  } else if (reply.code != 0) {
-    d.remedy = "Exchange Online refused the login; check the reply above.";
+        c.smtp_host + ") and that nothing rewrites the SMTP session.");
   }
-  return d;
+  if (reply.code != 0) {
+    return status.WithRemedy("Exchange Online refused the login; check the reply above.");
+  }
+  return status;
 }
 
-Diagnosis DiagnoseSendReply(const SmtpReply& reply, const M365Config& c, const JwtClaims* claims) {
-  Diagnosis d;
-  d.message = reply.ToString();
+Status DiagnoseSendReply(const SmtpReply& reply, const M365Config& c, const JwtClaims* claims) {
+  Status status = OfReply(reply, reply.ToString());
   const std::string& e = reply.enhanced;
   if (e == "5.7.60" || e == "5.2.252") {
-    d.remedy = "Exchange Online lets the app send only as the authenticated mailbox " +
-               c.from_email +
-               ": send as that address, or grant it SendAs on the other "
-               "address (Add-RecipientPermission -Identity <other address> -Trustee " +
-               c.from_email + " -AccessRights SendAs).";
-  } else if (e == "5.2.0" && reply.code == 554) {
-    d.remedy =
-        "The mailbox exceeded 10,000 recipients in 24 hours; the limit is rolling, so "
-        "wait, or spread notifications over more mailboxes.";
-  } else if (reply.code == 530) {
-    d.remedy =
-        "The server wanted a login before the message; this is a client bug, please "
-        "report it.";
-  } else if (reply.code == 535 || reply.code == 430 || reply.code == 432 || reply.code == 421) {
-    return DiagnoseAuthReply(reply, c, claims);
-  } else if (reply.transient()) {
-    d.transient = true;
-    d.remedy = "Exchange Online deferred the message; it is retried later.";
+    return status.WithRemedy(
+        "Exchange Online lets the app send only as the authenticated mailbox " + c.from_email +
+        ": send as that address, or grant it SendAs on the other "
+        "address (Add-RecipientPermission -Identity <other address> -Trustee " +
+        c.from_email + " -AccessRights SendAs).");
   }
-  return d;
+  if (e == "5.2.0" && reply.code == 554) {
+    return status.WithRemedy(
+        "The mailbox exceeded 10,000 recipients in 24 hours; the limit is rolling, so "
+        "wait, or spread notifications over more mailboxes.");
+  }
+  if (reply.code == 530) {
+    return status.WithRemedy(
+        "The server wanted a login before the message; this is a client bug, please "
+        "report it.");
+  }
+  if (reply.code == 535 || reply.code == 430 || reply.code == 432 || reply.code == 421) {
+    return DiagnoseAuthReply(reply, c, claims);
+  }
+  if (reply.transient()) {
+    return status.WithRemedy("Exchange Online deferred the message; it is retried later.");
+  }
+  return status;
 }
 
 TlsFailure ClassifyTlsError(const std::string& error) {
@@ -298,43 +359,44 @@ TlsFailure ClassifyTlsError(const std::string& error) {
   return Contains(error, "certificate") ? TlsFailure::kUntrusted : TlsFailure::kOther;
 }
 
-Diagnosis DiagnoseSmtpTransport(const std::string& step, const std::string& error,
-                                const SmtpReply& reply, const M365Config& c) {
-  Diagnosis d;
+Status DiagnoseSmtpTransport(const std::string& step, const std::string& error,
+                             const SmtpReply& reply, const M365Config& c) {
   const std::string where = c.smtp_host + ":" + std::to_string(c.port);
-  d.message = error.empty() ? reply.ToString() : error;
+  std::string message = error.empty() ? reply.ToString() : error;
   switch (ClassifyTlsError(error)) {
     case TlsFailure::kWrongName:
-      d.remedy = "The certificate presented by " + where + " is not issued for " + c.smtp_host +
-                 ". Set SMTP host to the name on the server's certificate (smtp.office365.com "
-                 "for Exchange Online; never an IP address or an alias), or remove the device "
-                 "that intercepts TLS.";
-      return d;
+      return Status::FailedPrecondition(
+          message, "The certificate presented by " + where + " is not issued for " + c.smtp_host +
+                       ". Set SMTP host to the name on the server's certificate "
+                       "(smtp.office365.com for Exchange Online; never an IP address or an "
+                       "alias), or remove the device that intercepts TLS.");
     case TlsFailure::kUntrusted:
-      d.remedy = "The certificate presented by " + where +
-                 " is not trusted. If a TLS-inspecting proxy or firewall sits in between, put "
-                 "its CA certificate (PEM) in ca_file; otherwise update the system's CA "
-                 "certificates (ca-certificates package).";
-      return d;
+      return Status::FailedPrecondition(
+          message, "The certificate presented by " + where +
+                       " is not trusted. If a TLS-inspecting proxy or firewall sits in between, "
+                       "put its CA certificate (PEM) in ca_file; otherwise update the system's "
+                       "CA certificates (ca-certificates package).");
     case TlsFailure::kNone:
     case TlsFailure::kOther:
       break;
   }
   if (reply.code == 421 || reply.transient()) {
-    d.transient = true;
-    d.remedy = "The server at " + where + " is temporarily unavailable; try again later.";
-  } else if (step == "connect") {
-    d.transient = true;
-    d.remedy =
+    return StatusOfReply(reply, message)
+        .WithRemedy("The server at " + where + " is temporarily unavailable; try again later.");
+  }
+  if (step == "connect") {
+    std::string remedy =
         "Check SMTP host and Port (Exchange Online: smtp.office365.com, 587) and that "
         "the firewall allows outbound TCP to " +
         where + ".";
-  } else {
-    d.remedy = "The TLS session with " + where +
-               " failed: check SMTP host and Port, TLS 1.2 "
-               "support and any device that intercepts SMTP.";
+    return reply.code != 0 ? StatusOfReply(reply, message).WithRemedy(remedy)
+                           : Status::Unavailable(message, remedy);
   }
-  return d;
+  std::string remedy = "The TLS session with " + where +
+                       " failed: check SMTP host and Port, TLS 1.2 "
+                       "support and any device that intercepts SMTP.";
+  return reply.code != 0 ? StatusOfReply(reply, message).WithRemedy(remedy)
+                         : Status::FailedPrecondition(message, remedy);
 }
 
 }  // namespace m365

@@ -1,10 +1,13 @@
 #pragma once
-// Turns what Microsoft answered into text an administrator can act on: the
-// AADSTS codes of m365-facts.md section 1 and the SMTP AUTH replies of
-// section 3, each with a portal path or PowerShell command. Branches on
-// codes only, never on an AADSTS text; never puts a secret in its output.
+// Turns what Microsoft answered into a Status an administrator can act on:
+// the AADSTS codes of the token endpoint and the SMTP replies of Exchange
+// Online (docs/microsoft-365.md, Token endpoint and SMTP submission), each
+// with its StatusCode and a remedy naming a portal path or a PowerShell
+// command. Branches on codes only, never on an AADSTS text; never puts a
+// secret in its output; does no I/O.
 #include <string>
 
+#include "notify/sdk/status.hpp"
 #include "settings/m365_config.hpp"
 #include "smtp/smtp_reply.hpp"
 #include "token/jwt_claims.hpp"
@@ -12,51 +15,65 @@
 
 namespace m365 {
 
-// What went wrong and how to fix it.
-struct Diagnosis {
-  std::string message;     // what happened, e.g. "AADSTS7000215: Invalid client secret ..."
-  std::string remedy;      // what to change; empty when nothing is wrong
-  bool transient = false;  // worth retrying unchanged later (throttling, outages, network)
-  int retry_after_s = 0;   // when transient and known
-};
+// Why a token request failed (response.ok == false), never OK:
+//   - HTTP 429: kResourceExhausted, retry_after from Retry-After (60 s when
+//     absent);
+//   - no usable answer (the network, a proxy's page, a cut or oversized
+//     body, a 5xx): kUnavailable; a refused certificate of the sign-in
+//     server: kInvalidArgument, since ca_file, the authority override or the
+//     host's CA store must change (docs/delivery.md gives up the batch as
+//     rejected for it);
+//   - an AADSTS code (the first of `error_codes` that has a mapping wins):
+//     7000215, 7000222 kUnauthenticated; 700016, 90002, 500011 kNotFound;
+//     900023, 9001023, 1002012, 70011, 7000218 kInvalidArgument; any other
+//     kUnavailable for HTTP 5xx, kUnauthenticated for 401, kPermissionDenied
+//     for 403, else kInvalidArgument, with a pointer to Microsoft's page.
+// The message quotes Microsoft's description with the client secret redacted.
+notify::sdk::Status DiagnoseTokenFailure(const TokenResponse& response, const M365Config& config);
 
-// A failed token request (response.ok == false): HTTP and transport errors,
-// 429 with Retry-After, and each AADSTS code of facts section 1 (the first
-// of `error_codes` that has a mapping wins; others get a generic remedy).
-Diagnosis DiagnoseTokenFailure(const TokenResponse& response, const M365Config& config);
-
-// The remedy Microsoft's AADSTS `code` calls for, "" when the code is not
-// one of facts section 1. Exposed for tests and delivery-time reporting.
+// The remedy Microsoft's AADSTS `code` calls for, "" when the code has no
+// mapping (see DiagnoseTokenFailure). Exposed for tests and delivery-time
+// reporting.
 std::string RemedyForAadsts(long code, const M365Config& config);
 
-// Checks a token's claims for SMTP: audience, tenant, app and the
-// SMTP.SendAsApp role. Empty remedy when all is well; otherwise the first
-// problem, explaining that Graph Mail.Send does not authorise SMTP.
-// `graph_claims`, when known, are those of a Microsoft Graph token of the same
-// app: their Mail.Send role, if present, is named as the likely mix-up.
-Diagnosis DiagnoseClaims(const JwtClaims& claims, const M365Config& config,
-                         const JwtClaims* graph_claims = nullptr);
+// "token for <aud>, tenant <tid>, app <appid>, roles: <roles>": what a
+// token's claims say, for a passed check.
+std::string DescribeClaims(const JwtClaims& claims);
 
-// A refused AUTH XOAUTH2 (or a later 430 4.2.0): 535 5.7.3, 535 5.7.139 for
-// the tenant or the mailbox, 430 4.2.0, 432 4.3.2, 421. For 535 5.7.3 all
-// three causes are named and those the token's `claims` rule out are said
-// so; `claims` may be nullptr when unknown.
-Diagnosis DiagnoseAuthReply(const SmtpReply& reply, const M365Config& config,
-                            const JwtClaims* claims);
+// Checks a token's claims for SMTP: audience, app and the SMTP.SendAsApp
+// role. OK when all is well; otherwise the first problem, its message
+// DescribeClaims(claims): another audience or app kInvalidArgument (the cloud
+// or Client ID setting), no SMTP.SendAsApp role kPermissionDenied, explaining
+// that Graph Mail.Send does not authorise SMTP. `graph_claims`, when known,
+// are those of a Microsoft Graph token of the same app: their Mail.Send
+// role, if present, is named as the likely mix-up.
+notify::sdk::Status DiagnoseClaims(const JwtClaims& claims, const M365Config& config,
+                                   const JwtClaims* graph_claims = nullptr);
 
-// A refused message (MAIL, RCPT or end of DATA) with a remedy from facts
-// section 3 where one applies (5.7.60 / 5.2.252 send-as, 5.2.0 quota, 430,
-// 432, 421, 535); empty remedy otherwise.
-Diagnosis DiagnoseSendReply(const SmtpReply& reply, const M365Config& config,
-                            const JwtClaims* claims);
+// A refused AUTH XOAUTH2 (or a later 430 4.2.0): StatusOfReply's code
+// (smtp/reply_status.hpp) with a remedy for 535 5.7.3, 535 5.7.139 for the
+// tenant or the mailbox, 430 4.2.0, 432 4.3.2, 421. For 535 5.7.3 all three
+// causes are named and those the token's `claims` rule out are said so;
+// `claims` may be nullptr when unknown. Never OK.
+notify::sdk::Status DiagnoseAuthReply(const SmtpReply& reply, const M365Config& config,
+                                      const JwtClaims* claims);
+
+// A refused message (MAIL, RCPT or end of DATA): StatusOfReply's code with a
+// remedy where one applies (5.7.60 / 5.2.252 send-as, 5.2.0 quota, 430, 432,
+// 421, 535); empty remedy otherwise. Never OK.
+notify::sdk::Status DiagnoseSendReply(const SmtpReply& reply, const M365Config& config,
+                                      const JwtClaims* claims);
 
 // What kind of TLS failure an error text describes (for remedies only).
 enum class TlsFailure { kNone, kWrongName, kUntrusted, kOther };
 TlsFailure ClassifyTlsError(const std::string& error);
 
-// A connect / STARTTLS / TLS handshake failure of `step` ("connect", "tls").
-Diagnosis DiagnoseSmtpTransport(const std::string& step, const std::string& error,
-                                const SmtpReply& reply, const M365Config& config);
+// A connect / STARTTLS / TLS handshake failure of `step` ("connect", "tls"):
+// a refused certificate kFailedPrecondition; a 4xx or 421 StatusOfReply's
+// transient code; an unreachable server kUnavailable; another failed TLS
+// session kFailedPrecondition. Never OK.
+notify::sdk::Status DiagnoseSmtpTransport(const std::string& step, const std::string& error,
+                                          const SmtpReply& reply, const M365Config& config);
 
 // Replaces every occurrence of each non-empty `secret` in `text` with "********".
 std::string Redact(std::string text, const std::string& secret_a, const std::string& secret_b = "");
