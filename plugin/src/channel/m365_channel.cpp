@@ -29,23 +29,12 @@ notify::FieldIssue InternalIssue(const std::string& what) {
 
 // Requests tokens for `config` and explains failures (the cache's fetcher).
 TokenFetcher MakeTokenFetcher(const M365Config& config, Poco::Net::Context::Ptr tls) {
-  return [config, tls] {
+  return [config, tls]() -> notify::sdk::StatusOr<IssuedToken> {
     TokenClient client(tls, std::chrono::duration_cast<std::chrono::milliseconds>(config.timeout));
     TokenResponse r = client.Request({config.authority_url, config.tenant_id, config.client_id,
                                       config.client_secret, config.scope});
-    FetchedToken fetched;
-    if (r.ok) {
-      fetched.result.ok = true;
-      fetched.result.access_token = std::move(r.access_token);
-      fetched.expires_in = r.expires_in;
-      return fetched;
-    }
-    notify::sdk::Status d = DiagnoseTokenFailure(r, config);
-    fetched.result.error = d.message();
-    fetched.result.remedy = d.remedy();
-    fetched.result.transient = d.IsTransient();
-    fetched.result.retry_after_s = static_cast<int>(d.retry_after().count());
-    return fetched;
+    if (r.ok) return IssuedToken{std::move(r.access_token), r.expires_in};
+    return DiagnoseTokenFailure(r, config);
   };
 }
 

@@ -37,17 +37,11 @@ StepEnd Fail(const notify::sdk::Status& s) { return {false, s.message(), s.remed
 class ValidatedToken : public TokenSource {
  public:
   explicit ValidatedToken(std::string token) : token_(std::move(token)) {}
-  TokenResult Get() override {
-    TokenResult r;
-    r.ok = true;
-    r.access_token = token_;
-    return r;
-  }
-  TokenResult Refresh(const std::string&) override {
-    TokenResult r;
-    r.error = "Exchange Online refused the token that passed the login check";
-    r.remedy = "Save again; if it repeats, check the mailbox permission of the From mailbox.";
-    return r;
+  notify::sdk::StatusOr<std::string> Get() override { return token_; }
+  notify::sdk::StatusOr<std::string> Refresh(const std::string&) override {
+    return notify::sdk::Status::Unauthenticated(
+        "Exchange Online refused the token that passed the login check",
+        "Save again; if it repeats, check the mailbox permission of the From mailbox.");
   }
 
  private:

@@ -24,13 +24,13 @@ LoginOutcome FromStep(const std::string& step, const SmtpStepResult& result) {
   return out;
 }
 
-LoginOutcome FromToken(const TokenResult& token) {
+LoginOutcome FromToken(const notify::sdk::Status& why) {
   LoginOutcome out;
   out.failure = Failure::kToken;
-  out.error = "no access token: " + token.error;
-  out.remedy = token.remedy;
-  out.permanent = !token.transient;
-  out.retry_after_s = token.retry_after_s;
+  out.error = "no access token: " + why.message();
+  out.remedy = why.remedy();
+  out.permanent = !why.IsTransient();
+  out.retry_after_s = static_cast<int>(why.retry_after().count());
   return out;
 }
 
@@ -79,27 +79,27 @@ LoginOutcome OpenAuthenticated(SmtpConnection& connection, const std::string& ma
                                TokenSource& tokens) {
   LoginOutcome secure = ConnectSecurely(connection);
   if (!secure.ok()) return secure;
-  TokenResult token = tokens.Get();
-  if (!token.ok) {
+  notify::sdk::StatusOr<std::string> token = tokens.Get();
+  if (!token.ok()) {
     connection.Quit();
-    return FromToken(token);
+    return FromToken(token.status());
   }
-  SmtpStepResult auth = connection.AuthXoauth2(mailbox, token.access_token);
+  SmtpStepResult auth = connection.AuthXoauth2(mailbox, token.value());
   if (auth.ok) return LoginOutcome();
   if (auth.reply.code != 535) return FromStep("AUTH XOAUTH2", auth);
 
   // The cached token may have been revoked or have expired early: one fresh
   // token, one more try.
-  TokenResult fresh = tokens.Refresh(token.access_token);
-  if (!fresh.ok) {
+  notify::sdk::StatusOr<std::string> fresh = tokens.Refresh(token.value());
+  if (!fresh.ok()) {
     connection.Quit();
-    return FromToken(fresh);
+    return FromToken(fresh.status());
   }
   if (!connection.IsOpen()) {
     secure = ConnectSecurely(connection);
     if (!secure.ok()) return secure;
   }
-  auth = connection.AuthXoauth2(mailbox, fresh.access_token);
+  auth = connection.AuthXoauth2(mailbox, fresh.value());
   LoginOutcome out = auth.ok ? LoginOutcome() : FromStep("AUTH XOAUTH2", auth);
   out.token_refreshed = true;
   return out;

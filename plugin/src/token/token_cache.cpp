@@ -7,6 +7,9 @@
 
 namespace m365 {
 
+using notify::sdk::Status;
+using notify::sdk::StatusOr;
+
 TokenCache::TokenCache(TokenFetcher fetch, const Clock& clock)
     : fetch_(std::move(fetch)), clock_(clock) {}
 
@@ -18,17 +21,18 @@ TokenCache::~TokenCache() = default;
 
 bool TokenCache::Fresh(Clock::TimePoint now) const { return !token_.empty() && now < refresh_at_; }
 
-TokenResult TokenCache::Get() {
+StatusOr<std::string> TokenCache::Get() {
   std::unique_lock<std::mutex> lock(mutex_);
   return Obtain(lock, nullptr);
 }
 
-TokenResult TokenCache::Refresh(const std::string& rejected) {
+StatusOr<std::string> TokenCache::Refresh(const std::string& rejected) {
   std::unique_lock<std::mutex> lock(mutex_);
   return Obtain(lock, &rejected);
 }
 
-TokenResult TokenCache::Obtain(std::unique_lock<std::mutex>& lock, const std::string* rejected) {
+StatusOr<std::string> TokenCache::Obtain(std::unique_lock<std::mutex>& lock,
+                                         const std::string* rejected) {
   if (fetching_) {
     // Someone is already asking: share that request's outcome.
     unsigned long seen = generation_;
@@ -37,46 +41,40 @@ TokenResult TokenCache::Obtain(std::unique_lock<std::mutex>& lock, const std::st
   }
   if (rejected != nullptr && !token_.empty() && token_ == *rejected) token_.clear();
   Clock::TimePoint now = clock_.Now();
-  if (Fresh(now)) {
-    TokenResult cached;
-    cached.ok = true;
-    cached.access_token = token_;
-    return cached;
-  }
-  if (now < not_before_ && !last_.ok) {
-    TokenResult throttled = last_;
-    throttled.retry_after_s = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::seconds>(not_before_ - now).count() + 1);
-    return throttled;
+  if (Fresh(now)) return token_;
+  if (now < not_before_ && !last_.ok()) {
+    return last_.status().WithRetryAfter(
+        std::chrono::duration_cast<std::chrono::seconds>(not_before_ - now) +
+        std::chrono::seconds(1));
   }
 
   fetching_ = true;
   ++fetch_count_;
   TokenFetcher fetch = fetch_;
   lock.unlock();
-  FetchedToken fetched;
-  try {
-    fetched = fetch();
-  } catch (...) {
-    fetched = FetchedToken{};
-    fetched.result.error = "the token request failed unexpectedly";
-    fetched.result.remedy = "Try again; if it persists, report it with the host's log.";
-    fetched.result.transient = true;
-  }
+  StatusOr<IssuedToken> fetched = [&]() -> StatusOr<IssuedToken> {
+    try {
+      return fetch();
+    } catch (...) {
+      return Status::Unavailable("the token request failed unexpectedly",
+                                 "Try again; if it persists, report it with the host's log.");
+    }
+  }();
   lock.lock();
   now = clock_.Now();
   fetching_ = false;
   ++generation_;
-  last_ = fetched.result;
-  if (fetched.result.ok) {
-    token_ = fetched.result.access_token;
-    refresh_at_ = now + fetched.expires_in - RefreshMargin(fetched.expires_in);
+  if (fetched.ok()) {
+    token_ = fetched->access_token;
+    refresh_at_ = now + fetched->expires_in - RefreshMargin(fetched->expires_in);
     not_before_ = Clock::TimePoint{};
+    last_ = token_;
   } else {
+    const Status& why = fetched.status();
     token_.clear();
-    last_.access_token.clear();
-    not_before_ = fetched.result.transient && fetched.result.retry_after_s > 0
-                      ? now + std::chrono::seconds(fetched.result.retry_after_s)
+    last_ = why;
+    not_before_ = why.IsTransient() && why.retry_after() > std::chrono::seconds(0)
+                      ? now + why.retry_after()
                       : Clock::TimePoint{};
   }
   fetched_.notify_all();

@@ -1,6 +1,6 @@
 #pragma once
-// The token cache of design.md section 7: one token per (authority, tenant,
-// client, scope), reused until its remaining life falls below
+// The token cache of docs/delivery.md, Tokens: one token per (authority,
+// tenant, client, scope), reused until its remaining life falls below
 // min(5 minutes, half its lifetime), one request shared by concurrent callers.
 #include <chrono>
 #include <condition_variable>
@@ -10,19 +10,21 @@
 #include <string>
 
 #include "common/clock.hpp"
+#include "notify/sdk/status.hpp"
 #include "token/token_source.hpp"
 
 namespace m365 {
 
-// One fetch's outcome: the result to hand out and, when ok, the token's
-// lifetime as the endpoint gave it (expires_in; never assumed to be 3600).
-struct FetchedToken {
-  TokenResult result;
-  std::chrono::seconds expires_in{0};
+// A token as the endpoint issued it.
+struct IssuedToken {
+  std::string access_token;            // never logged
+  std::chrono::seconds expires_in{0};  // its lifetime as the endpoint gave it; never assumed 3600
 };
 
-// Fetches a new token (the network request); called without locks held.
-using TokenFetcher = std::function<FetchedToken()>;
+// Fetches a new token (the network request), or says why there is none as
+// TokenSource::Get does; called without locks held. May throw: the cache
+// then answers kUnavailable.
+using TokenFetcher = std::function<notify::sdk::StatusOr<IssuedToken>()>;
 
 // A TokenSource that caches one token and refreshes it ahead of expiry.
 // Thread-safe; concurrent callers share one request.
@@ -33,10 +35,11 @@ class TokenCache : public TokenSource {
   explicit TokenCache(TokenFetcher fetch, const Clock& clock = SteadyClock());
   ~TokenCache() override;
 
-  // See TokenSource. While a 429's Retry-After runs, returns that transient
-  // error without a new request.
-  TokenResult Get() override;
-  TokenResult Refresh(const std::string& rejected) override;
+  // See TokenSource. After a transient failure with a retry_after (a 429's
+  // Retry-After), returns that failure without a new request until the wait
+  // is over, its retry_after then the time left.
+  notify::sdk::StatusOr<std::string> Get() override;
+  notify::sdk::StatusOr<std::string> Refresh(const std::string& rejected) override;
 
   // Replaces the fetcher (newer credentials for the same app); the cached
   // token stays valid. Thread-safe.
@@ -48,7 +51,8 @@ class TokenCache : public TokenSource {
   static std::chrono::seconds RefreshMargin(std::chrono::seconds lifetime);
 
  private:
-  TokenResult Obtain(std::unique_lock<std::mutex>& lock, const std::string* rejected);
+  notify::sdk::StatusOr<std::string> Obtain(std::unique_lock<std::mutex>& lock,
+                                            const std::string* rejected);
   bool Fresh(Clock::TimePoint now) const;
 
   mutable std::mutex mutex_;
@@ -58,13 +62,15 @@ class TokenCache : public TokenSource {
   std::string token_;  // never logged
   Clock::TimePoint refresh_at_{};
   Clock::TimePoint not_before_{};  // Retry-After of the last throttled fetch
-  TokenResult last_;               // outcome of the last fetch, shared with waiters
+  // The outcome of the last fetch, shared with the callers that waited for it.
+  notify::sdk::StatusOr<std::string> last_{
+      notify::sdk::Status::Unavailable("no token was requested yet")};
   bool fetching_ = false;
   unsigned long generation_ = 0;  // completed fetches
   int fetch_count_ = 0;
 };
 
-// What a token is cached under (design.md section 7).
+// What a token is cached under (docs/delivery.md, Tokens).
 struct TokenKey {
   std::string authority;
   std::string tenant;

@@ -1,6 +1,7 @@
 #pragma once
 // The client-credentials request to Entra ID's v2.0 token endpoint
-// (m365-facts.md section 1), over HTTPS with the channel's TLS context.
+// (docs/microsoft-365.md, Token endpoint), over HTTPS with the channel's TLS
+// context.
 #include <Poco/Net/Context.h>
 
 #include <chrono>
@@ -10,7 +11,7 @@
 
 namespace m365 {
 
-// One client-credentials request (m365-facts.md section 1).
+// One client-credentials request (docs/microsoft-365.md, Token endpoint).
 struct TokenRequest {
   std::string authority_url;  // "https://login.microsoftonline.com", no slash at the end
   std::string tenant;         // GUID or domain
@@ -19,9 +20,11 @@ struct TokenRequest {
   std::string scope;          // "https://outlook.office365.com/.default"
 };
 
-// What the endpoint answered, parsed. Exactly one of: ok (a token), an OAuth
-// error (http_status != 0), or a transport error (http_status == 0).
-struct TokenResponse {
+// What the endpoint answered, parsed: a record of the wire, which
+// diagnostics/DiagnoseTokenFailure turns into a Status. Exactly one of: ok (a
+// token), an OAuth error (http_status != 0), or a transport error
+// (http_status == 0).
+struct [[nodiscard]] TokenResponse {
   bool ok = false;
   std::string access_token;  // when ok; never logged
   std::chrono::seconds expires_in{0};
@@ -34,7 +37,8 @@ struct TokenResponse {
   int retry_after_s = 0;             // from Retry-After on 429 / 503, 0 when absent
 };
 
-// Largest token response read; anything longer is refused (design.md section 8).
+// Largest token response read; anything longer is refused (docs/security.md,
+// Untrusted input).
 inline constexpr std::size_t kMaxTokenResponseBytes = 64 * 1024;
 
 // application/x-www-form-urlencoded: every byte but ALPHA / DIGIT / "-._~"

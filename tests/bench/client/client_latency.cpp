@@ -30,16 +30,13 @@ bool DeliveredOne(notify::Sender& sender, int n) {
 // A token source for the warm connection: the plugin's cache and client.
 std::shared_ptr<m365::TokenCache> MakeTokens(const m365::M365Config& config,
                                              Poco::Net::Context::Ptr tls) {
-  return std::make_shared<m365::TokenCache>([config, tls] {
+  return std::make_shared<m365::TokenCache>([config,
+                                             tls]() -> notify::sdk::StatusOr<m365::IssuedToken> {
     m365::TokenClient client(tls, std::chrono::milliseconds(config.timeout));
     m365::TokenResponse r = client.Request({config.authority_url, config.tenant_id,
                                             config.client_id, config.client_secret, config.scope});
-    m365::FetchedToken fetched;
-    fetched.result.ok = r.ok;
-    fetched.result.access_token = std::move(r.access_token);
-    fetched.result.error = r.ok ? "" : r.error + " " + r.transport_error;
-    fetched.expires_in = r.expires_in;
-    return fetched;
+    if (!r.ok) return notify::sdk::Status::Unavailable(r.error + " " + r.transport_error);
+    return m365::IssuedToken{std::move(r.access_token), r.expires_in};
   });
 }
 

@@ -105,11 +105,11 @@ class StaleFirstTokenSource : public TokenSource {
  public:
   StaleFirstTokenSource(std::string stale, std::string fresh)
       : stale_(std::move(stale)), fresh_(std::move(fresh)) {}
-  TokenResult Get() override {
+  notify::sdk::StatusOr<std::string> Get() override {
     std::lock_guard<std::mutex> lock(mutex_);
     return Ok(refreshed_ ? fresh_ : stale_);
   }
-  TokenResult Refresh(const std::string& rejected) override {
+  notify::sdk::StatusOr<std::string> Refresh(const std::string& rejected) override {
     std::lock_guard<std::mutex> lock(mutex_);
     ++refreshes_;
     EXPECT_EQ(rejected, stale_);
@@ -122,12 +122,7 @@ class StaleFirstTokenSource : public TokenSource {
   }
 
  private:
-  static TokenResult Ok(const std::string& token) {
-    TokenResult result;
-    result.ok = true;
-    result.access_token = token;
-    return result;
-  }
+  static notify::sdk::StatusOr<std::string> Ok(const std::string& token) { return token; }
 
   mutable std::mutex mutex_;
   std::string stale_, fresh_;

@@ -60,13 +60,11 @@ class SecretLeakTest : public FaultMatrixTest {
     auto cache =
         SharedTokenCache({emulator_->authority(), m365emu::kDemoTenantId, m365emu::kDemoClientId,
                           "https://outlook.office365.com/.default"},
-                         [] {
-                           FetchedToken none;
-                           none.result.error = "capture only";
-                           return none;
+                         []() -> notify::sdk::StatusOr<IssuedToken> {
+                           return notify::sdk::Status::Internal("capture only");
                          });
-    TokenResult cached = cache->Get();
-    if (cached.ok) scanner_->Capture(cached.access_token);
+    notify::sdk::StatusOr<std::string> cached = cache->Get();
+    if (cached.ok()) scanner_->Capture(cached.value());
   }
 
   void WithFaults(void (*set)(m365emu::Faults&)) {

@@ -1,4 +1,4 @@
-// The token cache of design.md section 7: reuse, the refresh margin
+// The token cache of docs/delivery.md, Tokens: reuse, the refresh margin
 // min(5 min, half the lifetime), one request for concurrent callers,
 // Refresh after a rejection, Retry-After.
 #include "token/token_cache.hpp"
@@ -15,19 +15,22 @@
 namespace m365 {
 namespace {
 
+using notify::sdk::Status;
+using notify::sdk::StatusOr;
 using std::chrono::minutes;
 using std::chrono::seconds;
+
+// The token, or the error's message: what a test compares.
+std::string TokenOf(const StatusOr<std::string>& got) {
+  return got.ok() ? got.value() : "error: " + got.status().message();
+}
 
 class TokenCacheTest : public ::testing::Test {
  protected:
   // A fetcher that hands out "t1", "t2", ... living `lifetime`.
   TokenFetcher Counting(seconds lifetime) {
-    return [this, lifetime] {
-      FetchedToken f;
-      f.result.ok = true;
-      f.result.access_token = "t" + std::to_string(++issued_);
-      f.expires_in = lifetime;
-      return f;
+    return [this, lifetime]() -> StatusOr<IssuedToken> {
+      return IssuedToken{"t" + std::to_string(++issued_), lifetime};
     };
   }
   const ManualClock& Clock() const { return clock_; }
@@ -46,29 +49,29 @@ TEST_F(TokenCacheTest, RefreshMarginIsTheSmallerOfFiveMinutesAndHalfTheLifetime)
 
 TEST_F(TokenCacheTest, ReusesATokenUntilItsRemainingLifeFallsBelowTheMargin) {
   TokenCache cache(Counting(seconds(3599)), Clock());
-  EXPECT_EQ(cache.Get().access_token, "t1");
+  EXPECT_EQ(TokenOf(cache.Get()), "t1");
   Advance(seconds(3599 - 300 - 1));
-  EXPECT_EQ(cache.Get().access_token, "t1");
+  EXPECT_EQ(TokenOf(cache.Get()), "t1");
   Advance(seconds(1));
-  EXPECT_EQ(cache.Get().access_token, "t2");
+  EXPECT_EQ(TokenOf(cache.Get()), "t2");
   EXPECT_EQ(cache.fetch_count(), 2);
 }
 
 TEST_F(TokenCacheTest, ShortLivedTokensRefreshAtHalfTheirLife) {
   TokenCache cache(Counting(seconds(60)), Clock());
-  EXPECT_EQ(cache.Get().access_token, "t1");
+  EXPECT_EQ(TokenOf(cache.Get()), "t1");
   Advance(seconds(29));
-  EXPECT_EQ(cache.Get().access_token, "t1");
+  EXPECT_EQ(TokenOf(cache.Get()), "t1");
   Advance(seconds(1));
-  EXPECT_EQ(cache.Get().access_token, "t2");
+  EXPECT_EQ(TokenOf(cache.Get()), "t2");
 }
 
 TEST_F(TokenCacheTest, RefreshReplacesTheRejectedTokenOnce) {
   TokenCache cache(Counting(seconds(3599)), Clock());
-  std::string first = cache.Get().access_token;
-  EXPECT_EQ(cache.Refresh(first).access_token, "t2");
+  std::string first = TokenOf(cache.Get());
+  EXPECT_EQ(TokenOf(cache.Refresh(first)), "t2");
   // A second caller that also held t1 gets t2, without another request.
-  EXPECT_EQ(cache.Refresh(first).access_token, "t2");
+  EXPECT_EQ(TokenOf(cache.Refresh(first)), "t2");
   EXPECT_EQ(cache.fetch_count(), 2);
 }
 
@@ -86,18 +89,14 @@ TEST_F(TokenCacheTest, ConcurrentCallersShareOneRequest) {
     max_in_flight = std::max(max_in_flight.load(), now);
     all_came = notify::test_support::WaitUntil([&] { return callers == kCallers; }, seconds(30));
     --in_flight;
-    FetchedToken f;
-    f.result.ok = true;
-    f.result.access_token = "shared";
-    f.expires_in = seconds(3599);
-    return f;
+    return StatusOr<IssuedToken>(IssuedToken{"shared", seconds(3599)});
   });
   std::vector<std::thread> threads;
   std::atomic<int> got{0};
   for (int i = 0; i < kCallers; ++i) {
     threads.emplace_back([&] {
       ++callers;
-      if (cache.Get().access_token == "shared") ++got;
+      if (TokenOf(cache.Get()) == "shared") ++got;
     });
   }
   for (auto& t : threads) t.join();
@@ -110,34 +109,30 @@ TEST_F(TokenCacheTest, ConcurrentCallersShareOneRequest) {
 TEST_F(TokenCacheTest, ErrorsAreNotCachedButThrottlingIsHonoured) {
   int calls = 0;
   TokenCache cache(
-      [&] {
+      [&]() -> StatusOr<IssuedToken> {
         ++calls;
-        FetchedToken f;
-        f.result.error = "throttled";
-        f.result.transient = true;
-        f.result.retry_after_s = calls == 1 ? 60 : 0;
-        return f;
+        return Status::ResourceExhausted("throttled", "", seconds(calls == 1 ? 60 : 0));
       },
       Clock());
-  EXPECT_FALSE(cache.Get().ok);
+  EXPECT_FALSE(cache.Get().ok());
   auto second = cache.Get();  // within Retry-After: no new request
-  EXPECT_FALSE(second.ok);
-  EXPECT_TRUE(second.transient);
-  EXPECT_GT(second.retry_after_s, 0);
+  EXPECT_FALSE(second.ok());
+  EXPECT_TRUE(second.status().IsTransient());
+  EXPECT_GT(second.status().retry_after(), seconds(0));
   EXPECT_EQ(calls, 1);
   Advance(seconds(61));
-  EXPECT_FALSE(cache.Get().ok);
+  EXPECT_FALSE(cache.Get().ok());
   EXPECT_EQ(calls, 2);
-  EXPECT_FALSE(cache.Get().ok);  // no Retry-After this time: asks again
+  EXPECT_FALSE(cache.Get().ok());  // no Retry-After this time: asks again
   EXPECT_EQ(calls, 3);
 }
 
 TEST_F(TokenCacheTest, AThrowingFetcherBecomesATransientError) {
-  TokenCache cache([]() -> FetchedToken { throw std::runtime_error("boom"); });
+  TokenCache cache([]() -> StatusOr<IssuedToken> { throw std::runtime_error("boom"); });
   auto r = cache.Get();
-  EXPECT_FALSE(r.ok);
-  EXPECT_TRUE(r.transient);
-  EXPECT_FALSE(r.remedy.empty());
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsTransient());
+  EXPECT_FALSE(r.status().remedy().empty());
 }
 
 TEST_F(TokenCacheTest, SharedCachePerAuthorityTenantClientAndScope) {
@@ -147,7 +142,7 @@ TEST_F(TokenCacheTest, SharedCachePerAuthorityTenantClientAndScope) {
   auto other = SharedTokenCache({"https://a", "t", "c", "other-scope"}, Counting(seconds(3599)));
   EXPECT_EQ(one, same);
   EXPECT_NE(one, other);
-  EXPECT_EQ(one->Get().access_token, same->Get().access_token);
+  EXPECT_EQ(TokenOf(one->Get()), TokenOf(same->Get()));
   EXPECT_EQ(one->fetch_count(), 1);
 }
 
