@@ -2,11 +2,15 @@
 
 #include <algorithm>
 
+#include "smtp/reply_status.hpp"
+
 namespace m365 {
 namespace {
 
 using notify::DeliveryResult;
 using notify::DeliveryStatus;
+using notify::sdk::Status;
+using notify::sdk::StatusCode;
 
 // The server's words: every line of the reply, without the codes.
 std::string ReplyText(const SmtpReply& reply) {
@@ -15,23 +19,6 @@ std::string ReplyText(const SmtpReply& reply) {
     text += reply.lines[i] + " ";
   }
   return text + reply.text;
-}
-
-DeliveryResult FromReply(const std::string& id, const SmtpReply& reply) {
-  DeliveryResult r;
-  r.id = id;
-  r.code = reply.code;
-  r.enhanced = reply.enhanced;
-  r.detail = ReplyText(reply);
-  if (reply.code >= 200 && reply.code < 300) {
-    r.status = DeliveryStatus::kDelivered;
-  } else if (reply.transient()) {
-    r.status = DeliveryStatus::kRetryLater;
-    r.retry_after_s = RetryAfterFor(reply);
-  } else {
-    r.status = DeliveryStatus::kRejected;
-  }
-  return r;
 }
 
 }  // namespace
@@ -48,55 +35,57 @@ std::vector<std::vector<std::size_t>> SplitIntoChunks(const std::vector<std::siz
   return chunks;
 }
 
-DeliveryResult ResultOfSend(const std::string& id, const SmtpStepResult& sent) {
-  if (sent.ok) return FromReply(id, sent.reply);
-  if (sent.connection_lost && sent.reply.code == 0) {
-    DeliveryResult r;
-    r.id = id;
-    r.status = DeliveryStatus::kRetryLater;
-    if (sent.outcome_unknown) {
-      r.detail =
-          "outcome unknown: the connection was lost after the end of DATA, before the "
-          "server's reply; the message may have been delivered (" +
-          sent.error + ")";
-    } else {
-      r.detail = "not sent: the connection was lost during the message (" + sent.error + ")";
-    }
-    return r;
-  }
-  if (sent.reply.code == 0) {  // refused before anything was sent (cannot happen for valid input)
-    DeliveryResult r;
-    r.id = id;
-    r.status = DeliveryStatus::kRejected;
-    r.detail = sent.error;
-    return r;
-  }
-  return FromReply(id, sent.reply);
-}
-
-DeliveryResult ResultOfLogin(const std::string& id, const LoginOutcome& login) {
+DeliveryResult ResultOf(const std::string& id, const Status& status) {
   DeliveryResult r;
   r.id = id;
-  r.code = login.reply.code;
-  r.enhanced = login.reply.enhanced;
-  r.retry_after_s = login.retry_after_s;
-  r.detail = login.error;
-  if (!login.remedy.empty()) r.detail += " Remedy: " + login.remedy;
-  r.status = login.permanent ? DeliveryStatus::kRejected : DeliveryStatus::kRetryLater;
-  if (r.status == DeliveryStatus::kRejected) r.retry_after_s = 0;
+  if (status.ok()) {
+    r.status = DeliveryStatus::kDelivered;
+    return r;
+  }
+  r.code = status.reply_code();
+  r.enhanced = status.enhanced_code();
+  r.detail = status.message();
+  if (!status.remedy().empty()) r.detail += " Remedy: " + status.remedy();
+  const bool final_reply = status.reply_code() >= 500;
+  const bool later = status.IsTransient() || status.code() == StatusCode::kFailedPrecondition;
+  if (later && !final_reply) {
+    r.status = DeliveryStatus::kRetryLater;
+    r.retry_after_s = static_cast<int>(status.retry_after().count());
+  } else {
+    r.status = DeliveryStatus::kRejected;
+  }
+  return r;
+}
+
+Status StatusOfSend(const SmtpStepResult& sent) {
+  if (sent.ok) return Status::Ok();
+  if (sent.connection_lost && sent.reply.code == 0) {
+    if (sent.outcome_unknown) {
+      return Status::Unknown(
+          "outcome unknown: the connection was lost after the end of DATA, before the "
+          "server's reply; the message may have been delivered (" +
+          sent.error + ")");
+    }
+    return Status::Unavailable("not sent: the connection was lost during the message (" +
+                               sent.error + ")");
+  }
+  // Refused before anything was sent (cannot happen for a message the builder made).
+  if (sent.reply.code == 0) return Status::InvalidArgument(sent.error);
+  return StatusOfReply(sent.reply, ReplyText(sent.reply));
+}
+
+DeliveryResult ResultOfSend(const std::string& id, const SmtpStepResult& sent) {
+  DeliveryResult r = ResultOf(id, StatusOfSend(sent));
+  if (r.status == DeliveryStatus::kDelivered) {
+    r.code = sent.reply.code;
+    r.enhanced = sent.reply.enhanced;
+    r.detail = ReplyText(sent.reply);
+  }
   return r;
 }
 
 DeliveryResult ResultOfInvalidMessage(const std::string& id, const std::string& error) {
-  DeliveryResult r;
-  r.id = id;
-  r.status = DeliveryStatus::kRejected;
-  r.detail = "invalid message: " + error;
-  return r;
-}
-
-int RetryAfterFor(const SmtpReply& reply) {
-  return (reply.code == 421 || reply.code == 432) ? 60 : 0;
+  return ResultOf(id, Status::InvalidArgument("invalid message: " + error));
 }
 
 }  // namespace m365

@@ -1,13 +1,16 @@
 #pragma once
-// The pure parts of delivery: how a batch is cut into connections, and how
-// what happened to a message becomes its DeliveryResult (design.md section 7).
+// The pure parts of delivery (docs/delivery.md): how a batch is cut into
+// connections, and how what happened to a message becomes its
+// DeliveryResult. ResultOf is the one place that decides a result's status;
+// every other function here, and every give-up path of the sender, goes
+// through it.
 #include <cstddef>
 #include <string>
 #include <vector>
 
 #include "notify/host_api/delivery.hpp"
+#include "notify/sdk/status.hpp"
 #include "smtp/smtp_connection.hpp"
-#include "smtp/smtp_login.hpp"
 
 namespace m365 {
 
@@ -16,21 +19,34 @@ namespace m365 {
 std::vector<std::vector<std::size_t>> SplitIntoChunks(const std::vector<std::size_t>& items,
                                                       int batch_size);
 
-// The result of SendMail for message `id`: delivered after 250 to the end of
-// DATA; retry_later for 4xx, a lost connection ("outcome unknown" when it was
-// lost after the end of DATA); rejected for 5xx. Call only when the message
+// The result for message `id` given why it ends as it does (docs/delivery.md,
+// Outcomes):
+//   - ok: delivered;
+//   - decided by a 5xx reply (status.reply_code() >= 500): rejected, whatever
+//     the code, since the server's permanent reply is final (RFC 5321 section
+//     4.2.1), also for 535 5.7.139, which is kFailedPrecondition;
+//   - IsTransient() or kFailedPrecondition: retry_later, retry_after_s from
+//     status.retry_after() (0 when unknown);
+//   - any other code: rejected, retry_after_s 0.
+// code and enhanced are the status's reply (0 and "" without one); detail is
+// its message, with " Remedy: " and its remedy when it has one.
+notify::DeliveryResult ResultOf(const std::string& id, const notify::sdk::Status& status);
+
+// What SendMail did with a message, as a Status: OK after 250 to the end of
+// DATA; the reply's StatusOfReply (smtp/reply_status.hpp) with the server's
+// words as its message; kUnknown "outcome unknown: ..." when the connection
+// was lost after the end of DATA was sent, before the reply; kUnavailable
+// "not sent: ..." when it was lost earlier; kInvalidArgument when SendMail
+// refused the message before sending anything.
+notify::sdk::Status StatusOfSend(const SmtpStepResult& sent);
+
+// ResultOf(id, StatusOfSend(sent)); a delivered result carries the server's
+// 250 reply as its code, enhanced code and detail. Call only when the message
 // is not going to be tried again.
 notify::DeliveryResult ResultOfSend(const std::string& id, const SmtpStepResult& sent);
 
-// The result for message `id` when no connection could carry it: rejected
-// for a permanent failure (a 5xx, a configuration error of the token),
-// retry_later otherwise.
-notify::DeliveryResult ResultOfLogin(const std::string& id, const LoginOutcome& login);
-
-// The result for a message the builder refused (bad address, CR/LF...).
+// The result for a message the builder refused (bad address, CR/LF...):
+// rejected, "invalid message: " and `error`.
 notify::DeliveryResult ResultOfInvalidMessage(const std::string& id, const std::string& error);
-
-// Seconds to wait before retrying after `reply`, 0 when not known.
-int RetryAfterFor(const SmtpReply& reply);
 
 }  // namespace m365

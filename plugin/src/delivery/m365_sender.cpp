@@ -23,6 +23,7 @@ namespace {
 
 using notify::DeliveryResult;
 using notify::DeliveryStatus;
+using notify::sdk::Status;
 using std::chrono::milliseconds;
 
 // Connections in a row that bring no message further (no login, or lost
@@ -59,7 +60,7 @@ class M365Sender::Impl {
     std::vector<std::optional<DeliveryResult>> results;
     std::vector<std::vector<Job>> chunks;
     std::size_t next_chunk = 0;
-    std::optional<LoginOutcome> given_up;  // why the rest of the batch was given up
+    std::optional<Status> given_up;  // why the rest of the batch was given up
     std::atomic<int> connection_number{0};
     StopSignal stop;
     std::mutex mutex;
@@ -78,7 +79,7 @@ class M365Sender::Impl {
   // at most batch_size, settling each that gets a final result.
   Progress SendOverConnection(Run& run, SmtpConnection& connection, std::deque<Job>& pending);
   void Settle(Run& run, const Job& job, DeliveryResult result);
-  void GiveUp(Run& run, const LoginOutcome& why);
+  void GiveUp(Run& run, const Status& why);
   void Log(notify::LogLevel level, const std::string& text);
 
   M365Config config_;
@@ -129,13 +130,9 @@ std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::
     if (run.results[i]) {
       results.push_back(std::move(*run.results[i]));
     } else if (run.given_up) {
-      results.push_back(ResultOfLogin(batch[i].id, *run.given_up));
+      results.push_back(ResultOf(batch[i].id, *run.given_up));
     } else {  // not reached: every job is settled or given up
-      DeliveryResult r;
-      r.id = batch[i].id;
-      r.status = DeliveryStatus::kRetryLater;
-      r.detail = "not attempted";
-      results.push_back(std::move(r));
+      results.push_back(ResultOf(batch[i].id, Status::Unavailable("not attempted")));
     }
   }
   return results;
@@ -158,10 +155,8 @@ void M365Sender::Impl::Worker(Run& run) {
     try {
       SendChunk(run, std::move(chunk));
     } catch (...) {
-      LoginOutcome failure;
-      failure.failure = LoginOutcome::Failure::kTransport;
-      failure.error = "internal error: " + notify::sdk::DescribeCurrentException();
-      GiveUp(run, failure);
+      // Possibly in the middle of a message: its outcome is not known.
+      GiveUp(run, Status::Unknown("internal error: " + notify::sdk::DescribeCurrentException()));
     }
   }
 }
@@ -175,31 +170,32 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
     MailboxSlot slot =
         MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox, config_.timeout);
     if (!slot.held()) {
-      LoginOutcome busy;
-      busy.failure = LoginOutcome::Failure::kTransport;
-      busy.error = "no free connection for " + config_.from_email + " within " +
-                   std::to_string(config_.timeout.count()) + " s (other senders of this host " +
-                   "hold all " + std::to_string(kMaxConnectionsPerMailbox) + ")";
-      busy.retry_after_s = 60;
-      GiveUp(run, busy);
+      GiveUp(run,
+             Status::ResourceExhausted("no free connection for " + config_.from_email + " within " +
+                                           std::to_string(config_.timeout.count()) +
+                                           " s (other senders of this host hold all " +
+                                           std::to_string(kMaxConnectionsPerMailbox) + ")",
+                                       "", std::chrono::seconds(60)));
       return;
     }
     std::string name = "connection " + std::to_string(++run.connection_number);
-    LoginOutcome failure = OpenAuthenticated(connection, config_.from_email, *tokens_);
+    Status failure = OpenAuthenticated(connection, config_.from_email, *tokens_);
     if (!failure.ok()) {
       // Closed while the slot is still held, so the slot never outlives it.
-      if (connection.IsOpen()) connection.Quit();
+      if (connection.IsOpen()) (void)connection.Quit();
       Log(notify::LogLevel::kWarning, name + " to " + config_.smtp_host + ":" +
                                           std::to_string(config_.port) +
-                                          " failed: " + failure.error);
-      if (failure.failure == LoginOutcome::Failure::kToken || failure.permanent ||
-          failure.not_now) {
-        GiveUp(run, failure);  // the same would happen to every other chunk
+                                          " failed: " + failure.message());
+      // Not transient: another connection would meet the same (a refusal, no
+      // STARTTLS, no token), so no other chunk tries (docs/delivery.md,
+      // Pacing and giving up).
+      if (!failure.IsTransient()) {
+        GiveUp(run, failure);
         return;
       }
     } else {
       Progress progress = SendOverConnection(run, connection, pending);
-      if (connection.IsOpen()) connection.Quit();
+      if (connection.IsOpen()) (void)connection.Quit();
       Log(notify::LogLevel::kInfo,
           name + ": " + std::to_string(progress.delivered) + " delivered, " +
               std::to_string(progress.answered - progress.delivered) + " refused" +
@@ -209,8 +205,7 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
         backoff.Reset();
         continue;
       }
-      failure.failure = LoginOutcome::Failure::kTransport;
-      failure.error = progress.lost_error;
+      failure = Status::Unavailable(progress.lost_error);
     }
     // Nothing came of this connection: pause, and give up after a few.
     if (backoff.attempts() + 1 >= kMaxConnectAttempts) {
@@ -258,13 +253,13 @@ void M365Sender::Impl::Settle(Run& run, const Job& job, DeliveryResult result) {
   if (!run.results[job.index]) run.results[job.index] = std::move(result);
 }
 
-void M365Sender::Impl::GiveUp(Run& run, const LoginOutcome& why) {
+void M365Sender::Impl::GiveUp(Run& run, const Status& why) {
   {
     std::lock_guard<std::mutex> lock(run.mutex);
     if (!run.given_up) run.given_up = why;
   }
   run.stop.Stop();
-  Log(notify::LogLevel::kError, "giving up the rest of the batch: " + why.error);
+  Log(notify::LogLevel::kError, "giving up the rest of the batch: " + why.message());
 }
 
 // HostContext::Log is thread-safe (docs/host-api.md, Threads): the workers

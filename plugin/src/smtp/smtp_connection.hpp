@@ -28,8 +28,13 @@ struct SmtpEndpoint {
   int implicit_tls_port = 465;
 };
 
-// What a step ended with. `reply` is the server's reply when there was one.
-struct SmtpStepResult {
+// What one exchange did on the wire. `reply` is the server's reply when there
+// was one. A record, not a verdict: what it means (which StatusCode, whether
+// to retry) depends on the step and on what the caller does next, so the
+// callers judge it: smtp_login for the login, delivery/delivery_plan for a
+// message, diagnostics for the checks at Save, all through StatusOfReply
+// (smtp/reply_status.hpp) for the reply.
+struct [[nodiscard]] SmtpStepResult {
   bool ok = false;
   SmtpReply reply;
   std::string error;  // when !ok and no reply explains it: "connection refused", "timed out after 5

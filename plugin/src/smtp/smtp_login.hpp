@@ -1,41 +1,42 @@
 #pragma once
 // Opens a submission connection that is ready to send: connect, EHLO,
 // STARTTLS (mandatory; implicit TLS on port 465), EHLO, AUTH XOAUTH2 with a
-// token from the TokenSource. No token is asked for before TLS is up, so a
-// server without STARTTLS never sees one.
+// token from the TokenSource (docs/delivery.md, Batches, chunks and
+// connections). No token is asked for before TLS is up, so a server without
+// STARTTLS never sees one.
 #include <string>
 
+#include "notify/sdk/status.hpp"
 #include "smtp/smtp_connection.hpp"
 #include "token/token_source.hpp"
 
 namespace m365 {
 
-struct LoginOutcome {
-  enum class Failure {
-    kNone,       // logged in
-    kToken,      // no token: `error`, `permanent`, `retry_after_s` say why
-    kServer,     // the server refused a step: `reply`
-    kTransport,  // connect, TLS or the connection failed: `error`
-  };
-  Failure failure = Failure::kNone;
-  SmtpReply reply;
-  std::string error;       // what failed, naming the step; never a secret
-  std::string remedy;      // for kToken: what the administrator should change
-  bool permanent = false;  // trying again without a change will not help
-  // Trying again within this batch will not help (no STARTTLS, a refused
-  // certificate); later might, so the messages stay retry_later.
-  bool not_now = false;
-  int retry_after_s = 0;  // when known
-  bool token_refreshed = false;
-
-  bool ok() const { return failure == Failure::kNone; }
-};
-
 // Drives `connection` (Connect may be called again on it) up to a successful
 // AUTH as `mailbox`. A 535 to a token from Get() triggers one
 // TokenSource::Refresh and one more AUTH, on the same connection when it is
 // still open, else on a new one.
-LoginOutcome OpenAuthenticated(SmtpConnection& connection, const std::string& mailbox,
-                               TokenSource& tokens);
+//
+// Returns OK when logged in; otherwise why not, as a Status whose message
+// names the step:
+//   - the server refused a step (greeting, EHLO, STARTTLS, AUTH):
+//     StatusOfReply's code (smtp/reply_status.hpp), with the reply;
+//   - the connection failed (connect, a lost connection, a timeout):
+//     kUnavailable;
+//   - the server offers no STARTTLS, or the TLS handshake failed (a
+//     certificate not trusted or not valid for the host): kFailedPrecondition,
+//     since another connection within the batch would meet the same;
+//   - the server offers no XOAUTH2 after TLS: kInvalidArgument (SMTP host does
+//     not name Exchange Online);
+//   - no token: "no access token: " and the TokenSource's message, remedy and
+//     retry_after. A configuration error keeps its code; a transient failure
+//     becomes kFailedPrecondition, since within the batch every connection
+//     would get the same answer (the cache shares one request and honours
+//     Retry-After).
+// So: IsTransient() exactly when another connection attempt soon may fare
+// better. The connection may be left open after a failure; the caller closes
+// it.
+notify::sdk::Status OpenAuthenticated(SmtpConnection& connection, const std::string& mailbox,
+                                      TokenSource& tokens);
 
 }  // namespace m365

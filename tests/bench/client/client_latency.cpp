@@ -52,9 +52,9 @@ bool WarmConnection(const notify::Settings& settings, int samples, std::vector<d
   }
   auto tokens = MakeTokens(config, tls.value());
   m365::SmtpConnection connection({config.smtp_host, config.port, config.timeout, tls.value()});
-  m365::LoginOutcome login = m365::OpenAuthenticated(connection, config.from_email, *tokens);
+  notify::sdk::Status login = m365::OpenAuthenticated(connection, config.from_email, *tokens);
   if (!login.ok()) {
-    error = "login: " + login.error;
+    error = "login: " + login.message();
     return false;
   }
   m365::MimeBuilder builder(config.from_email, config.from_name);
@@ -73,7 +73,7 @@ bool WarmConnection(const notify::Settings& settings, int samples, std::vector<d
       return false;
     }
   }
-  connection.Quit();
+  (void)connection.Quit();
   return true;
 }
 

@@ -182,7 +182,7 @@ TEST_F(SmtpFaultTest, TooManyConnectionsForTheMailboxIsRetryLater) {
   EXPECT_EQ(stats.smtp_reply_counts["432 4.3.2"], 4u) << "a first try and three retries";
   ExpectBackoffPauses(3);  // paced
   EXPECT_EQ(emulator_->received().size(), 0u);
-  for (auto& c : others) c->Quit();
+  for (auto& c : others) (void)c->Quit();
   LiftAndExpectRecovery();
 }
 

@@ -3,15 +3,18 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
+#include "smtp/reply_status.hpp"
 #include "smtp/smtp_reply_parser.hpp"
 
 namespace m365 {
 namespace {
 
 using notify::DeliveryStatus;
+using notify::sdk::Status;
 
 std::vector<std::size_t> Range(std::size_t n) {
   std::vector<std::size_t> v;
@@ -81,33 +84,58 @@ TEST(DeliveryPlanTest, LostConnections) {
 }
 
 TEST(DeliveryPlanTest, LoginFailures) {
-  LoginOutcome token;
-  token.failure = LoginOutcome::Failure::kToken;
-  token.error = "no access token: AADSTS7000215: wrong client secret";
-  token.remedy = "Paste the secret's Value.";
-  token.permanent = true;
-  auto r = ResultOfLogin("m", token);
+  Status token = Status::Unauthenticated("no access token: AADSTS7000215: wrong client secret",
+                                         "Paste the secret's Value.");
+  auto r = ResultOf("m", token);
   EXPECT_EQ(r.status, DeliveryStatus::kRejected);
   EXPECT_NE(r.detail.find("AADSTS7000215"), std::string::npos);
   EXPECT_NE(r.detail.find("Paste the secret's Value."), std::string::npos);
 
-  LoginOutcome throttled;
-  throttled.failure = LoginOutcome::Failure::kToken;
-  throttled.error = "no access token: throttled";
-  throttled.retry_after_s = 30;
-  r = ResultOfLogin("m", throttled);
+  Status throttled =
+      Status::FailedPrecondition("no access token: throttled", "", std::chrono::seconds(30));
+  r = ResultOf("m", throttled);
   EXPECT_EQ(r.status, DeliveryStatus::kRetryLater);
   EXPECT_EQ(r.retry_after_s, 30);
 
-  LoginOutcome refused;
-  refused.failure = LoginOutcome::Failure::kServer;
-  refused.reply = ParseSmtpReply("535 5.7.3 Authentication unsuccessful\r\n");
-  refused.error = "AUTH XOAUTH2 refused: 535 5.7.3 Authentication unsuccessful";
-  refused.permanent = true;
-  r = ResultOfLogin("m", refused);
+  Status refused = StatusOfReply(ParseSmtpReply("535 5.7.3 Authentication unsuccessful\r\n"),
+                                 "AUTH XOAUTH2 refused: 535 5.7.3 Authentication unsuccessful");
+  r = ResultOf("m", refused);
   EXPECT_EQ(r.status, DeliveryStatus::kRejected);
   EXPECT_EQ(r.code, 535);
   EXPECT_EQ(r.enhanced, "5.7.3");
+}
+
+// ResultOf is the one place that decides: every code, and the 5xx rule.
+TEST(DeliveryPlanTest, TheStatusCodeDecidesRetryOrReject) {
+  using std::chrono::seconds;
+  EXPECT_EQ(ResultOf("m", Status::Ok()).status, DeliveryStatus::kDelivered);
+  for (const Status& later :
+       {Status::Unavailable("u", "", seconds(7)), Status::ResourceExhausted("r", "", seconds(7)),
+        Status::FailedPrecondition("f", "", seconds(7))}) {
+    auto r = ResultOf("m", later);
+    EXPECT_EQ(r.status, DeliveryStatus::kRetryLater) << later.ToString();
+    EXPECT_EQ(r.retry_after_s, 7) << later.ToString();
+  }
+  EXPECT_EQ(ResultOf("m", Status::DeadlineExceeded("d")).status, DeliveryStatus::kRetryLater);
+  EXPECT_EQ(ResultOf("m", Status::Unknown("u")).status, DeliveryStatus::kRetryLater);
+  for (const Status& rejected :
+       {Status::InvalidArgument("i"), Status::Unauthenticated("a"), Status::PermissionDenied("p"),
+        Status::NotFound("n"), Status::Internal("b")}) {
+    auto r = ResultOf("m", rejected.WithRetryAfter(seconds(7)));
+    EXPECT_EQ(r.status, DeliveryStatus::kRejected) << rejected.ToString();
+    EXPECT_EQ(r.retry_after_s, 0) << rejected.ToString();
+  }
+  // A permanent reply is final even where the code alone would wait:
+  // SMTP AUTH switched off is kFailedPrecondition, and rejected.
+  Status auth_off = StatusOfReply(
+      ParseSmtpReply("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is "
+                     "disabled for the Tenant.\r\n"),
+      "AUTH XOAUTH2 refused");
+  EXPECT_EQ(auth_off.code(), notify::sdk::StatusCode::kFailedPrecondition);
+  auto r = ResultOf("m", auth_off);
+  EXPECT_EQ(r.status, DeliveryStatus::kRejected);
+  EXPECT_EQ(r.code, 535);
+  EXPECT_EQ(r.enhanced, "5.7.139");
 }
 
 TEST(DeliveryPlanTest, InvalidMessage) {
