@@ -1,15 +1,21 @@
-// The online checks at Save, one step at a time.
+// The live checks at Save (docs/channel-settings.md, Live checks at Save):
+// one function per step, each with what it needs and what it finds in its
+// signature, run in order by a StepRunner that times, redacts, logs and
+// records them. Uses token/, smtp/, diagnostics/ and, for the test message's
+// MIME, mime/; never delivery/ (docs/architecture.md, The include rule).
 #include "checks/live_checks.hpp"
 
 #include <chrono>
 #include <functional>
-#include <memory>
+#include <optional>
+#include <utility>
 
-#include "delivery/m365_sender.hpp"
 #include "diagnostics/diagnostics.hpp"
+#include "mime/mime_builder.hpp"
 #include "net/tls_context.hpp"
 #include "notify/sdk/barrier.hpp"
 #include "smtp/smtp_connection.hpp"
+#include "smtp/smtp_login.hpp"
 #include "token/jwt_claims.hpp"
 #include "token/token_client.hpp"
 #include "token/token_source.hpp"
@@ -19,27 +25,51 @@ namespace {
 
 using notify::CheckStep;
 using notify::StepOutcome;
+using notify::sdk::Status;
+using notify::sdk::StatusOr;
 
-// What a step body reports: passed (empty remedy) or failed.
-struct StepEnd {
-  bool passed = false;
-  std::string detail;
-  std::string remedy;
-};
+// What a step ends with: the detail of a passed step, or the Status saying
+// why it failed (its message becomes the step's detail, its remedy the
+// step's remedy).
+using StepEnd = StatusOr<std::string>;
 
-StepEnd Pass(std::string detail) { return {true, std::move(detail), ""}; }
-StepEnd Fail(std::string detail, std::string remedy) {
-  return {false, std::move(detail), std::move(remedy)};
+constexpr const char* kTryAgain = "Try again; if it repeats, report it with the host's log.";
+
+std::string Seconds(std::chrono::seconds s) { return std::to_string(s.count()) + " s"; }
+
+std::chrono::milliseconds Timeout(const M365Config& c) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout);
 }
-StepEnd Fail(const notify::sdk::Status& s) { return {false, s.message(), s.remedy()}; }
 
-// Hands the token the checks obtained to the sender of the test message.
+SmtpEndpoint Endpoint(const M365Config& c, const Poco::Net::Context::Ptr& tls) {
+  return {c.smtp_host, c.port, c.timeout, tls};
+}
+
+std::string Where(const M365Config& c) { return c.smtp_host + ":" + std::to_string(c.port); }
+
+// Adds OpenSSL's reason for refusing a certificate chain during the step
+// just run on this thread ("unable to get local issuer certificate", ...).
+Status WithCertificateReason(Status s) {
+  std::string why = TakeLastCertificateError();
+  if (!why.empty() && s.message().find(why) == std::string::npos) {
+    s = s.WithMessage(s.message() + " (" + why + ")");
+  }
+  if (why.find("expired") != std::string::npos || why.find("not yet valid") != std::string::npos) {
+    s = s.WithRemedy("The server's certificate is outside its validity period (" + why +
+                     "). Check this host's date and time; Exchange Online's certificates are "
+                     "always current, so otherwise a device in between intercepts TLS with its "
+                     "own certificate: exempt this host from it.");
+  }
+  return s;
+}
+
+// Hands the token the checks obtained to the login of the test message.
 class ValidatedToken : public TokenSource {
  public:
   explicit ValidatedToken(std::string token) : token_(std::move(token)) {}
-  notify::sdk::StatusOr<std::string> Get() override { return token_; }
-  notify::sdk::StatusOr<std::string> Refresh(const std::string&) override {
-    return notify::sdk::Status::Unauthenticated(
+  StatusOr<std::string> Get() override { return token_; }
+  StatusOr<std::string> Refresh(const std::string&) override {
+    return Status::Unauthenticated(
         "Exchange Online refused the token that passed the login check",
         "Save again; if it repeats, check the mailbox permission of the From mailbox.");
   }
@@ -47,6 +77,154 @@ class ValidatedToken : public TokenSource {
  private:
   std::string token_;
 };
+
+// token: a client-credentials token for the cloud's Exchange Online scope,
+// stored in `token`.
+StepEnd CheckToken(const M365Config& c, const Poco::Net::Context::Ptr& tls, std::string& token) {
+  TokenClient client(tls, Timeout(c));
+  TokenResponse r =
+      client.Request({c.authority_url, c.tenant_id, c.client_id, c.client_secret, c.scope});
+  if (!r.ok) return DiagnoseTokenFailure(r, c);
+  token = r.access_token;
+  return "token issued by " + c.authority_url + " for " + c.scope + ", valid for " +
+         Seconds(r.expires_in);
+}
+
+// claims: `token` is for Exchange Online, issued to this app, and carries
+// SMTP.SendAsApp; without the role, a Microsoft Graph token of the same app
+// tells whether Graph Mail.Send was granted instead. A token that cannot be
+// decoded passes unexplained. Stores the decoded claims in `claims`.
+StepEnd CheckClaims(const M365Config& c, const Poco::Net::Context::Ptr& tls,
+                    const std::string& token, std::optional<JwtClaims>& claims) {
+  auto decoded = DecodeJwtClaims(token);
+  if (!decoded.ok()) {
+    // Access tokens are opaque to clients by contract; an undecodable one
+    // is not an error, it just cannot be explained.
+    return decoded.status().message() + "; claims not checked";
+  }
+  claims = decoded.value();
+  Status problem = DiagnoseClaims(*claims, c);
+  if (!problem.ok() && claims->HasAudience(c.expected_audience)) {
+    // The most common mistake (docs/microsoft-365.md, What administrators get
+    // wrong most): Graph Mail.Send granted instead of SMTP.SendAsApp.
+    TokenClient client(tls, Timeout(c));
+    TokenResponse graph =
+        client.Request({c.authority_url, c.tenant_id, c.client_id, c.client_secret, c.graph_scope});
+    if (graph.ok) {
+      auto graph_claims = DecodeJwtClaims(graph.access_token);
+      if (graph_claims.ok()) problem = DiagnoseClaims(*claims, c, &graph_claims.value());
+    }
+  }
+  if (!problem.ok()) return problem;
+  return DescribeClaims(*claims);
+}
+
+// connect: DNS, TCP and the 220 greeting (on port 465 after the TLS handshake).
+StepEnd CheckConnect(const M365Config& c, SmtpConnection& smtp) {
+  TakeLastCertificateError();
+  SmtpStepResult r = smtp.Connect();
+  if (!r.ok) {
+    return WithCertificateReason(DiagnoseSmtpTransport(kStepConnect, r.error, r.reply, c));
+  }
+  return "connected to " + Where(c) + (smtp.IsTls() ? " with implicit TLS" : "") + ": " +
+         r.reply.ToString();
+}
+
+// starttls: EHLO, and STARTTLS among the capabilities (no token goes
+// without TLS).
+StepEnd CheckStartTls(const M365Config& c, SmtpConnection& smtp) {
+  SmtpStepResult r = smtp.Ehlo();
+  if (!r.ok) return DiagnoseSmtpTransport(kStepConnect, r.error, r.reply, c);
+  if (smtp.IsTls()) return std::string("EHLO accepted; TLS already in place (port 465)");
+  if (!smtp.OffersStartTls()) {
+    return Status::FailedPrecondition(
+        "the server at " + Where(c) + " did not offer STARTTLS, so no token was sent",
+        "Exchange Online always offers STARTTLS on port 587: check SMTP host and "
+        "Port (smtp.office365.com, 587). A firewall or antivirus that inspects "
+        "SMTP may strip STARTTLS; exempt this host from it.");
+  }
+  return std::string("EHLO accepted; STARTTLS offered");
+}
+
+// tls: STARTTLS, the handshake with the certificate checked for the host
+// name, EHLO again.
+StepEnd CheckTls(const M365Config& c, SmtpConnection& smtp) {
+  if (smtp.IsTls()) {
+    return "implicit TLS established at connect, certificate valid for " + c.smtp_host;
+  }
+  TakeLastCertificateError();
+  SmtpStepResult r = smtp.StartTls();
+  if (!r.ok) return WithCertificateReason(DiagnoseSmtpTransport(kStepTls, r.error, r.reply, c));
+  return "TLS established; certificate trusted and valid for " + c.smtp_host;
+}
+
+// auth: XOAUTH2 offered after TLS, then AUTH XOAUTH2 as from_email with
+// `token`. `claims`, when known, say which causes of a 535 they rule out.
+StepEnd CheckAuth(const M365Config& c, SmtpConnection& smtp, const std::string& token,
+                  const JwtClaims* claims) {
+  if (!smtp.OffersXoauth2()) {
+    return Status::InvalidArgument(
+        "the server at " + Where(c) + " does not offer AUTH XOAUTH2 after STARTTLS",
+        "Check that SMTP host is Exchange Online (smtp.office365.com for the "
+        "global cloud); other servers do not accept Microsoft 365 tokens.");
+  }
+  SmtpStepResult r = smtp.AuthXoauth2(c.from_email, token);
+  if (r.ok) return "logged in as " + c.from_email + ": " + r.reply.ToString();
+  if (r.reply.code == 0) return DiagnoseSmtpTransport(kStepAuth, r.error, r.reply, c);
+  return DiagnoseAuthReply(r.reply, c, claims);
+}
+
+// quit: QUIT. A lost QUIT says nothing about the configuration: always passes.
+StepEnd CheckQuit(SmtpConnection& smtp) {
+  SmtpStepResult r = smtp.Quit();
+  return r.ok ? r.reply.ToString()
+              : "no reply to QUIT (" + r.error + "); the configuration is fine";
+}
+
+// test_message: one message to `recipient` over a connection of its own, as
+// Deliver sends one (up to AUTH with `token`, the MIME of mime/, MAIL, RCPT,
+// DATA, QUIT), one attempt. `claims` as for CheckAuth.
+StepEnd CheckTestMessage(const M365Config& c, const Poco::Net::Context::Ptr& tls,
+                         const std::string& token, const JwtClaims* claims,
+                         const std::string& recipient) {
+  const std::string what = "the test message to " + recipient;
+  notify::Message m;
+  m.id = "m365-validation-test";
+  m.to = {recipient};
+  m.subject = "Test message from " + c.server_name;
+  m.text_body = "This test message was sent while saving the notification settings \"" +
+                c.server_name + "\" (Microsoft 365, from " + c.from_email + "). Delivery works.";
+  StatusOr<MimeMessage> mime = MimeBuilder(c.from_email, c.from_name).Build(m);
+  if (!mime.ok()) {
+    return Status::InvalidArgument(what + " could not be built: " + mime.status().message(),
+                                   "Give a plain e-mail address as the test recipient.");
+  }
+
+  SmtpConnection smtp(Endpoint(c, tls));
+  ValidatedToken tokens(token);
+  Status login = OpenAuthenticated(smtp, c.from_email, tokens);
+  if (!login.ok()) {
+    if (smtp.IsOpen()) (void)smtp.Quit();
+    return login.WithMessage(what + " was not sent: " + login.message())
+        .WithRemedy(login.remedy().empty() ? kTryAgain : login.remedy());
+  }
+  SmtpStepResult sent = smtp.SendMail(c.from_email, mime->recipients, mime->data);
+  if (smtp.IsOpen()) (void)smtp.Quit();
+  if (sent.ok) return "sent to " + recipient + ": " + sent.reply.ToString();
+
+  if (sent.reply.code == 0) {
+    std::string why =
+        sent.outcome_unknown
+            ? "no reply to the end of DATA; it may have been delivered (" + sent.error + ")"
+            : sent.error;
+    return Status::Unavailable(what + " was not accepted: " + why, kTryAgain);
+  }
+  Status refused = DiagnoseSendReply(sent.reply, c, claims);
+  return refused.WithMessage(what + " was not accepted: " + sent.reply.ToString())
+      .WithRemedy(!refused.remedy().empty()
+                      ? refused.remedy()
+                      : "Check the recipient address and the server's reply above.");
+}
 
 // Runs the steps in order and records them; after a failure the rest are skipped.
 class StepRunner {
@@ -63,17 +241,23 @@ class StepRunner {
       return;
     }
     auto start = std::chrono::steady_clock::now();
-    StepEnd end = notify::sdk::Guard(body, [](const std::string& what) {
-      return Fail("internal error: " + what,
-                  "Try again; if it repeats, report it with the host's log.");
-    });
+    // A step that throws fails alone; the report keeps the steps before it.
+    StepEnd end = [&]() -> StepEnd {
+      try {
+        return body();
+      } catch (...) {
+        return Status::Internal("internal error: " + notify::sdk::DescribeCurrentException(),
+                                kTryAgain);
+      }
+    }();
     step.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - start)
                           .count();
-    step.outcome = end.passed ? StepOutcome::kPassed : StepOutcome::kFailed;
-    step.detail = Redact(end.detail, config_.client_secret, token_);
-    step.remedy = Redact(end.remedy, config_.client_secret, token_);
-    failed_ = !end.passed;
+    step.outcome = end.ok() ? StepOutcome::kPassed : StepOutcome::kFailed;
+    step.detail =
+        Redact(end.ok() ? end.value() : end.status().message(), config_.client_secret, token_);
+    step.remedy = end.ok() ? "" : Redact(end.status().remedy(), config_.client_secret, token_);
+    failed_ = !end.ok();
     // Info: the report already shows the outcome to whoever saves.
     host_.Log(notify::LogLevel::kInfo, "m365_oauth_smtp [" + config_.server_name + "] check " +
                                            step.name + " " + notify::ToString(step.outcome) +
@@ -82,6 +266,7 @@ class StepRunner {
     steps_.push_back(std::move(step));
   }
 
+  // The token to redact from every later detail and remedy.
   void SetToken(const std::string& token) { token_ = token; }
   std::vector<CheckStep> TakeSteps() { return std::move(steps_); }
 
@@ -93,177 +278,33 @@ class StepRunner {
   bool failed_ = false;
 };
 
-// Adds OpenSSL's reason for refusing a certificate chain during the step
-// just run on this thread ("unable to get local issuer certificate", ...).
-notify::sdk::Status WithCertificateReason(notify::sdk::Status s) {
-  std::string why = TakeLastCertificateError();
-  if (!why.empty() && s.message().find(why) == std::string::npos) {
-    s = s.WithMessage(s.message() + " (" + why + ")");
-  }
-  if (why.find("expired") != std::string::npos || why.find("not yet valid") != std::string::npos) {
-    s = s.WithRemedy("The server's certificate is outside its validity period (" + why +
-                     "). Check this host's date and time; Exchange Online's certificates are "
-                     "always current, so otherwise a device in between intercepts TLS with its "
-                     "own certificate: exempt this host from it.");
-  }
-  return s;
-}
-
-std::string Seconds(std::chrono::seconds s) { return std::to_string(s.count()) + " s"; }
-
 }  // namespace
 
 std::vector<notify::CheckStep> RunLiveChecks(const M365Config& c, Poco::Net::Context::Ptr tls,
                                              const std::string& test_recipient,
-                                             notify::HostContext& host) noexcept {
-  return notify::sdk::Guard(
-      [&]() -> std::vector<CheckStep> {
-        StepRunner run(c, host);
-        std::string token;
-        JwtClaims claims;
-        bool claims_known = false;
-        const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout);
+                                             notify::HostContext& host) {
+  StepRunner run(c, host);
+  std::string token;
+  std::optional<JwtClaims> claims;
+  auto known_claims = [&]() -> const JwtClaims* { return claims ? &*claims : nullptr; };
 
-        run.Run(kStepToken, [&] {
-          TokenClient client(tls, timeout);
-          TokenResponse r =
-              client.Request({c.authority_url, c.tenant_id, c.client_id, c.client_secret, c.scope});
-          if (!r.ok) return Fail(DiagnoseTokenFailure(r, c));
-          token = r.access_token;
-          run.SetToken(token);
-          return Pass("token issued by " + c.authority_url + " for " + c.scope + ", valid for " +
-                      Seconds(r.expires_in));
-        });
-
-        run.Run(kStepClaims, [&] {
-          auto decoded = DecodeJwtClaims(token);
-          if (!decoded.ok()) {
-            // Access tokens are opaque to clients by contract; an undecodable one
-            // is not an error, it just cannot be explained.
-            return Pass(decoded.status().message() + "; claims not checked");
-          }
-          claims = decoded.value();
-          claims_known = true;
-          notify::sdk::Status d = DiagnoseClaims(claims, c);
-          if (!d.ok() && claims.HasAudience(c.expected_audience)) {
-            // Mistake 1 of facts section 8: Graph Mail.Send granted instead of
-            // SMTP.SendAsApp. A Graph token of the same app tells.
-            TokenClient client(tls, timeout);
-            TokenResponse graph = client.Request(
-                {c.authority_url, c.tenant_id, c.client_id, c.client_secret, c.graph_scope});
-            if (graph.ok) {
-              auto graph_claims = DecodeJwtClaims(graph.access_token);
-              if (graph_claims.ok()) d = DiagnoseClaims(claims, c, &graph_claims.value());
-            }
-          }
-          return d.ok() ? Pass(DescribeClaims(claims)) : Fail(d);
-        });
-
-        SmtpConnection smtp({c.smtp_host, c.port, c.timeout, tls});
-        const std::string where = c.smtp_host + ":" + std::to_string(c.port);
-
-        run.Run(kStepConnect, [&] {
-          TakeLastCertificateError();
-          SmtpStepResult r = smtp.Connect();
-          if (!r.ok) {
-            return Fail(
-                WithCertificateReason(DiagnoseSmtpTransport(kStepConnect, r.error, r.reply, c)));
-          }
-          return Pass("connected to " + where + (smtp.IsTls() ? " with implicit TLS" : "") + ": " +
-                      r.reply.ToString());
-        });
-
-        run.Run(kStepStartTls, [&] {
-          SmtpStepResult r = smtp.Ehlo();
-          if (!r.ok) return Fail(DiagnoseSmtpTransport(kStepConnect, r.error, r.reply, c));
-          if (smtp.IsTls()) return Pass("EHLO accepted; TLS already in place (port 465)");
-          if (!smtp.OffersStartTls()) {
-            return Fail("the server at " + where + " did not offer STARTTLS, so no token was sent",
-                        "Exchange Online always offers STARTTLS on port 587: check SMTP host and "
-                        "Port (smtp.office365.com, 587). A firewall or antivirus that inspects "
-                        "SMTP may strip STARTTLS; exempt this host from it.");
-          }
-          return Pass("EHLO accepted; STARTTLS offered");
-        });
-
-        run.Run(kStepTls, [&] {
-          if (smtp.IsTls()) {
-            return Pass("implicit TLS established at connect, certificate valid for " +
-                        c.smtp_host);
-          }
-          TakeLastCertificateError();
-          SmtpStepResult r = smtp.StartTls();
-          if (!r.ok) {
-            return Fail(
-                WithCertificateReason(DiagnoseSmtpTransport(kStepTls, r.error, r.reply, c)));
-          }
-          return Pass("TLS established; certificate trusted and valid for " + c.smtp_host);
-        });
-
-        run.Run(kStepAuth, [&] {
-          if (!smtp.OffersXoauth2()) {
-            return Fail("the server at " + where + " does not offer AUTH XOAUTH2 after STARTTLS",
-                        "Check that SMTP host is Exchange Online (smtp.office365.com for the "
-                        "global cloud); other servers do not accept Microsoft 365 tokens.");
-          }
-          SmtpStepResult r = smtp.AuthXoauth2(c.from_email, token);
-          if (r.ok) return Pass("logged in as " + c.from_email + ": " + r.reply.ToString());
-          if (r.reply.code == 0) return Fail(DiagnoseSmtpTransport(kStepAuth, r.error, r.reply, c));
-          return Fail(DiagnoseAuthReply(r.reply, c, claims_known ? &claims : nullptr));
-        });
-
-        run.Run(kStepQuit, [&] {
-          SmtpStepResult r = smtp.Quit();
-          // A lost QUIT says nothing about the configuration.
-          return Pass(r.ok ? r.reply.ToString()
-                           : "no reply to QUIT (" + r.error + "); the configuration is fine");
-        });
-
-        if (!test_recipient.empty()) {
-          run.Run(kStepTestMessage, [&] {
-            M365Sender sender(c, tls, std::make_shared<ValidatedToken>(token), host);
-            notify::Message m;
-            m.id = "m365-validation-test";
-            m.to = {test_recipient};
-            m.subject = "Test message from " + c.server_name;
-            m.text_body = "This test message was sent while saving the notification settings \"" +
-                          c.server_name + "\" (Microsoft 365, from " + c.from_email +
-                          "). Delivery works.";
-            auto results = sender.Deliver({m});
-            if (results.size() == 1 && results[0].status == notify::DeliveryStatus::kDelivered) {
-              return Pass("sent to " + test_recipient + ": " + std::to_string(results[0].code) +
-                          " " + results[0].enhanced + " " + results[0].detail);
-            }
-            std::string detail = "no result";
-            if (!results.empty()) {
-              const auto& r = results[0];
-              detail = std::string(notify::ToString(r.status)) + ", " +
-                       (r.code != 0 ? std::to_string(r.code) + " " : "") +
-                       (r.enhanced.empty() ? "" : r.enhanced + " ") + r.detail;
-            }
-            SmtpReply reply;
-            if (!results.empty()) {
-              reply.code = results[0].code;
-              reply.enhanced = results[0].enhanced;
-              reply.text = results[0].detail;
-            }
-            notify::sdk::Status d = DiagnoseSendReply(reply, c, claims_known ? &claims : nullptr);
-            return Fail("the test message to " + test_recipient + " was not accepted: " + detail,
-                        !d.remedy().empty() ? d.remedy()
-                                            : "Check the recipient address and the server's reply "
-                                              "above.");
-          });
-        }
-        return run.TakeSteps();
-      },
-      [&c](const std::string& what) {
-        CheckStep step;
-        step.name = "internal";
-        step.outcome = StepOutcome::kFailed;
-        step.detail = Redact("the checks stopped unexpectedly: " + what, c.client_secret);
-        step.remedy = "Try again; if it repeats, report it with the host's log.";
-        return std::vector<CheckStep>{step};
-      });
+  run.Run(kStepToken, [&] {
+    StepEnd end = CheckToken(c, tls, token);
+    run.SetToken(token);
+    return end;
+  });
+  run.Run(kStepClaims, [&] { return CheckClaims(c, tls, token, claims); });
+  SmtpConnection smtp(Endpoint(c, tls));
+  run.Run(kStepConnect, [&] { return CheckConnect(c, smtp); });
+  run.Run(kStepStartTls, [&] { return CheckStartTls(c, smtp); });
+  run.Run(kStepTls, [&] { return CheckTls(c, smtp); });
+  run.Run(kStepAuth, [&] { return CheckAuth(c, smtp, token, known_claims()); });
+  run.Run(kStepQuit, [&] { return CheckQuit(smtp); });
+  if (!test_recipient.empty()) {
+    run.Run(kStepTestMessage,
+            [&] { return CheckTestMessage(c, tls, token, known_claims(), test_recipient); });
+  }
+  return run.TakeSteps();
 }
 
 }  // namespace m365

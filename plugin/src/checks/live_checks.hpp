@@ -1,8 +1,9 @@
 #pragma once
-// The live checks run at Save (issue 4): token, claims, connect, EHLO with
-// STARTTLS offered, TLS handshake, AUTH XOAUTH2, QUIT and an optional test
-// message. Each step has an outcome, elapsed time, detail and remedy; the
-// first failure stops the run and later steps are reported as skipped.
+// The live checks run at Save (docs/channel-settings.md, Live checks at
+// Save): token, claims, connect, EHLO with STARTTLS offered, TLS handshake,
+// AUTH XOAUTH2, QUIT and an optional test message. Each step has an outcome,
+// elapsed time, detail and remedy; the first failure stops the run and later
+// steps are reported as skipped.
 #include <Poco/Net/Context.h>
 
 #include <string>
@@ -25,12 +26,15 @@ inline constexpr const char* kStepQuit = "quit";
 inline constexpr const char* kStepTestMessage = "test_message";
 
 // Runs the live checks against Microsoft (or the configured overrides) with
-// the TLS context `tls`. A test message goes to `test_recipient` only when
-// it is not empty and every other step passed. Every step is bounded by
+// the TLS context `tls`, one step per name above, in that order. A test
+// message goes to `test_recipient` only when it is not empty and every other
+// step passed. Every network exchange of a step is bounded by
 // config.timeout. No detail, remedy or log line contains the client secret,
-// the access token or the XOAUTH2 response. Never throws.
+// the access token or the XOAUTH2 response. A step that throws fails with
+// "internal error: ..." and the later ones are skipped; nothing else throws
+// but std::bad_alloc (the SDK's ChannelBase catches that).
 std::vector<notify::CheckStep> RunLiveChecks(const M365Config& config, Poco::Net::Context::Ptr tls,
                                              const std::string& test_recipient,
-                                             notify::HostContext& host) noexcept;
+                                             notify::HostContext& host);
 
 }  // namespace m365
