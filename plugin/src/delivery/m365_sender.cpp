@@ -275,20 +275,9 @@ M365Sender::M365Sender(M365Config config, Poco::Net::Context::Ptr tls,
 
 M365Sender::~M365Sender() = default;
 
-std::vector<notify::DeliveryResult> M365Sender::Deliver(
-    const std::vector<notify::Message>& batch) noexcept {
-  return notify::sdk::Guard([&] { return impl_->Deliver(batch); },
-                            [&](const std::string& what) {
-                              std::vector<DeliveryResult> results;
-                              for (const notify::Message& m : batch) {
-                                DeliveryResult r;
-                                r.id = m.id;
-                                r.status = DeliveryStatus::kRetryLater;
-                                r.detail = "internal error: " + what;
-                                results.push_back(std::move(r));
-                              }
-                              return results;
-                            });
+std::vector<notify::DeliveryResult> M365Sender::DeliverBatch(
+    const std::vector<notify::Message>& batch) {
+  return impl_->Deliver(batch);
 }
 
 }  // namespace m365

@@ -1,27 +1,35 @@
 #pragma once
-// Delivers batches through Exchange Online: up to batch_size messages per
-// authenticated connection, at most 3 connections per From mailbox, one
-// result per message in order (design.md section 7).
+// Delivers batches through Exchange Online (docs/delivery.md): up to
+// batch_size messages per authenticated connection, at most 3 connections per
+// From mailbox, one result per message in order.
 #include <Poco/Net/Context.h>
 
 #include <memory>
+#include <vector>
 
 #include "common/clock.hpp"
-#include "notify/host_api/channel.hpp"
 #include "notify/host_api/host_context.hpp"
+#include "notify/sdk/sender_base.hpp"
 #include "settings/m365_config.hpp"
 #include "token/token_source.hpp"
 
 namespace m365 {
 
-class M365Sender : public notify::Sender {
+// The channel's Sender, on the SDK's SenderBase: its public Deliver runs
+// DeliverBatch inside the exception barrier and completes the results, so a
+// message never goes without one.
+class M365Sender : public notify::sdk::SenderBase {
  public:
-  // `host` and `clock` must outlive the sender; `clock` paces retries.
+  // `host` and `clock` must outlive the sender; `clock` paces retries and
+  // measures each Deliver call's deadline.
   M365Sender(M365Config config, Poco::Net::Context::Ptr tls, std::shared_ptr<TokenSource> tokens,
              notify::HostContext& host, Clock& clock = SteadyClock());
   ~M365Sender() override;
-  std::vector<notify::DeliveryResult> Deliver(
-      const std::vector<notify::Message>& batch) noexcept override;
+
+ protected:
+  // One result per message of `batch`, in order (docs/delivery.md, Outcomes).
+  std::vector<notify::DeliveryResult> DeliverBatch(
+      const std::vector<notify::Message>& batch) override;
 
  private:
   class Impl;

@@ -190,14 +190,18 @@ void CheckCaFile(const notify::Settings& settings, std::vector<FieldIssue>& issu
 
 }  // namespace
 
-std::vector<notify::FieldIssue> CheckM365Settings(const notify::Settings& settings) {
-  std::vector<FieldIssue> issues = notify::sdk::CheckFields(M365Fields(), settings);
+void CheckM365Semantics(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
   CheckTenant(settings, issues);
   CheckSecret(settings, issues);
   CheckIds(settings, issues);
   CheckFromDomain(settings, issues);
   CheckOverrides(settings, issues);
   CheckCaFile(settings, issues);
+}
+
+std::vector<notify::FieldIssue> CheckM365Settings(const notify::Settings& settings) {
+  std::vector<FieldIssue> issues = notify::sdk::CheckFields(M365Fields(), settings);
+  CheckM365Semantics(settings, issues);
   return issues;
 }
 

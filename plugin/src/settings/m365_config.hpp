@@ -33,7 +33,18 @@ struct M365Config {
 // The form, in display order (design.md section 4).
 std::vector<notify::FieldDescriptor> M365Fields();
 
-// Generic and semantic checks, every problem at once (no network).
+// The channel's own checks beyond the field descriptors
+// (docs/channel-settings.md, Semantic checks), no network. `issues` holds
+// what the generic checks (notify::sdk::CheckFields) found: a field that
+// already has an error is skipped, and tenant_id's generic issue is replaced
+// for a multi-tenant alias. Appends every problem at once, each with a
+// remedy. The channel calls it from ChannelBase::CheckSettings, after the
+// SDK ran the generic checks.
+void CheckM365Semantics(const notify::Settings& settings, std::vector<notify::FieldIssue>& issues);
+
+// Every check at once, generic and semantic: CheckFields(M365Fields(),
+// settings) then CheckM365Semantics, as the channel's Validate runs them (for
+// tests, fuzzing and benchmarks).
 std::vector<notify::FieldIssue> CheckM365Settings(const notify::Settings& settings);
 
 // Typed values with defaults and cloud hosts applied. Call only on settings

@@ -8,6 +8,7 @@
 
 #include "notify/sdk/testing/conformance.hpp"
 #include "notify/test_support/refusing_port.hpp"
+#include "settings/m365_config.hpp"
 
 namespace {
 
@@ -62,6 +63,24 @@ TEST(M365ChannelTest, FieldErrorsStopBeforeAnyLiveCheck) {
   auto report = channel.Validate(s, {notify::ValidationMode::kOnline, ""});
   EXPECT_FALSE(report.ok());
   EXPECT_TRUE(report.steps.empty());
+}
+
+// The SDK's ChannelBase runs the generic checks; the channel adds only its
+// semantic ones, so no problem is reported twice.
+TEST(M365ChannelTest, EachProblemIsReportedOnce) {
+  notify::sdk::testing::FakeHostContext host;
+  m365::M365Channel channel(host, TestClock());
+  auto s = ValidSettings();
+  s.erase("client_id");
+  s["port"] = "0";
+  s["tenant_id"] = "common";
+  auto report = channel.Validate(s, {notify::ValidationMode::kOffline, ""});
+  for (const char* field : {"client_id", "port", "tenant_id"}) {
+    int count = 0;
+    for (const auto& issue : report.issues) count += issue.field == field ? 1 : 0;
+    EXPECT_EQ(count, 1) << field << "\n" << notify::sdk::testing::ReportText(report);
+  }
+  EXPECT_EQ(report.issues.size(), m365::CheckM365Settings(s).size());
 }
 
 TEST(M365ChannelTest, OnlineChecksStopAtTheFirstFailureAndSkipTheRest) {
