@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "delivery/pacing.hpp"
 #include "smtp/reply_status.hpp"
 
 namespace m365 {
@@ -22,6 +23,16 @@ std::string ReplyText(const SmtpReply& reply) {
 }
 
 }  // namespace
+
+std::chrono::milliseconds PauseCap(std::chrono::seconds timeout) {
+  return std::min<std::chrono::milliseconds>(kMaxPause, timeout);
+}
+
+std::chrono::milliseconds DeliverDeadline(std::chrono::seconds timeout, std::size_t chunks) {
+  const auto n = static_cast<long long>(chunks);
+  return (kMaxConnectAttempts + n) * std::chrono::milliseconds(timeout) +
+         n * Backoff::MaxTotal(kMaxConnectAttempts - 1, PauseCap(timeout));
+}
 
 std::vector<std::vector<std::size_t>> SplitIntoChunks(const std::vector<std::size_t>& items,
                                                       int batch_size) {

@@ -4,6 +4,7 @@
 // DeliveryResult. ResultOf is the one place that decides a result's status;
 // every other function here, and every give-up path of the sender, goes
 // through it.
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -13,6 +14,25 @@
 #include "smtp/smtp_connection.hpp"
 
 namespace m365 {
+
+// Connections in a row that bring no message further (no login, or lost
+// before any reply) before the rest of the batch is given up as retry_later
+// (docs/delivery.md, Pacing and giving up): the first try plus three paced
+// retries.
+inline constexpr int kMaxConnectAttempts = 4;
+// The longest pause between attempts.
+inline constexpr std::chrono::milliseconds kMaxPause{30000};
+
+// The cap of the pauses between attempts: kMaxPause, or `timeout` when shorter.
+std::chrono::milliseconds PauseCap(std::chrono::seconds timeout);
+
+// How long one Deliver call of `chunks` chunks may take, from its start, on
+// the sender's Clock (docs/delivery.md, How long one Deliver call can take):
+//   (kMaxConnectAttempts + chunks) x timeout
+//   + chunks x the pauses of one give-up (Backoff::MaxTotal of
+//     kMaxConnectAttempts - 1 pauses capped at PauseCap(timeout): 8.4 s).
+// After it no connection and no message is started.
+std::chrono::milliseconds DeliverDeadline(std::chrono::seconds timeout, std::size_t chunks);
 
 // Cuts `items` into consecutive chunks of at most `batch_size` (at least 1),
 // keeping their order: one chunk per SMTP connection.

@@ -26,13 +26,6 @@ using notify::DeliveryStatus;
 using notify::sdk::Status;
 using std::chrono::milliseconds;
 
-// Connections in a row that bring no message further (no login, or lost
-// before any reply) before the rest of the batch is given up as retry_later:
-// the first try plus three paced retries after 1 s, 2 s and 4 s.
-constexpr int kMaxConnectAttempts = 4;
-// The longest pause between attempts.
-constexpr milliseconds kMaxPause{30000};
-
 struct Job {
   std::size_t index = 0;  // position in the batch
   MimeMessage mime;
@@ -61,6 +54,12 @@ class M365Sender::Impl {
     std::vector<std::vector<Job>> chunks;
     std::size_t next_chunk = 0;
     std::optional<Status> given_up;  // why the rest of the batch was given up
+    // No connection and no message starts at or after this time on clock_
+    // (DeliverDeadline); `past_deadline` says one was not started for it.
+    Clock::TimePoint deadline{};
+    std::chrono::seconds deadline_length{0};
+    bool past_deadline = false;
+    std::string last_failure;  // of the last connection that brought nothing
     std::atomic<int> connection_number{0};
     StopSignal stop;
     std::mutex mutex;
@@ -72,6 +71,7 @@ class M365Sender::Impl {
     int delivered = 0;       // 250 to the end of DATA
     int answered = 0;        // messages the server answered (delivered or refused)
     std::string lost_error;  // why the connection ended early, when it did
+    bool deadline = false;   // ended early because the call's deadline passed
   };
 
   void SendChunk(Run& run, std::vector<Job> chunk);
@@ -80,6 +80,11 @@ class M365Sender::Impl {
   Progress SendOverConnection(Run& run, SmtpConnection& connection, std::deque<Job>& pending);
   void Settle(Run& run, const Job& job, DeliveryResult result);
   void GiveUp(Run& run, const Status& why);
+  // True, and the run marked and stopped, when `run`'s deadline has passed
+  // or would pass within `ahead`.
+  bool PastDeadline(Run& run, milliseconds ahead = milliseconds(0));
+  // Why a message was not sent when the deadline passed.
+  static Status DeadlineStatus(const Run& run);
   void Log(notify::LogLevel level, const std::string& text);
 
   M365Config config_;
@@ -110,6 +115,9 @@ std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::
     for (std::size_t i : indexes) chunk.push_back(Job{i, std::move(*built[i]), false});
     run.chunks.push_back(std::move(chunk));
   }
+  const milliseconds budget = DeliverDeadline(config_.timeout, run.chunks.size());
+  run.deadline = clock_.Now() + budget;
+  run.deadline_length = std::chrono::ceil<std::chrono::seconds>(budget);
 
   // Up to three connections at once, one chunk each; this thread is one worker.
   std::size_t workers = std::min<std::size_t>(kMaxConnectionsPerMailbox, run.chunks.size());
@@ -126,14 +134,24 @@ std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::
 
   std::vector<DeliveryResult> results;
   results.reserve(batch.size());
+  std::size_t left_for_later = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (run.results[i]) {
       results.push_back(std::move(*run.results[i]));
     } else if (run.given_up) {
       results.push_back(ResultOf(batch[i].id, *run.given_up));
-    } else {  // not reached: every job is settled or given up
+    } else if (run.past_deadline) {
+      results.push_back(ResultOf(batch[i].id, DeadlineStatus(run)));
+      ++left_for_later;
+    } else {  // not reached: every job is settled, given up or past the deadline
       results.push_back(ResultOf(batch[i].id, Status::Unavailable("not attempted")));
     }
+  }
+  if (left_for_later > 0) {
+    Log(notify::LogLevel::kWarning, "this Deliver call's deadline of " +
+                                        std::to_string(run.deadline_length.count()) +
+                                        " s passed; " + std::to_string(left_for_later) +
+                                        " messages not sent, left for a later call");
   }
   return results;
 }
@@ -144,6 +162,7 @@ void M365Sender::Impl::Worker(Run& run) {
   // is restored when the worker returns.
   ScopedSigpipeBlock no_sigpipe;
   for (;;) {
+    if (PastDeadline(run)) return;
     std::vector<Job> chunk;
     {
       std::lock_guard<std::mutex> lock(run.mutex);
@@ -164,9 +183,10 @@ void M365Sender::Impl::Worker(Run& run) {
 void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
   std::deque<Job> pending(std::make_move_iterator(chunk.begin()),
                           std::make_move_iterator(chunk.end()));
-  Backoff backoff(std::min<milliseconds>(kMaxPause, config_.timeout));
+  Backoff backoff(PauseCap(config_.timeout));
   SmtpConnection connection(SmtpEndpoint{config_.smtp_host, config_.port, config_.timeout, tls_});
   while (!pending.empty() && !run.stop.stopped()) {
+    if (PastDeadline(run)) return;
     MailboxSlot slot =
         MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox, config_.timeout);
     if (!slot.held()) {
@@ -199,8 +219,10 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
       Log(notify::LogLevel::kInfo,
           name + ": " + std::to_string(progress.delivered) + " delivered, " +
               std::to_string(progress.answered - progress.delivered) + " refused" +
-              (pending.empty() ? "" : "; lost: " + progress.lost_error + "; continuing"));
-      if (pending.empty()) return;
+              (pending.empty()     ? ""
+               : progress.deadline ? "; the call's deadline passed"
+                                   : "; lost: " + progress.lost_error + "; continuing"));
+      if (pending.empty() || PastDeadline(run)) return;
       if (progress.answered > 0) {
         backoff.Reset();
         continue;
@@ -212,8 +234,15 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
       GiveUp(run, failure);
       return;
     }
+    {
+      std::lock_guard<std::mutex> lock(run.mutex);
+      run.last_failure = failure.message();
+    }
     slot.Release();
-    if (!clock_.Pause(backoff.Next(), run.stop)) return;
+    const milliseconds pause = backoff.Next();
+    // No use waiting for an attempt the deadline would not let start.
+    if (PastDeadline(run, pause)) return;
+    if (!clock_.Pause(pause, run.stop)) return;
   }
 }
 
@@ -222,6 +251,10 @@ M365Sender::Impl::Progress M365Sender::Impl::SendOverConnection(Run& run,
                                                                 std::deque<Job>& pending) {
   Progress progress;
   for (int sent = 0; sent < config_.batch_size && !pending.empty(); ++sent) {
+    if (PastDeadline(run)) {  // the rest waits for a later call
+      progress.deadline = true;
+      return progress;
+    }
     Job& job = pending.front();
     SmtpStepResult r = connection.SendMail(config_.from_email, job.mime.recipients, job.mime.data);
     if (r.connection_lost && r.reply.code == 0) progress.lost_error = r.error;
@@ -260,6 +293,23 @@ void M365Sender::Impl::GiveUp(Run& run, const Status& why) {
   }
   run.stop.Stop();
   Log(notify::LogLevel::kError, "giving up the rest of the batch: " + why.message());
+}
+
+bool M365Sender::Impl::PastDeadline(Run& run, milliseconds ahead) {
+  if (clock_.Now() + ahead < run.deadline) return false;
+  {
+    std::lock_guard<std::mutex> lock(run.mutex);
+    run.past_deadline = true;
+  }
+  run.stop.Stop();  // wakes the workers pausing, so they stop too
+  return true;
+}
+
+Status M365Sender::Impl::DeadlineStatus(const Run& run) {
+  return Status::DeadlineExceeded(
+      "not sent within this Deliver call's deadline of " +
+      std::to_string(run.deadline_length.count()) + " s" +
+      (run.last_failure.empty() ? "" : " (last failure: " + run.last_failure + ")"));
 }
 
 // HostContext::Log is thread-safe (docs/host-api.md, Threads): the workers

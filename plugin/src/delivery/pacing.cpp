@@ -17,6 +17,18 @@ std::chrono::milliseconds Backoff::Next() {
   return delay + std::chrono::milliseconds(jitter(random));
 }
 
+std::chrono::milliseconds Backoff::MaxTotal(int pauses, std::chrono::milliseconds cap,
+                                            std::chrono::milliseconds first) {
+  std::chrono::milliseconds total{0};
+  std::chrono::milliseconds base = first;
+  for (int i = 0; i < pauses; ++i) {
+    std::chrono::milliseconds delay = std::min(base, cap);
+    total += delay + std::chrono::milliseconds(delay.count() / 5);  // Next()'s largest jitter
+    base = std::min(base * 2, cap);
+  }
+  return total;
+}
+
 void Backoff::Reset() {
   base_ = first_;
   attempts_ = 0;

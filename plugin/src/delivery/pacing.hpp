@@ -19,6 +19,12 @@ class Backoff {
   void Reset();
   int attempts() const { return attempts_; }
 
+  // The most that `pauses` calls of Next() on a new Backoff(cap, first) can
+  // add up to, jitter included.
+  static std::chrono::milliseconds MaxTotal(
+      int pauses, std::chrono::milliseconds cap,
+      std::chrono::milliseconds first = std::chrono::seconds(1));
+
  private:
   std::chrono::milliseconds cap_;
   std::chrono::milliseconds first_;

@@ -43,6 +43,33 @@ TEST_F(SmtpFaultTest, ServiceNotAvailableAtGreetingIsPacedThenRetryLater) {
   LiftAndExpectRecovery();
 }
 
+// docs/delivery.md, How long one Deliver call can take: once the call's
+// deadline has passed (here the senders' clock jumps an hour at the first
+// pause, while the server recovers), no connection and no message starts;
+// what was not sent is retry_later with the last failure, and the next call
+// delivers it. The deadline runs on the sender's clock: nothing is waited for.
+TEST_F(SmtpFaultTest, NothingStartsAfterTheCallsDeadline) {
+  SetFault([](m365emu::Faults& f) { f.smtp_421_at_greeting = true; });
+  clock_.AtPause(1, [this] {
+    clock_.Advance(std::chrono::hours(1));
+    emulator_->SetFaults({});
+  });
+  auto start = WallClock::now();
+  auto results = Deliver(DeliveryLedger::Batch("deadline", 25));  // 3 chunks
+  EXPECT_LT(Since(start), kSlack);
+  ExpectAll(results, DeliveryStatus::kRetryLater, "not sent within this Deliver call's deadline");
+  for (const auto& r : results) {
+    EXPECT_NE(r.detail.find("421"), std::string::npos) << r.detail;
+    EXPECT_EQ(r.code, 0) << r.detail;
+  }
+  m365emu::Stats stats = emulator_->stats();
+  EXPECT_EQ(emulator_->received().size(), 0u);
+  // A connection opened before the jump may finish its login, but sends nothing.
+  EXPECT_LE(stats.smtp_connections, 3u) << "a connection started after the deadline";
+  EXPECT_LE(clock_.pauses().size(), 3u);
+  LiftAndExpectRecovery();
+}
+
 TEST_F(SmtpFaultTest, NoStartTlsMeansNoTokenAndNoAuth) {
   SetFault([](m365emu::Faults& f) { f.smtp_no_starttls = true; });
   auto results = Deliver(DeliveryLedger::Batch("notls", 3));

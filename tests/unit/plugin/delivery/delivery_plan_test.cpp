@@ -41,6 +41,18 @@ TEST(DeliveryPlanTest, ChunksOfBatchSizeInOrder) {
   EXPECT_EQ(SplitIntoChunks(Range(3), 0).size(), 3u);  // at least one per connection
 }
 
+// docs/delivery.md, How long one Deliver call can take.
+TEST(DeliveryPlanTest, TheDeadlineOfACallGrowsWithItsChunksAndTheTimeout) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  // (4 + chunks) x timeout + chunks x (1 + 2 + 4 s, plus 20 %).
+  EXPECT_EQ(DeliverDeadline(seconds(5), 1), milliseconds(5 * 5000 + 8400));
+  EXPECT_EQ(DeliverDeadline(seconds(120), 3), milliseconds(7 * 120000 + 3 * 8400));
+  EXPECT_EQ(DeliverDeadline(seconds(10), 0), milliseconds(4 * 10000));
+  EXPECT_EQ(PauseCap(seconds(5)), milliseconds(5000));
+  EXPECT_EQ(PauseCap(seconds(120)), kMaxPause);
+}
+
 TEST(DeliveryPlanTest, DeliveredOnlyAfter250ToTheEndOfData) {
   auto r = ResultOfSend("m", Replied("250 2.0.0 OK <id@x> [Hostname=EM2P]\r\n"));
   EXPECT_EQ(r.id, "m");

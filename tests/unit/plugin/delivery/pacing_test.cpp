@@ -26,5 +26,19 @@ TEST(PacingTest, BackoffDoublesUpToTheCap) {
   EXPECT_LE(backoff.Next(), milliseconds(1200));
 }
 
+TEST(PacingTest, MaxTotalIsTheLongestTheNextPausesCanAddUpTo) {
+  // 1 s, 2 s, 4 s, each with up to 20 % of jitter.
+  EXPECT_EQ(Backoff::MaxTotal(3, milliseconds(30000)), milliseconds(8400));
+  EXPECT_EQ(Backoff::MaxTotal(0, milliseconds(30000)), milliseconds(0));
+  // Capped: 1 s, 2 s, then 3 s.
+  EXPECT_EQ(Backoff::MaxTotal(3, milliseconds(3000)), milliseconds(1200 + 2400 + 3600));
+  for (int round = 0; round < 20; ++round) {
+    Backoff backoff(milliseconds(5000));
+    milliseconds total{0};
+    for (int i = 0; i < 4; ++i) total += backoff.Next();
+    EXPECT_LE(total, Backoff::MaxTotal(4, milliseconds(5000)));
+  }
+}
+
 }  // namespace
 }  // namespace m365
