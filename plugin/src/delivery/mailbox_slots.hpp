@@ -1,7 +1,8 @@
 #pragma once
 // The process-wide limit of concurrent SMTP connections per From mailbox:
-// Exchange Online refuses a fourth one with 432 4.3.2 (m365-facts.md section
-// 4), so every sender of the process, whatever its ruleset, shares the slots.
+// Exchange Online refuses a fourth one with 432 4.3.2 (docs/microsoft-365.md,
+// Sending limits), so every sender of the process, whatever its ruleset,
+// shares the slots.
 #include <chrono>
 #include <string>
 #include <utility>

@@ -1,5 +1,6 @@
 // The token request's encoding and the parsing of every answer shape of
-// m365-facts.md section 1 (success, AADSTS errors, 429, non-JSON bodies).
+// docs/microsoft-365.md, Token endpoint (success, AADSTS errors, 429,
+// non-JSON bodies).
 #include "token/token_client.hpp"
 
 #include <Poco/Net/ServerSocket.h>
