@@ -28,11 +28,6 @@ using notify::StepOutcome;
 using notify::sdk::Status;
 using notify::sdk::StatusOr;
 
-// What a step ends with: the detail of a passed step, or the Status saying
-// why it failed (its message becomes the step's detail, its remedy the
-// step's remedy).
-using StepEnd = StatusOr<std::string>;
-
 constexpr const char* kTryAgain = "Try again; if it repeats, report it with the host's log.";
 
 std::string Seconds(std::chrono::seconds s) { return std::to_string(s.count()) + " s"; }
@@ -78,9 +73,14 @@ class ValidatedToken : public TokenSource {
   std::string token_;
 };
 
+// Each step below returns the detail of its passing, or the Status of its
+// failure: its message becomes the step's detail, its remedy the step's
+// remedy.
+
 // token: a client-credentials token for the cloud's Exchange Online scope,
 // stored in `token`.
-StepEnd CheckToken(const M365Config& c, const Poco::Net::Context::Ptr& tls, std::string& token) {
+StatusOr<std::string> CheckToken(const M365Config& c, const Poco::Net::Context::Ptr& tls,
+                                 std::string& token) {
   TokenClient client(tls, Timeout(c));
   TokenResponse r =
       client.Request({c.authority_url, c.tenant_id, c.client_id, c.client_secret, c.scope});
@@ -94,8 +94,8 @@ StepEnd CheckToken(const M365Config& c, const Poco::Net::Context::Ptr& tls, std:
 // SMTP.SendAsApp; without the role, a Microsoft Graph token of the same app
 // tells whether Graph Mail.Send was granted instead. A token that cannot be
 // decoded passes unexplained. Stores the decoded claims in `claims`.
-StepEnd CheckClaims(const M365Config& c, const Poco::Net::Context::Ptr& tls,
-                    const std::string& token, std::optional<JwtClaims>& claims) {
+StatusOr<std::string> CheckClaims(const M365Config& c, const Poco::Net::Context::Ptr& tls,
+                                  const std::string& token, std::optional<JwtClaims>& claims) {
   auto decoded = DecodeJwtClaims(token);
   if (!decoded.ok()) {
     // Access tokens are opaque to clients by contract; an undecodable one
@@ -120,7 +120,7 @@ StepEnd CheckClaims(const M365Config& c, const Poco::Net::Context::Ptr& tls,
 }
 
 // connect: DNS, TCP and the 220 greeting (on port 465 after the TLS handshake).
-StepEnd CheckConnect(const M365Config& c, SmtpConnection& smtp) {
+StatusOr<std::string> CheckConnect(const M365Config& c, SmtpConnection& smtp) {
   TakeLastCertificateError();
   SmtpStepResult r = smtp.Connect();
   if (!r.ok) {
@@ -132,7 +132,7 @@ StepEnd CheckConnect(const M365Config& c, SmtpConnection& smtp) {
 
 // starttls: EHLO, and STARTTLS among the capabilities (no token goes
 // without TLS).
-StepEnd CheckStartTls(const M365Config& c, SmtpConnection& smtp) {
+StatusOr<std::string> CheckStartTls(const M365Config& c, SmtpConnection& smtp) {
   SmtpStepResult r = smtp.Ehlo();
   if (!r.ok) return DiagnoseSmtpTransport(kStepConnect, r.error, r.reply, c);
   if (smtp.IsTls()) return std::string("EHLO accepted; TLS already in place (port 465)");
@@ -148,7 +148,7 @@ StepEnd CheckStartTls(const M365Config& c, SmtpConnection& smtp) {
 
 // tls: STARTTLS, the handshake with the certificate checked for the host
 // name, EHLO again.
-StepEnd CheckTls(const M365Config& c, SmtpConnection& smtp) {
+StatusOr<std::string> CheckTls(const M365Config& c, SmtpConnection& smtp) {
   if (smtp.IsTls()) {
     return "implicit TLS established at connect, certificate valid for " + c.smtp_host;
   }
@@ -160,8 +160,8 @@ StepEnd CheckTls(const M365Config& c, SmtpConnection& smtp) {
 
 // auth: XOAUTH2 offered after TLS, then AUTH XOAUTH2 as from_email with
 // `token`. `claims`, when known, say which causes of a 535 they rule out.
-StepEnd CheckAuth(const M365Config& c, SmtpConnection& smtp, const std::string& token,
-                  const JwtClaims* claims) {
+StatusOr<std::string> CheckAuth(const M365Config& c, SmtpConnection& smtp, const std::string& token,
+                                const JwtClaims* claims) {
   if (!smtp.OffersXoauth2()) {
     return Status::InvalidArgument(
         "the server at " + Where(c) + " does not offer AUTH XOAUTH2 after STARTTLS",
@@ -175,7 +175,7 @@ StepEnd CheckAuth(const M365Config& c, SmtpConnection& smtp, const std::string& 
 }
 
 // quit: QUIT. A lost QUIT says nothing about the configuration: always passes.
-StepEnd CheckQuit(SmtpConnection& smtp) {
+StatusOr<std::string> CheckQuit(SmtpConnection& smtp) {
   SmtpStepResult r = smtp.Quit();
   return r.ok ? r.reply.ToString()
               : "no reply to QUIT (" + r.error + "); the configuration is fine";
@@ -184,9 +184,9 @@ StepEnd CheckQuit(SmtpConnection& smtp) {
 // test_message: one message to `recipient` over a connection of its own, as
 // Deliver sends one (up to AUTH with `token`, the MIME of mime/, MAIL, RCPT,
 // DATA, QUIT), one attempt. `claims` as for CheckAuth.
-StepEnd CheckTestMessage(const M365Config& c, const Poco::Net::Context::Ptr& tls,
-                         const std::string& token, const JwtClaims* claims,
-                         const std::string& recipient) {
+StatusOr<std::string> CheckTestMessage(const M365Config& c, const Poco::Net::Context::Ptr& tls,
+                                       const std::string& token, const JwtClaims* claims,
+                                       const std::string& recipient) {
   const std::string what = "the test message to " + recipient;
   notify::Message m;
   m.id = "m365-validation-test";
@@ -231,7 +231,7 @@ class StepRunner {
  public:
   StepRunner(const M365Config& config, notify::HostContext& host) : config_(config), host_(host) {}
 
-  void Run(const char* name, const std::function<StepEnd()>& body) {
+  void Run(const char* name, const std::function<StatusOr<std::string>()>& body) {
     CheckStep step;
     step.name = name;
     if (failed_) {
@@ -242,7 +242,7 @@ class StepRunner {
     }
     auto start = std::chrono::steady_clock::now();
     // A step that throws fails alone; the report keeps the steps before it.
-    StepEnd end = [&]() -> StepEnd {
+    StatusOr<std::string> end = [&]() -> StatusOr<std::string> {
       try {
         return body();
       } catch (...) {
@@ -289,7 +289,7 @@ std::vector<notify::CheckStep> RunLiveChecks(const M365Config& c, Poco::Net::Con
   auto known_claims = [&]() -> const JwtClaims* { return claims ? &*claims : nullptr; };
 
   run.Run(kStepToken, [&] {
-    StepEnd end = CheckToken(c, tls, token);
+    StatusOr<std::string> end = CheckToken(c, tls, token);
     run.SetToken(token);
     return end;
   });
