@@ -80,8 +80,9 @@ class M365Sender::Impl {
   Progress SendOverConnection(Run& run, SmtpConnection& connection, std::deque<Job>& pending);
   void Settle(Run& run, const Job& job, DeliveryResult result);
   void GiveUp(Run& run, const Status& why);
-  // True, and the run marked and stopped, when `run`'s deadline has passed
-  // or would pass within `ahead`.
+  // True when `run`'s deadline has passed or would pass within `ahead`: the
+  // caller starts nothing more. Marks the run, so that its unsent messages
+  // say why; once the deadline has passed, stops every worker.
   bool PastDeadline(Run& run, milliseconds ahead = milliseconds(0));
   // Why a message was not sent when the deadline passed.
   static Status DeadlineStatus(const Run& run);
@@ -296,12 +297,14 @@ void M365Sender::Impl::GiveUp(Run& run, const Status& why) {
 }
 
 bool M365Sender::Impl::PastDeadline(Run& run, milliseconds ahead) {
-  if (clock_.Now() + ahead < run.deadline) return false;
+  const Clock::TimePoint now = clock_.Now();
+  if (now + ahead < run.deadline) return false;
   {
     std::lock_guard<std::mutex> lock(run.mutex);
     run.past_deadline = true;
   }
-  run.stop.Stop();  // wakes the workers pausing, so they stop too
+  // Passed: nothing may start any more, so every worker stops.
+  if (now >= run.deadline) run.stop.Stop();
   return true;
 }
 
