@@ -9,6 +9,8 @@
 #include <map>
 #include <mutex>
 
+#include "plugin_trust.hpp"
+
 namespace notify_host {
 namespace {
 
@@ -42,12 +44,14 @@ std::string VersionText(notify::ApiVersion v) {
   return std::to_string(v.major) + "." + std::to_string(v.minor);
 }
 
-// The library file for `stem`, or "" when neither naming exists.
+// The library file for `stem`, or "" when neither naming exists. A symbolic
+// link or something that is not a file counts as existing: LibraryProblem
+// then says why it is not loaded.
 std::string FindLibrary(const std::string& directory, const std::string& stem) {
   for (const std::string& name : {stem + ".so", "lib" + stem + ".so"}) {
     fs::path p = fs::path(directory) / name;
     std::error_code ec;
-    if (fs::is_regular_file(p, ec)) return p.string();
+    if (fs::exists(fs::symlink_status(p, ec))) return p.string();
   }
   return "";
 }
@@ -93,7 +97,15 @@ LoadOutcome LoadPlugins(const std::string& directory, const std::vector<std::str
                         HostContextMaker make_context) {
   LoadOutcome out;
   std::map<std::string, std::string> file_of_id;
+  std::error_code ec;
+  const bool directory_exists = fs::exists(directory, ec);
+  // Decided once: an unsafe directory refuses every plugin in it.
+  const std::string directory_problem = directory_exists ? DirectoryProblem(directory) : "";
   for (const auto& stem : stems) {
+    if (std::string why = StemProblem(stem); !why.empty()) {
+      out.refused.push_back({stem, why});
+      continue;
+    }
     std::string file = FindLibrary(directory, stem);
     auto refuse = [&](std::string reason) {
       out.refused.push_back(
@@ -103,10 +115,20 @@ LoadOutcome LoadPlugins(const std::string& directory, const std::vector<std::str
       refuse("not found (looked for " + stem + ".so and lib" + stem + ".so in " + directory + ")");
       continue;
     }
+    if (!directory_problem.empty()) {
+      refuse(directory_problem);
+      continue;
+    }
+    std::string resolved;
+    if (std::string why = LibraryProblem(directory, file, &resolved); !why.empty()) {
+      refuse(why);
+      continue;
+    }
     try {
       // dlopen runs the library's static initializers; nothing else of the
-      // plugin runs before its descriptor has been accepted.
-      Library library(file, kLoadMode);
+      // plugin runs before its descriptor has been accepted. The file opened
+      // is the one LibraryProblem checked, links resolved.
+      Library library(resolved, kLoadMode);
       if (!library.has(notify::kDescriptorSymbol)) {
         refuse(std::string("no '") + notify::kDescriptorSymbol +
                "' symbol: not a notification plugin (build it with NOTIFY_EXPORT_CHANNEL)");

@@ -37,12 +37,15 @@ struct LoadOutcome {
 using HostContextMaker = std::shared_ptr<notify::HostContext> (*)(const std::string& plugin_id);
 
 // Loads `<directory>/<stem>.so` (or lib<stem>.so) for each stem, in order.
-// Refuses, with one Refusal each: a missing file, a library that does not
-// load, a missing descriptor symbol, a descriptor too short, an ABI tag that
-// is missing or differs from the host's, an incompatible API version, an
-// empty or already loaded id, a missing factory symbol, and a factory that
-// throws or returns nothing. Everything but the last two is decided from the
-// descriptor alone, before any function of the plugin is called.
+// Refuses, with one Refusal each: a stem that is not a plain name, a missing
+// file, a directory or file that another user could have written
+// (plugin_trust.hpp; decided before dlopen, so such a library's code never
+// runs), a library that does not load, a missing descriptor symbol, a
+// descriptor too short, an ABI tag that is missing or differs from the
+// host's, an incompatible API version, an empty or already loaded id, a
+// missing factory symbol, and a factory that throws or returns nothing.
+// Everything but the last two is decided from the descriptor alone, before
+// any function of the plugin is called.
 //
 // Libraries are never unloaded: each one, refused or not, stays mapped until
 // the process ends. Never throws.

@@ -16,12 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "host_dir.hpp"
 #include "notify/test_support/command_run.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
+using host_test::CopyPlugin;
 using notify::test_support::CommandRun;
 using notify::test_support::ReadWholeFile;
 
@@ -34,7 +36,7 @@ class HostBadInput : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "plugins");
     fs::create_directories(dir_ / "out");
-    fs::create_symlink(EML_PLUGIN_FILE, dir_ / "plugins" / "eml_file.so");
+    CopyPlugin(EML_PLUGIN_FILE, dir_ / "plugins" / "eml_file.so");
     UseStore("rulesets.json");
   }
   void TearDown() override { fs::remove_all(dir_); }

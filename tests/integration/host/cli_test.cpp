@@ -9,12 +9,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "host_dir.hpp"
 #include "notify/test_support/command_run.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
+using host_test::CopyPlugin;
 using notify::test_support::CommandRun;
 using notify::test_support::ReadWholeFile;
 
@@ -27,10 +29,10 @@ class HostCli : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "plugins");
     fs::create_directories(dir_ / "out");
-    fs::create_symlink(EML_PLUGIN_FILE, dir_ / "plugins" / "eml_file.so");
+    CopyPlugin(EML_PLUGIN_FILE, dir_ / "plugins" / "eml_file.so");
     for (const char* f : {"fixture_good", "fixture_api_major"})
-      fs::create_symlink(fs::path(FIXTURE_DIR) / (std::string(f) + ".so"),
-                         dir_ / "plugins" / (std::string(f) + ".so"));
+      CopyPlugin(fs::path(FIXTURE_DIR) / (std::string(f) + ".so"),
+                 dir_ / "plugins" / (std::string(f) + ".so"));
     std::ofstream(dir_ / "host.properties")
         << "plugins.directory = plugins\n"
         << "plugins.enabled = eml_file, fixture_good, fixture_api_major\n"
@@ -70,8 +72,7 @@ TEST_F(HostCli, PluginsListsLoadedChannelsAndEachRefusalOnOneLine) {
 }
 
 TEST_F(HostCli, PluginOfAnotherStandardLibraryAbiIsRefusedWithTheFix) {
-  fs::create_symlink(fs::path(FIXTURE_DIR) / "fixture_old_abi.so",
-                     dir_ / "plugins" / "fixture_old_abi.so");
+  CopyPlugin(fs::path(FIXTURE_DIR) / "fixture_old_abi.so", dir_ / "plugins" / "fixture_old_abi.so");
   std::ofstream(dir_ / "host.properties", std::ios::trunc)
       << "plugins.directory = plugins\nplugins.enabled = eml_file, fixture_old_abi\n";
   CommandRun r = Host({"plugins"});
@@ -244,8 +245,8 @@ TEST_F(HostCli, BatchFileSendsEveryLine) {
 }
 
 TEST_F(HostCli, SenderReturningTooFewResultsStillGivesOneResultPerMessage) {
-  fs::create_symlink(fs::path(FIXTURE_DIR) / "fixture_short_results.so",
-                     dir_ / "plugins" / "fixture_short_results.so");
+  CopyPlugin(fs::path(FIXTURE_DIR) / "fixture_short_results.so",
+             dir_ / "plugins" / "fixture_short_results.so");
   std::ofstream(dir_ / "host.properties", std::ios::trunc)
       << "plugins.directory = plugins\nplugins.enabled = fixture_short_results\n"
       << "rulesets.file = rulesets.json\n";
