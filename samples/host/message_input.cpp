@@ -2,12 +2,16 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 namespace notify_host {
 namespace {
@@ -15,6 +19,37 @@ namespace {
 constexpr std::size_t kMaxAttachmentBytes = 35 * 1024 * 1024;  // Exchange's default message size
 constexpr std::size_t kMaxBatchFileBytes = 256 * 1024 * 1024;
 constexpr std::size_t kMaxLineBytes = 64 * 1024 * 1024;
+constexpr char kByteOrderMark[] = "\xef\xbb\xbf";
+
+// Poco's handler keeps the last of two equal keys in an object without a
+// word; this one also notes the first key that appears twice, so such a line
+// is refused instead of half read.
+class DuplicateKeyHandler : public Poco::JSON::ParseHandler {
+ public:
+  void reset() override {
+    ParseHandler::reset();
+    keys_.clear();
+    duplicate_.clear();
+  }
+  void startObject() override {
+    ParseHandler::startObject();
+    keys_.emplace_back();
+  }
+  void endObject() override {
+    ParseHandler::endObject();
+    if (!keys_.empty()) keys_.pop_back();
+  }
+  void key(const std::string& k) override {
+    ParseHandler::key(k);
+    if (!keys_.empty() && !keys_.back().insert(k).second && duplicate_.empty()) duplicate_ = k;
+  }
+  // The first key found twice in one object, or "".
+  const std::string& duplicate() const { return duplicate_; }
+
+ private:
+  std::vector<std::set<std::string>> keys_;  // the keys of each open object
+  std::string duplicate_;
+};
 
 std::string Trim(const std::string& s) {
   auto b = s.find_first_not_of(" \t\r\n");
@@ -58,22 +93,43 @@ notify::sdk::StatusOr<std::vector<std::string>> Addresses(const Poco::JSON::Obje
   return SplitAddresses(o->getValue<std::string>(key));
 }
 
+// The string at `key`, or `fallback` when the key is absent. Anything but a
+// string (a number, true, null, an object) is an error naming the key: Poco
+// would turn it into some text, and that text would be sent.
+notify::sdk::StatusOr<std::string> StringAt(const Poco::JSON::Object::Ptr& o,
+                                            const std::string& key, const std::string& fallback) {
+  if (!o->has(key)) return fallback;
+  Poco::Dynamic::Var value = o->get(key);
+  if (!value.isString()) return notify::sdk::Status::Error("\"" + key + "\" must be a string");
+  return value.extract<std::string>();
+}
+
 // One message from one line, or an error text for that line.
 notify::sdk::StatusOr<notify::Message> ParseLine(const std::string& line,
                                                  const std::string& default_id) {
   static const char* kKnown[] = {"id", "to", "cc", "bcc", "subject", "body", "html", "attachments"};
   try {
-    Poco::JSON::Parser parser;
+    Poco::SharedPtr<DuplicateKeyHandler> handler = new DuplicateKeyHandler;
+    Poco::JSON::Parser parser(handler);
     Poco::Dynamic::Var parsed = parser.parse(line);
     if (parsed.type() != typeid(Poco::JSON::Object::Ptr))
       return notify::sdk::Status::Error("not a JSON message object (a {...} on one line)");
+    if (!handler->duplicate().empty())
+      return notify::sdk::Status::Error("\"" + handler->duplicate() + "\" appears twice");
     auto o = parsed.extract<Poco::JSON::Object::Ptr>();
     for (const auto& key : o->getNames()) {
       if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown))
         return notify::sdk::Status::Error("unknown key \"" + key + "\"");
     }
     notify::Message m;
-    m.id = o->has("id") ? o->getValue<std::string>("id") : default_id;
+    for (auto [key, field, fallback] : {std::tuple{"id", &m.id, default_id},
+                                        {"subject", &m.subject, std::string()},
+                                        {"body", &m.text_body, std::string()},
+                                        {"html", &m.html_body, std::string()}}) {
+      auto value = StringAt(o, key, fallback);
+      if (!value.ok()) return value.status();
+      *field = std::move(value).value();
+    }
     for (auto [key, list] : {std::pair{"to", &m.to}, {"cc", &m.cc}, {"bcc", &m.bcc}}) {
       auto addresses = Addresses(o, key);
       if (!addresses.ok()) return addresses.status();
@@ -81,12 +137,13 @@ notify::sdk::StatusOr<notify::Message> ParseLine(const std::string& line,
     }
     if (m.to.empty() && m.cc.empty() && m.bcc.empty())
       return notify::sdk::Status::Error("no recipient (\"to\", \"cc\" or \"bcc\")");
-    m.subject = o->optValue<std::string>("subject", "");
-    m.text_body = o->optValue<std::string>("body", "");
-    m.html_body = o->optValue<std::string>("html", "");
     if (o->has("attachments")) {
+      auto wrong = notify::sdk::Status::Error("\"attachments\" must be a list of file paths");
+      if (!o->isArray("attachments")) return wrong;
       auto list = o->getArray("attachments");
-      if (!list) return notify::sdk::Status::Error("\"attachments\" must be a list of file paths");
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        if (!list->get(static_cast<unsigned int>(i)).isString()) return wrong;
+      }
       for (std::size_t i = 0; i < list->size(); ++i) {
         auto attachment = AttachmentFromFile(list->getElement<std::string>(i));
         if (!attachment.ok()) return attachment.status();
@@ -146,22 +203,32 @@ notify::sdk::StatusOr<std::vector<notify::Message>> ParseBatchText(const std::st
                                                                    const std::string& source) {
   std::string file_name = std::filesystem::path(source).filename().string();
   std::vector<notify::Message> messages;
+  std::map<std::string, int> line_of_id;  // results are matched to messages by id
   std::string errors;
-  std::istringstream in(text);
+  auto error = [&](int number, const std::string& what) {
+    errors += "\n  line " + std::to_string(number) + ": " + what;
+  };
+  // A byte order mark, as some editors write, is not part of the first line.
+  std::istringstream in(text.rfind(kByteOrderMark, 0) == 0 ? text.substr(3) : text);
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     if (Trim(line).empty()) continue;
     if (line.size() > kMaxLineBytes) {
-      errors += "\n  line " + std::to_string(number) + ": longer than " +
-                std::to_string(kMaxLineBytes) + " bytes";
+      error(number, "longer than " + std::to_string(kMaxLineBytes) + " bytes");
       continue;
     }
     auto message = ParseLine(line, file_name + ":" + std::to_string(number));
-    if (message.ok()) {
-      messages.push_back(std::move(message).value());
-    } else {
-      errors += "\n  line " + std::to_string(number) + ": " + message.status().message();
+    if (!message.ok()) {
+      error(number, message.status().message());
+      continue;
     }
+    auto [seen, first] = line_of_id.emplace(message.value().id, number);
+    if (!first) {
+      error(number, "id \"" + message.value().id + "\" is already used on line " +
+                        std::to_string(seen->second));
+      continue;
+    }
+    messages.push_back(std::move(message).value());
   }
   if (!errors.empty()) {
     return notify::sdk::Status::Error(source + " has malformed lines; nothing was sent:" + errors,

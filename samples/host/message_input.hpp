@@ -24,8 +24,12 @@ std::vector<std::string> SplitAddresses(const std::string& list);
 //    "html":"...","attachments":["/path/file.pdf"]}
 // "to"/"cc"/"bcc" may also be a comma-separated string. All or nothing: when any
 // line is malformed, the error lists every bad line by number and no message
-// is returned, so a half-read file is never half sent. Ids default to
-// "<file name>:<line>".
+// is returned, so a half-read file is never half sent. Malformed: not one JSON
+// object, an unknown key, a key given twice, a value of the wrong type (id,
+// subject, body and html are strings; attachments a list of path strings;
+// nothing is converted), no recipient, an unreadable attachment, or an id
+// already used on an earlier line. Ids default to "<file name>:<line>". A
+// UTF-8 byte order mark at the start of the file is skipped.
 notify::sdk::StatusOr<std::vector<notify::Message>> ReadBatchFile(const std::string& path);
 
 // The same rules over text already read; `source` names it in ids and errors.

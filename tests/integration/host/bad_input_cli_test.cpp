@@ -175,4 +175,56 @@ TEST_F(HostBadInput, MissingBatchFileAndBrokenOptionsAreUsageErrors) {
   EXPECT_EQ(ReadWholeFile(dir_ / "rulesets.json"), store);
 }
 
+TEST_F(HostBadInput, BatchWithWrongTypesSendsNothingAndNamesEachLine) {
+  ASSERT_EQ(SaveFiles().rc, 0);
+  // Line 1 has an object for a subject; lines 2 and 3 are good: nothing of
+  // the file may be sent, not even the good lines.
+  CommandRun r = SendBatch(R"({"id":"a","to":"x@contoso.com","subject":{"o":1},"body":"1"})"
+                           "\n"
+                           R"({"id":"b","to":"x@contoso.com","subject":"two","body":"2"})"
+                           "\n"
+                           R"({"id":"c","to":"x@contoso.com","subject":"three","body":"3"})"
+                           "\n");
+  EXPECT_EQ(r.rc, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("line 1: \"subject\" must be a string"), std::string::npos) << r.err;
+  EXPECT_TRUE(NothingSent());
+
+  r = SendBatch(R"({"id":{"o":1},"to":"x@contoso.com"})"
+                "\n"
+                R"({"id":"s","to":"x@contoso.com","subject":12345})"
+                "\n"
+                R"({"id":"t","to":"x@contoso.com","body":true})"
+                "\n"
+                R"({"id":"u","to":"x@contoso.com","attachments":[5]})"
+                "\n"
+                R"({"id":"v","to":"x@contoso.com","html":null})"
+                "\n"
+                R"({"id":"w","id":"w2","to":"x@contoso.com"})"
+                "\n"
+                R"({"id":"ok","to":"x@contoso.com","subject":"fine"})"
+                "\n"
+                R"({"id":"ok","to":"y@contoso.com","subject":"again"})"
+                "\n");
+  EXPECT_EQ(r.rc, 2) << r.out << r.err;
+  for (const char* expected :
+       {"line 1: \"id\" must be a string", "line 2: \"subject\" must be a string",
+        "line 3: \"body\" must be a string", "line 4: \"attachments\" must be a list of file paths",
+        "line 5: \"html\" must be a string", "line 6: \"id\" appears twice",
+        "line 8: id \"ok\" is already used on line 7"}) {
+    EXPECT_NE(r.err.find(expected), std::string::npos) << expected << "\n" << r.err;
+  }
+  EXPECT_EQ(r.err.find("line 7:"), std::string::npos) << r.err;
+  EXPECT_TRUE(NothingSent());
+}
+
+TEST_F(HostBadInput, BatchFileStartingWithAByteOrderMarkIsRead) {
+  ASSERT_EQ(SaveFiles().rc, 0);
+  CommandRun r = SendBatch(
+      "\xef\xbb\xbf"
+      R"({"id":"bom","to":"x@contoso.com","subject":"s"})"
+      "\n");
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "bom.eml"));
+}
+
 }  // namespace
