@@ -11,6 +11,7 @@
 #include "notify/sdk/results.hpp"
 #include "report_output.hpp"
 #include "ruleset_store.hpp"
+#include "terminal_text.hpp"
 
 namespace notify_host {
 namespace {
@@ -26,19 +27,14 @@ const LoadedChannel* FindChannel(const HostEnv& env, const std::string& id) {
 }
 
 int UnknownChannel(const HostEnv& env, const std::string& id, std::ostream& err) {
-  err << "no loaded channel '" << id << "'; loaded:";
-  for (const auto& c : env.plugins.channels) err << " " << c.id;
+  err << "no loaded channel '" << ForTerminal(id) << "'; loaded:";
+  for (const auto& c : env.plugins.channels) err << " " << ForTerminal(c.id);
   err << "\n(enable its plugin in plugins.enabled; `notify-host plugins` lists what loaded)\n";
   return kExitUsage;
 }
 
 int Plugins(const HostEnv& env, std::ostream& out) {
-  for (const auto& c : env.plugins.channels) {
-    out << c.id << "\t" << c.display_name << "\t" << c.version << "\tapi " << c.api.major << "."
-        << c.api.minor << "\t" << c.file << "\n";
-  }
-  for (const auto& r : env.plugins.refused)
-    out << "refused\t" << r.file << "\t" << r.reason << "\n";
+  PrintPlugins(out, env.plugins);
   return kExitOk;
 }
 
@@ -56,7 +52,7 @@ int Fields(const CommandLine& cl, const HostEnv& env, std::ostream& out, std::os
 int OpenStore(RulesetStore& store, std::ostream& err) {
   auto loaded = store.Load();
   if (!loaded.ok()) {
-    err << loaded.message() << "\n" << loaded.remedy() << "\n";
+    err << ForTerminal(loaded.message()) << "\n" << ForTerminal(loaded.remedy()) << "\n";
     return kExitError;
   }
   return kExitOk;
@@ -121,7 +117,8 @@ int RulesetShow(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
   if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
   auto ruleset = store.Find(cl.words[2]);
   if (!ruleset) {
-    err << "no ruleset '" << cl.words[2] << "' in " << env.rulesets_file << "\n";
+    err << "no ruleset '" << ForTerminal(cl.words[2]) << "' in " << ForTerminal(env.rulesets_file)
+        << "\n";
     return kExitUsage;
   }
   const LoadedChannel* c = FindChannel(env, ruleset->channel);
@@ -193,7 +190,7 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
   if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
   auto ruleset = store.Find(cl.Option("--ruleset"));
   if (!ruleset) {
-    err << "no ruleset '" << cl.Option("--ruleset")
+    err << "no ruleset '" << ForTerminal(cl.Option("--ruleset"))
         << "'; create it with `notify-host ruleset save`\n";
     return kExitUsage;
   }
@@ -207,7 +204,7 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
   }
   auto opened = c->channel->Open(ruleset->settings);
   if (!opened.sender) {
-    err << "ruleset '" << cl.Option("--ruleset") << "' cannot be used:\n";
+    err << "ruleset '" << ForTerminal(cl.Option("--ruleset")) << "' cannot be used:\n";
     PrintReport(err, opened.report, false);
     return kExitNotDelivered;
   }
@@ -238,7 +235,7 @@ int Dispatch(const std::vector<std::string>& args, HostEnv& env, std::ostream& o
                        {"--channel", "--set", "--test-to", "--ruleset", "--to", "--subject",
                         "--body", "--body-file", "--html-file", "--attach", "--batch"});
   if (!parsed.ok()) {
-    err << parsed.status().message() << "\n" << UsageText();
+    err << ForTerminal(parsed.status().message()) << "\n" << UsageText();
     return kExitUsage;
   }
   const CommandLine& cl = parsed.value();
@@ -276,7 +273,7 @@ int RunCommand(const std::vector<std::string>& args, HostEnv& env, std::ostream&
   try {
     return Dispatch(args, env, out, err);
   } catch (const std::exception& e) {
-    err << "notify-host: " << e.what() << "\n";
+    err << "notify-host: " << ForTerminal(e.what()) << "\n";
     return kExitError;
   }
 }

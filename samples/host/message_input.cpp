@@ -13,6 +13,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "terminal_text.hpp"
+
 namespace notify_host {
 namespace {
 
@@ -206,7 +208,7 @@ notify::sdk::StatusOr<std::vector<notify::Message>> ParseBatchText(const std::st
   std::map<std::string, int> line_of_id;  // results are matched to messages by id
   std::string errors;
   auto error = [&](int number, const std::string& what) {
-    errors += "\n  line " + std::to_string(number) + ": " + what;
+    errors += "\n  line " + std::to_string(number) + ": " + ForTerminal(what);
   };
   // A byte order mark, as some editors write, is not part of the first line.
   std::istringstream in(text.rfind(kByteOrderMark, 0) == 0 ? text.substr(3) : text);
@@ -231,8 +233,9 @@ notify::sdk::StatusOr<std::vector<notify::Message>> ParseBatchText(const std::st
     messages.push_back(std::move(message).value());
   }
   if (!errors.empty()) {
-    return notify::sdk::Status::Error(source + " has malformed lines; nothing was sent:" + errors,
-                                      "Fix those lines and send the file again.");
+    return notify::sdk::Status::Error(
+        ForTerminal(source) + " has malformed lines; nothing was sent:" + errors,
+        "Fix those lines and send the file again.");
   }
   return messages;
 }

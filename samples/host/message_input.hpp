@@ -29,7 +29,8 @@ std::vector<std::string> SplitAddresses(const std::string& list);
 // subject, body and html are strings; attachments a list of path strings;
 // nothing is converted), no recipient, an unreadable attachment, or an id
 // already used on an earlier line. Ids default to "<file name>:<line>". A
-// UTF-8 byte order mark at the start of the file is skipped.
+// UTF-8 byte order mark at the start of the file is skipped. The error text
+// is safe to print (terminal_text.hpp).
 notify::sdk::StatusOr<std::vector<notify::Message>> ReadBatchFile(const std::string& path);
 
 // The same rules over text already read; `source` names it in ids and errors.

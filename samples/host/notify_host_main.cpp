@@ -34,6 +34,7 @@
 
 #include "host_commands.hpp"
 #include "poco_host_context.hpp"
+#include "terminal_text.hpp"
 
 namespace {
 
@@ -133,7 +134,8 @@ int Run(const AbstractConfiguration& config, const std::string& config_file,
   for (const auto& c : env.plugins.channels)
     log.debug("loaded plugin " + c.id + " " + c.version + " from " + c.file);
   for (const auto& r : env.plugins.refused)
-    log.warning("plugin refused: " + r.file + ": " + r.reason);
+    log.warning("plugin refused: " + notify_host::ForTerminal(r.file) + ": " +
+                notify_host::ForTerminal(r.reason));
   return notify_host::RunCommand(command, env, std::cout, std::cerr);
 }
 

@@ -1,12 +1,15 @@
 #pragma once
 // The HostContext notify-host gives each plugin: its lines go to the Poco
-// logger "notify.plugin.<id>", configured by the logging.* properties.
+// logger "notify.plugin.<id>", configured by the logging.* properties, with
+// control characters escaped (a line may quote a server: it must not drive
+// the terminal or forge a log line; terminal_text.hpp).
 #include <Poco/Logger.h>
 
 #include <mutex>
 #include <string>
 
 #include "notify/host_api/host_context.hpp"
+#include "terminal_text.hpp"
 
 namespace notify_host {
 
@@ -22,7 +25,7 @@ class PocoHostContext : public notify::HostContext {
   // threads and plugins never interleave, whatever the configuration.
   void Log(notify::LogLevel level, std::string_view text) noexcept override {
     try {
-      std::string line(text);
+      std::string line = ForTerminal(text);
       std::lock_guard<std::mutex> lock(LogMutex());
       switch (level) {
         case notify::LogLevel::kTrace:

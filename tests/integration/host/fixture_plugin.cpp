@@ -14,6 +14,9 @@
 //                            positions only (too few results)
 //   FIXTURE_NO_ENTRY         nothing is exported (not a plugin)
 // The fixture channel has a secret field, so host tests can check masking.
+// Text a channel passes on from a server reaches the host's output: a save
+// with target "escapes" reports a step and an issue carrying terminal
+// escapes, and every delivery result's detail is the message's subject.
 // Each library exports fixture_factory_calls(), how many times its factory
 // ran, so a test can prove a refused plugin's factory was never called.
 #include <boost/dll/alias.hpp>
@@ -47,7 +50,8 @@ class FixtureSender : public notify::Sender {
 #ifdef FIXTURE_SHORT_RESULTS
       if (i % 2 == 1) continue;
 #endif
-      out.push_back({batch[i].id, notify::DeliveryStatus::kDelivered});
+      out.push_back(
+          {batch[i].id, notify::DeliveryStatus::kDelivered, 250, "2.0.0", batch[i].subject});
     }
     return out;
   }
@@ -68,6 +72,22 @@ class FixtureChannel : public notify::NotificationChannel {
     auto key = s.find("api_key");
     if (key != s.end() && key->second == "bad")
       r.issues.push_back({"api_key", notify::Severity::kError, "API key: refused", "Use another."});
+    auto target = s.find("target");
+    if (target != s.end() && target->second == "escapes") {
+      // What a hostile server could make a plugin pass on: clear the screen,
+      // set the window title, and forge a line of its own.
+      r.issues.push_back({"target", notify::Severity::kWarning,
+                          "server says \x1b[2J\x1b]0;owned\x07hello",
+                          "call\n[ok]   token (1 ms): forged"});
+      notify::CheckStep step;
+      step.name = "greeting";
+      step.outcome = notify::StepOutcome::kFailed;
+      step.detail =
+          "220 \x1b[31mred\x9b"
+          "1m \xc3\xa9t\xc3\xa9 \xff";
+      step.remedy = "see\r\n[ok]   login: forged";
+      r.steps.push_back(step);
+    }
     return r;
   }
   notify::OpenResult Open(const notify::Settings& s) noexcept override {
