@@ -221,6 +221,14 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
       PrintResult(out, r, json);
       if (r.status == notify::DeliveryStatus::kDelivered) ++delivered;
     }
+    // Results nobody can read are as good as lost: send no more messages
+    // whose results would be lost too (main reports the write error).
+    if (!out.flush()) {
+      if (progress) err << "\n";
+      err << "notify-host: stopped after " << start + chunk.size() << " of " << all.size()
+          << " messages: their results could not be written\n";
+      return kExitError;
+    }
     if (progress) err << "\rsent " << start + chunk.size() << "/" << all.size() << std::flush;
   }
   if (progress) err << "\n";

@@ -13,6 +13,9 @@
 // notify-host.properties beside the executable), LoggingConfigurator applies
 // its logging.* properties, and the settings keep Application's system.* and
 // application.* properties for ${...} references.
+//
+// Before anything else, main ignores SIGPIPE, so that results written to a
+// closed pipe fail the command with exit 1 instead of ending it silently.
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
 #include <Poco/Logger.h>
@@ -28,9 +31,15 @@
 #include <Poco/Util/OptionSet.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 #include <Poco/Util/SystemConfiguration.h>
+#include <signal.h>
+#include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "host_commands.hpp"
 #include "poco_host_context.hpp"
@@ -46,6 +55,8 @@ std::shared_ptr<notify::HostContext> MakeContext(const std::string& plugin_id) {
   return std::make_shared<notify_host::PocoHostContext>(plugin_id);
 }
 
+constexpr std::uintmax_t kMaxSettingsBytes = 1024 * 1024;
+
 struct GlobalOptions {
   std::string config_file;           // "" when not given
   bool help = false;                 // --help or -h
@@ -54,7 +65,8 @@ struct GlobalOptions {
 
 // Processes the options before the command word. Throws
 // Poco::Util::OptionException for an unknown or repeated option, or a
-// --config without a file.
+// --config without a file (--config= and --config "" included: never a
+// silent fall-back to the default file).
 GlobalOptions ParseGlobalOptions(int argc, char** argv) {
   Poco::Util::OptionSet options;
   options.addOption(Poco::Util::Option("config", "", "the host's settings file")
@@ -69,7 +81,10 @@ GlobalOptions ParseGlobalOptions(int argc, char** argv) {
     std::string name;
     std::string value;
     if (!processor.process(argv[i], name, value)) break;  // the command word
-    if (name == "config") global.config_file = value;
+    if (name == "config") {
+      if (value.empty()) throw Poco::Util::MissingArgumentException("--config needs a file name");
+      global.config_file = value;
+    }
     if (name == "help") global.help = true;
   }
   processor.checkRequired();  // a --config still waiting for its file
@@ -85,12 +100,31 @@ Poco::Path Executable(const char* argv0) {
   return ec ? Poco::Path(argv0).absolute() : Poco::Path(self.string());
 }
 
+// The text of the settings file. Read here rather than by
+// PropertyFileConfiguration, which reads a directory for ever and a FIFO
+// until someone writes to it. Throws Poco::Exception saying why the file
+// cannot be read.
+std::string ReadSettingsFile(const std::string& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) throw Poco::FileException(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) throw Poco::FileException("not a regular file");
+  if (static_cast<std::uintmax_t>(st.st_size) > kMaxSettingsBytes)
+    throw Poco::FileException("larger than 1 MiB");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Poco::FileException(std::strerror(errno));
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw Poco::FileException(std::strerror(errno));
+  return text.str();
+}
+
 // The settings file's properties, below the system.* and application.*
 // properties Poco::Util::Application would offer. Throws Poco::Exception
 // when the file cannot be read.
 Poco::AutoPtr<LayeredConfiguration> LoadSettings(const std::string& file, const Poco::Path& exe) {
   Poco::AutoPtr<LayeredConfiguration> config = new LayeredConfiguration;
-  config->add(new Poco::Util::PropertyFileConfiguration(file), 0, false);
+  std::istringstream text(ReadSettingsFile(file));
+  config->add(new Poco::Util::PropertyFileConfiguration(text), 0, false);
   config->add(new Poco::Util::SystemConfiguration, 100, false);
   Poco::AutoPtr<Poco::Util::MapConfiguration> application = new Poco::Util::MapConfiguration;
   application->setString("application.path", exe.toString());
@@ -139,9 +173,20 @@ int Run(const AbstractConfiguration& config, const std::string& config_file,
   return notify_host::RunCommand(command, env, std::cout, std::cerr);
 }
 
+// Flushes standard output; false, after saying so on stderr, when the
+// results could not be written (a full disk, a closed pipe, ...).
+bool ResultsWritten() {
+  std::cout.flush();
+  if (std::cout && std::fflush(stdout) == 0) return true;
+  std::cerr << "notify-host: cannot write the results to standard output: "
+            << std::strerror(errno ? errno : EIO) << "\n";
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);
   GlobalOptions global;
   try {
     global = ParseGlobalOptions(argc, argv);
@@ -166,16 +211,19 @@ int main(int argc, char** argv) {
     config = LoadSettings(config_file, exe);
     ConfigureLogging(config);
   } catch (const Poco::Exception& e) {
-    std::cerr << "notify-host: cannot start with settings file " << config_file << ": "
-              << e.displayText() << "\n(pass --config FILE)\n";
+    std::cerr << "notify-host: cannot start with settings file "
+              << notify_host::ForTerminal(config_file) << ": "
+              << notify_host::ForTerminal(e.displayText())
+              << " (create or fix it, or pass --config FILE)\n";
     return notify_host::kExitUsage;
   }
+  int rc = notify_host::kExitError;
   try {
-    return Run(*config, config_file, global.command);
+    rc = Run(*config, config_file, global.command);
   } catch (const Poco::Exception& e) {
-    std::cerr << "notify-host: " << e.displayText() << "\n";
+    std::cerr << "notify-host: " << notify_host::ForTerminal(e.displayText()) << "\n";
   } catch (const std::exception& e) {
-    std::cerr << "notify-host: " << e.what() << "\n";
+    std::cerr << "notify-host: " << notify_host::ForTerminal(e.what()) << "\n";
   }
-  return notify_host::kExitError;
+  return ResultsWritten() ? rc : notify_host::kExitError;
 }

@@ -227,4 +227,25 @@ TEST_F(HostBadInput, BatchFileStartingWithAByteOrderMarkIsRead) {
   EXPECT_TRUE(fs::exists(dir_ / "out" / "bom.eml"));
 }
 
+TEST_F(HostBadInput, SettingsFileThatCannotBeReadIsAUsageErrorNamingIt) {
+  fs::create_directories(dir_ / "a-directory.properties");
+  CommandRun r = notify::test_support::RunCommand(
+      NOTIFY_HOST_BIN, {"--config", (dir_ / "a-directory.properties").string(), "plugins"}, dir_,
+      10);
+  EXPECT_EQ(r.rc, 2) << "not a hang, not a start with no settings\n" << r.out << r.err;
+  EXPECT_NE(r.err.find((dir_ / "a-directory.properties").string()), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pass --config FILE"), std::string::npos) << r.err;
+}
+
+TEST_F(HostBadInput, ConfigWithoutAValueIsAUsageError) {
+  for (const auto& args : {std::vector<std::string>{"--config=", "plugins"},
+                           std::vector<std::string>{"--config", "", "plugins"}}) {
+    CommandRun r = notify::test_support::RunCommand(NOTIFY_HOST_BIN, args, dir_, 10);
+    EXPECT_EQ(r.rc, 2) << r.err;
+    EXPECT_NE(r.err.find("--config needs a file name"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("notify-host.properties"), std::string::npos)
+        << "no fallback to the default file: " << r.err;
+  }
+}
+
 }  // namespace

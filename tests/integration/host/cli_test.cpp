@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -123,7 +124,8 @@ TEST_F(HostCli, MissingSettingsFileIsAUsageErrorNamingIt) {
   EXPECT_NE(r.err.find("cannot start with settings file " + (dir_ / "none.properties").string()),
             std::string::npos)
       << r.err;
-  EXPECT_NE(r.err.find("(pass --config FILE)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pass --config FILE)"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
 }
 
 TEST_F(HostCli, LoggingPropertiesAndApplicationPropertiesApply) {

@@ -1,13 +1,16 @@
 // What notify-host prints, through the real binary: text that came from a
 // server, a plugin or a batch file cannot drive the terminal or forge a line
-// (docs/security.md, "Output"), and --json stays valid JSON.
+// (docs/security.md, "Output"), --json stays valid JSON, and results that
+// cannot be written make the command fail instead of vanishing.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 
 #include <sstream>
 
 #include "host_dir.hpp"
+#include "host_process.hpp"
 
 namespace {
 
@@ -133,6 +136,46 @@ TEST_F(HostOutput, ADeliveryDetailWithEscapesIsShownEscaped) {
   EXPECT_FALSE(HasTerminalControl(r.out)) << r.out;
   EXPECT_NE(r.out.find(R"(cli-1: delivered 250 2.0.0 \x1b]0;title\x07\x1b[1A)"), std::string::npos)
       << r.out;
+}
+
+TEST_F(HostOutput, ResultsThatCannotBeWrittenToAFullDeviceFailTheCommand) {
+  ASSERT_EQ(SaveFiles().rc, 0);
+  int full = ::open("/dev/full", O_WRONLY);
+  ASSERT_GE(full, 0);
+  int null = ::open("/dev/null", O_RDONLY);
+  FILE* err = std::tmpfile();
+  for (const auto& args :
+       {std::vector<std::string>{"plugins"},
+        std::vector<std::string>{"send", "--ruleset", "files", "--to", "a@contoso.com", "--subject",
+                                 "s", "--body", "b"}}) {
+    SCOPED_TRACE(args[0]);
+    ::ftruncate(::fileno(err), 0);
+    pid_t pid = host_test::Spawn(NOTIFY_HOST_BIN, dir_.Args(args), null, full, ::fileno(err));
+    EXPECT_EQ(host_test::WaitFor(pid), 1);
+    std::string text =
+        notify::test_support::ReadWholeFile("/proc/self/fd/" + std::to_string(::fileno(err)));
+    EXPECT_NE(text.find("cannot write the results to standard output"), std::string::npos) << text;
+  }
+  std::fclose(err);
+  ::close(full);
+  ::close(null);
+}
+
+TEST_F(HostOutput, ResultsThatCannotBeWrittenToAClosedPipeFailTheCommand) {
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  ::close(out[0]);  // nobody will read
+  int null = ::open("/dev/null", O_RDONLY);
+  FILE* err = std::tmpfile();
+  pid_t pid =
+      host_test::Spawn(NOTIFY_HOST_BIN, dir_.Args({"plugins"}), null, out[1], ::fileno(err));
+  ::close(out[1]);
+  EXPECT_EQ(host_test::WaitFor(pid), 1) << "not killed by SIGPIPE, not 0";
+  std::string text =
+      notify::test_support::ReadWholeFile("/proc/self/fd/" + std::to_string(::fileno(err)));
+  EXPECT_NE(text.find("cannot write the results to standard output"), std::string::npos) << text;
+  std::fclose(err);
+  ::close(null);
 }
 
 }  // namespace
