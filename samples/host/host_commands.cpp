@@ -7,9 +7,11 @@
 #include <iostream>
 
 #include "command_line.hpp"
+#include "command_support.hpp"
 #include "message_input.hpp"
 #include "notify/sdk/results.hpp"
 #include "report_output.hpp"
+#include "ruleset_commands.hpp"
 #include "ruleset_store.hpp"
 #include "terminal_text.hpp"
 
@@ -18,20 +20,6 @@ namespace {
 
 constexpr std::size_t kMaxBodyBytes = 35 * 1024 * 1024;
 constexpr std::size_t kSendChunk = 100;  // messages handed to the sender at a time
-
-const LoadedChannel* FindChannel(const HostEnv& env, const std::string& id) {
-  for (const auto& c : env.plugins.channels) {
-    if (c.id == id) return &c;
-  }
-  return nullptr;
-}
-
-int UnknownChannel(const HostEnv& env, const std::string& id, std::ostream& err) {
-  err << "no loaded channel '" << ForTerminal(id) << "'; loaded:";
-  for (const auto& c : env.plugins.channels) err << " " << ForTerminal(c.id);
-  err << "\n(enable its plugin in plugins.enabled; `notify-host plugins` lists what loaded)\n";
-  return kExitUsage;
-}
 
 int Plugins(const HostEnv& env, std::ostream& out) {
   PrintPlugins(out, env.plugins);
@@ -46,91 +34,6 @@ int Fields(const CommandLine& cl, const HostEnv& env, std::ostream& out, std::os
   const LoadedChannel* c = FindChannel(env, cl.words[1]);
   if (!c) return UnknownChannel(env, cl.words[1], err);
   PrintFields(out, c->channel->Fields(), cl.Flag("--json"));
-  return kExitOk;
-}
-
-int OpenStore(RulesetStore& store, std::ostream& err) {
-  auto loaded = store.Load();
-  if (!loaded.ok()) {
-    err << ForTerminal(loaded.message()) << "\n" << ForTerminal(loaded.remedy()) << "\n";
-    return kExitError;
-  }
-  return kExitOk;
-}
-
-int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err) {
-  if (cl.words.size() != 3 || !cl.Has("--channel")) {
-    err << "usage: notify-host ruleset save NAME --channel CHANNEL --set KEY=VALUE ... "
-           "[--offline] [--test-to ADDR] [--json]\n";
-    return kExitUsage;
-  }
-  const std::string& name = cl.words[2];
-  const LoadedChannel* c = FindChannel(env, cl.Option("--channel"));
-  if (!c) return UnknownChannel(env, cl.Option("--channel"), err);
-  notify::Settings settings;
-  for (const auto& kv : cl.All("--set")) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      err << "--set takes KEY=VALUE, got '" << kv.substr(0, 40) << "'\n";
-      return kExitUsage;
-    }
-    settings[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  RulesetStore store(env.rulesets_file);
-  if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
-  // A secret is write-only: re-saving without it keeps the stored one.
-  auto fields = c->channel->Fields();
-  if (auto previous = store.Find(name); previous && previous->channel == c->id) {
-    for (const auto& f : fields) {
-      if (f.type == notify::FieldType::kSecret && !settings.count(f.key) &&
-          previous->settings.count(f.key))
-        settings[f.key] = previous->settings.at(f.key);
-    }
-  }
-  notify::ValidationOptions options;
-  options.mode =
-      cl.Flag("--offline") ? notify::ValidationMode::kOffline : notify::ValidationMode::kOnline;
-  options.test_recipient = cl.Option("--test-to");
-  auto report = c->channel->Validate(settings, options);
-  bool json = cl.Flag("--json");
-  PrintReport(out, report, json);
-  if (!report.ok()) {
-    if (!json) out << "ruleset '" << name << "' was not saved; fix the above and save again.\n";
-    return kExitInvalid;
-  }
-  store.Put(name, {c->id, settings});
-  auto saved = store.Save();
-  if (!saved.ok()) {
-    err << saved.message() << "\n" << saved.remedy() << "\n";
-    return kExitError;
-  }
-  if (!json) out << "ruleset '" << name << "' saved.\n";
-  return kExitOk;
-}
-
-int RulesetShow(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err) {
-  if (cl.words.size() != 3) {
-    err << "usage: notify-host ruleset show NAME [--json]\n";
-    return kExitUsage;
-  }
-  RulesetStore store(env.rulesets_file);
-  if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
-  auto ruleset = store.Find(cl.words[2]);
-  if (!ruleset) {
-    err << "no ruleset '" << ForTerminal(cl.words[2]) << "' in " << ForTerminal(env.rulesets_file)
-        << "\n";
-    return kExitUsage;
-  }
-  const LoadedChannel* c = FindChannel(env, ruleset->channel);
-  // Without the channel's form every value is masked: any of them may be secret.
-  std::vector<notify::FieldDescriptor> fields;
-  if (c) {
-    fields = c->channel->Fields();
-  } else {
-    for (const auto& [k, v] : ruleset->settings)
-      fields.push_back({k, k, notify::FieldType::kSecret});
-  }
-  PrintRuleset(out, cl.words[2], *ruleset, fields, cl.Flag("--json"));
   return kExitOk;
 }
 
@@ -186,25 +89,28 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
            "       notify-host send --ruleset NAME --batch FILE.jsonl [--json]\n";
     return kExitUsage;
   }
+  const std::string name = cl.Option("--ruleset");
   RulesetStore store(env.rulesets_file);
   if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
-  auto ruleset = store.Find(cl.Option("--ruleset"));
+  auto ruleset = store.Find(name);
   if (!ruleset) {
-    err << "no ruleset '" << ForTerminal(cl.Option("--ruleset"))
-        << "'; create it with `notify-host ruleset save`\n";
+    if (!IsRulesetName(name)) return BadRulesetName(name, err);
+    err << "no ruleset '" << name << "'; create it with `notify-host ruleset save`\n";
     return kExitUsage;
   }
   const LoadedChannel* c = FindChannel(env, ruleset->channel);
   if (!c) return UnknownChannel(env, ruleset->channel, err);
   auto messages = MessagesFrom(cl);
   if (!messages.ok()) {
+    // The batch reader's errors are already safe to print; a file error
+    // names what was typed.
     err << messages.status().message() << "\n";
     if (!messages.status().remedy().empty()) err << messages.status().remedy() << "\n";
     return kExitUsage;
   }
   auto opened = c->channel->Open(ruleset->settings);
   if (!opened.sender) {
-    err << "ruleset '" << ForTerminal(cl.Option("--ruleset")) << "' cannot be used:\n";
+    err << "ruleset '" << Shown(name) << "' cannot be used:\n";
     PrintReport(err, opened.report, false);
     return kExitNotDelivered;
   }
@@ -257,6 +163,7 @@ int Dispatch(const std::vector<std::string>& args, HostEnv& env, std::ostream& o
   if (command == "fields") return Fields(cl, env, out, err);
   if (command == "ruleset" && sub == "save") return RulesetSave(cl, env, out, err);
   if (command == "ruleset" && sub == "show") return RulesetShow(cl, env, out, err);
+  if (command == "ruleset" && sub == "delete") return RulesetDelete(cl, env, out, err);
   if (command == "send") return Send(cl, env, out, err);
   err << UsageText();
   return kExitUsage;
@@ -271,9 +178,11 @@ std::string UsageText() {
          "  ruleset save NAME --channel CHANNEL --set KEY=VALUE ... [--offline] [--test-to ADDR] "
          "[--json]\n"
          "  ruleset show NAME [--json]\n"
+         "  ruleset delete NAME\n"
          "  send --ruleset NAME --to ADDR[,ADDR] --subject TEXT (--body TEXT | --body-file F)\n"
          "       [--html-file F] [--attach F]... [--json]\n"
-         "  send --ruleset NAME --batch FILE.jsonl [--json]\n";
+         "  send --ruleset NAME --batch FILE.jsonl [--json]\n"
+         "Ruleset names are 1-64 characters of A-Z a-z 0-9 . _ -.\n";
 }
 
 int RunCommand(const std::vector<std::string>& args, HostEnv& env, std::ostream& out,

@@ -35,6 +35,16 @@ bool WriteAll(int fd, const std::string& data) {
 
 }  // namespace
 
+bool IsRulesetName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 RulesetStore::RulesetStore(std::string path) : path_(std::move(path)) {}
 
 notify::sdk::Status RulesetStore::Load() {
@@ -100,6 +110,8 @@ std::optional<Ruleset> RulesetStore::Find(const std::string& name) const {
 void RulesetStore::Put(const std::string& name, Ruleset ruleset) {
   rulesets_[name] = std::move(ruleset);
 }
+
+bool RulesetStore::Remove(const std::string& name) { return rulesets_.erase(name) > 0; }
 
 notify::sdk::Status RulesetStore::Save() const {
   Poco::JSON::Object root;

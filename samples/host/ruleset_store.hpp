@@ -11,6 +11,12 @@
 
 namespace notify_host {
 
+// What a ruleset name may be, as said to the administrator.
+constexpr const char kRulesetNameRule[] = "ruleset names are 1-64 characters of A-Z a-z 0-9 . _ -";
+
+// True when `name` follows kRulesetNameRule.
+bool IsRulesetName(const std::string& name);
+
 struct Ruleset {
   std::string channel;  // channel id
   notify::Settings settings;
@@ -25,6 +31,8 @@ class RulesetStore {
   notify::sdk::Status Load();
   std::optional<Ruleset> Find(const std::string& name) const;
   void Put(const std::string& name, Ruleset ruleset);
+  // Removes the ruleset `name`; false when there is none.
+  bool Remove(const std::string& name);
   // Writes every ruleset to a temp file beside the store, then renames it over
   // the store: a reader sees the old or the new file, never half of one.
   notify::sdk::Status Save() const;

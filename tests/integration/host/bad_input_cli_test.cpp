@@ -248,4 +248,65 @@ TEST_F(HostBadInput, ConfigWithoutAValueIsAUsageError) {
   }
 }
 
+TEST_F(HostBadInput, RulesetNamesOutsideTheRuleAreRefused) {
+  for (const std::string& name :
+       {std::string(""), std::string("a\nb"), std::string("a/b"), std::string("with space"),
+        std::string(65, 'n'), std::string(100 * 1024, 'n'), std::string("caf\xc3\xa9")}) {
+    SCOPED_TRACE(name.substr(0, 20));
+    CommandRun r = Host({"ruleset", "save", name, "--channel", "eml_file", "--set",
+                         "directory=" + (dir_ / "out").string()});
+    EXPECT_EQ(r.rc, 2) << r.out << r.err.substr(0, 300);
+    EXPECT_NE(r.err.find("1-64 characters of A-Z a-z 0-9 . _ -"), std::string::npos)
+        << r.err.substr(0, 300);
+    EXPECT_LT(r.err.size(), 1000u) << "a long name is not echoed whole";
+    EXPECT_FALSE(fs::exists(dir_ / "rulesets.json"));
+  }
+  EXPECT_EQ(Host({"ruleset", "save", std::string(64, 'n') + "", "--channel", "eml_file", "--set",
+                  "directory=" + (dir_ / "out").string()})
+                .rc,
+            0);
+  EXPECT_EQ(Host({"ruleset", "save", "Ops_alerts-2.eu", "--channel", "eml_file", "--set",
+                  "directory=" + (dir_ / "out").string()})
+                .rc,
+            0);
+}
+
+TEST_F(HostBadInput, RulesetDeleteRemovesOneRuleset) {
+  ASSERT_EQ(SaveFiles().rc, 0);
+  ASSERT_EQ(Host({"ruleset", "save", "other", "--channel", "eml_file", "--set",
+                  "directory=" + (dir_ / "out").string()})
+                .rc,
+            0);
+  CommandRun r = Host({"ruleset", "delete", "files"});
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("ruleset 'files' deleted"), std::string::npos) << r.out;
+  EXPECT_EQ(Host({"ruleset", "show", "files"}).rc, 2);
+  EXPECT_EQ(Host({"ruleset", "show", "other"}).rc, 0);
+  const std::string store = ReadWholeFile(dir_ / "rulesets.json");
+  r = Host({"ruleset", "delete", "files"});
+  EXPECT_EQ(r.rc, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("no ruleset 'files'"), std::string::npos) << r.err;
+  EXPECT_EQ(ReadWholeFile(dir_ / "rulesets.json"), store);
+  EXPECT_EQ(Host({"ruleset", "delete"}).rc, 2);
+}
+
+TEST_F(HostBadInput, TestRecipientMustBeAnAddress) {
+  for (const std::string& to : {"not-an-address", "", "a@b.com,c@d.com"}) {
+    SCOPED_TRACE(to);
+    CommandRun r = Host({"ruleset", "save", "files", "--channel", "eml_file", "--set",
+                         "directory=" + (dir_ / "out").string(), "--test-to", to});
+    EXPECT_EQ(r.rc, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find("--test-to"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "rulesets.json"));
+  }
+}
+
+TEST_F(HostBadInput, ASettingGivenTwiceIsAnErrorNamingIt) {
+  CommandRun r = Host({"ruleset", "save", "files", "--channel", "eml_file", "--set",
+                       "directory=" + (dir_ / "out").string(), "--set", "directory=/tmp"});
+  EXPECT_EQ(r.rc, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--set directory is given twice"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "rulesets.json"));
+}
+
 }  // namespace

@@ -1,0 +1,23 @@
+#pragma once
+// notify-host ruleset save | show | delete.
+#include <ostream>
+
+#include "command_line.hpp"
+#include "host_commands.hpp"
+
+namespace notify_host {
+
+// ruleset save NAME --channel CHANNEL --set KEY=VALUE ... [--offline]
+//   [--test-to ADDR] [--json]
+// Stores the ruleset only when the channel's validation passes; otherwise
+// kExitInvalid and the store is left as it was. A secret left out is kept
+// from the stored ruleset of the same channel.
+int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err);
+
+// ruleset show NAME [--json]: secrets masked.
+int RulesetShow(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err);
+
+// ruleset delete NAME: kExitUsage when there is no such ruleset.
+int RulesetDelete(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err);
+
+}  // namespace notify_host
