@@ -1,12 +1,20 @@
 #include "ruleset_commands.hpp"
 
+#include <set>
+
 #include "command_support.hpp"
 #include "notify/sdk/settings.hpp"
 #include "report_output.hpp"
+#include "stored_secret.hpp"
 #include "terminal_text.hpp"
 
 namespace notify_host {
 namespace {
+
+bool Given(const notify::Settings& settings, const std::string& key) {
+  auto it = settings.find(key);
+  return it != settings.end() && !it->second.empty();
+}
 
 // The --set options as settings; kExitOk, or kExitUsage after saying why.
 int SettingsFromOptions(const CommandLine& cl, notify::Settings* settings, std::ostream& err) {
@@ -24,6 +32,27 @@ int SettingsFromOptions(const CommandLine& cl, notify::Settings* settings, std::
     (*settings)[key] = kv.substr(eq + 1);
   }
   return kExitOk;
+}
+
+// Fills the secret fields `settings` leaves empty from the stored ruleset
+// when no other setting changed; returns the errors for those it cannot fill
+// but the store has (the stored secret must not follow changed endpoints).
+std::vector<notify::FieldIssue> FillSecrets(const std::vector<notify::FieldDescriptor>& fields,
+                                            const notify::Settings* stored,
+                                            notify::Settings& settings) {
+  std::vector<std::string> changed;
+  if (stored) changed = ChangedSettings(fields, *stored, settings);
+  std::vector<notify::FieldIssue> issues;
+  for (const auto* f : SecretFields(fields)) {
+    if (Given(settings, f->key)) continue;
+    if (!stored || !Given(*stored, f->key)) continue;
+    if (changed.empty()) {
+      settings[f->key] = stored->at(f->key);
+    } else {
+      issues.push_back(SecretNotCarriedOver(*f, changed));
+    }
+  }
+  return issues;
 }
 
 }  // namespace
@@ -49,15 +78,30 @@ int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
   }
   RulesetStore store(env.rulesets_file);
   if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
-  // A secret is write-only: re-saving without it keeps the stored one.
-  if (auto previous = store.Find(name); previous && previous->channel == c->id) {
-    for (const auto& f : fields) {
-      if (f.type == notify::FieldType::kSecret && !settings.count(f.key) &&
-          previous->settings.count(f.key))
-        settings[f.key] = previous->settings.at(f.key);
-    }
-  }
+  auto previous = store.Find(name);
+  const notify::Settings* stored =
+      previous && previous->channel == c->id ? &previous->settings : nullptr;
+  notify::ValidationReport host_checks;
+  host_checks.issues = FillSecrets(fields, stored, settings);
+  for (auto& issue : MaskedSecrets(fields, settings)) host_checks.issues.push_back(issue);
   const bool json = cl.Flag("--json");
+  if (!host_checks.issues.empty()) {
+    // Every problem at once: the channel's own field checks too (offline,
+    // nothing is sent), without what the host already said about the secrets.
+    std::set<std::string> said;
+    for (const auto& issue : host_checks.issues) {
+      said.insert(issue.field);
+      settings.erase(issue.field);
+    }
+    notify::ValidationOptions offline;
+    offline.mode = notify::ValidationMode::kOffline;
+    for (auto& issue : c->channel->Validate(settings, offline).issues) {
+      if (!said.count(issue.field)) host_checks.issues.push_back(std::move(issue));
+    }
+    PrintReport(out, host_checks, json);
+    if (!json) out << "ruleset '" << name << "' was not saved; fix the above and save again.\n";
+    return kExitInvalid;
+  }
   notify::ValidationOptions options;
   options.mode =
       cl.Flag("--offline") ? notify::ValidationMode::kOffline : notify::ValidationMode::kOnline;

@@ -9,9 +9,11 @@ namespace notify_host {
 
 // ruleset save NAME --channel CHANNEL --set KEY=VALUE ... [--offline]
 //   [--test-to ADDR] [--json]
-// Stores the ruleset only when the channel's validation passes; otherwise
-// kExitInvalid and the store is left as it was. A secret left out is kept
-// from the stored ruleset of the same channel.
+// Stores the ruleset only when the host's checks and the channel's
+// validation pass; otherwise kExitInvalid and the store is left as it was.
+// The host's checks: a secret left out is kept from the stored ruleset only
+// when no other setting changed (stored_secret.hpp); the mask is never a
+// secret.
 int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err);
 
 // ruleset show NAME [--json]: secrets masked.

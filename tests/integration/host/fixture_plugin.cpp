@@ -13,6 +13,10 @@
 //                            returns results for the messages at even
 //                            positions only (too few results)
 //   FIXTURE_NO_ENTRY         nothing is exported (not a plugin)
+//   FIXTURE_M365_FORM        the form has the Microsoft 365 channel's keys and
+//                            types (docs/channel-settings.md, with the planned
+//                            route and credential keys), for the host's
+//                            stored-secret rule, which reads only the form
 // The fixture channel has a secret field, so host tests can check masking.
 // Text a channel passes on from a server reaches the host's output: a save
 // with target "escapes" reports a step and an issue carrying terminal
@@ -33,6 +37,39 @@ namespace {
 
 int factory_calls = 0;
 
+#ifdef FIXTURE_M365_FORM
+std::vector<notify::FieldDescriptor> FixtureFields() {
+  using notify::FieldType;
+  std::vector<notify::FieldDescriptor> fields;
+  auto add = [&](const char* key, FieldType type, bool required, const char* default_value = "") {
+    notify::FieldDescriptor f{key, key, type, required, default_value};
+    fields.push_back(f);
+  };
+  add("server_name", FieldType::kText, true);
+  add("port", FieldType::kInteger, false, "587");
+  add("timeout", FieldType::kInteger, false, "120");
+  add("batch_size", FieldType::kChoice, false, "medium");
+  fields.back().choices = {"small", "medium", "large"};
+  add("from_email", FieldType::kEmail, true);
+  add("client_id", FieldType::kGuid, true);
+  add("client_secret", FieldType::kSecret, true);
+  add("tenant_id", FieldType::kGuidOrDomain, true);
+  add("cloud", FieldType::kChoice, false, "global");
+  fields.back().choices = {"global", "usgov", "usgov-dod", "china"};
+  add("smtp_host", FieldType::kText, false);
+  add("authority_url", FieldType::kUrl, false);
+  add("ca_file", FieldType::kPath, false);
+  add("from_name", FieldType::kText, false);
+  add("transport", FieldType::kChoice, false, "auto");
+  fields.back().choices = {"auto", "smtp", "graph"};
+  add("credential", FieldType::kChoice, false, "secret");
+  fields.back().choices = {"secret", "certificate"};
+  add("certificate_file", FieldType::kPath, false);
+  add("https_proxy", FieldType::kUrl, false);
+  add("graph_url", FieldType::kUrl, false);
+  return fields;
+}
+#else
 std::vector<notify::FieldDescriptor> FixtureFields() {
   notify::FieldDescriptor target{"target", "Target", notify::FieldType::kText, true};
   target.help = "Any name.";
@@ -40,6 +77,7 @@ std::vector<notify::FieldDescriptor> FixtureFields() {
   key.help = "Any secret; 'bad' fails validation.";
   return {target, key};
 }
+#endif
 
 class FixtureSender : public notify::Sender {
  public:
