@@ -145,7 +145,7 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
 int Dispatch(const std::vector<std::string>& args, HostEnv& env, std::ostream& out,
              std::ostream& err) {
   auto parsed =
-      ParseCommandLine(args, {"--json", "--offline", "--help"},
+      ParseCommandLine(args, {"--json", "--offline", "--help", "--secret-stdin"},
                        {"--channel", "--set", "--test-to", "--ruleset", "--to", "--subject",
                         "--body", "--body-file", "--html-file", "--attach", "--batch"});
   if (!parsed.ok()) {
@@ -175,14 +175,19 @@ std::string UsageText() {
   return "usage: notify-host [--config FILE] COMMAND\n"
          "  plugins\n"
          "  fields CHANNEL [--json]\n"
-         "  ruleset save NAME --channel CHANNEL --set KEY=VALUE ... [--offline] [--test-to ADDR] "
-         "[--json]\n"
+         "  ruleset save NAME --channel CHANNEL --set KEY=VALUE ... [--secret-stdin] [--offline]\n"
+         "       [--test-to ADDR] [--json]\n"
          "  ruleset show NAME [--json]\n"
          "  ruleset delete NAME\n"
          "  send --ruleset NAME --to ADDR[,ADDR] --subject TEXT (--body TEXT | --body-file F)\n"
          "       [--html-file F] [--attach F]... [--json]\n"
          "  send --ruleset NAME --batch FILE.jsonl [--json]\n"
-         "Ruleset names are 1-64 characters of A-Z a-z 0-9 . _ -.\n";
+         "Ruleset names are 1-64 characters of A-Z a-z 0-9 . _ -.\n"
+         "The secret of `ruleset save`: --secret-stdin reads it from the first line of standard\n"
+         "input into the channel's first required secret field (the first secret field when none\n"
+         "is required); on a terminal, with no secret given, a prompt asks for it without echo.\n"
+         "--set KEY=SECRET works too, but other local users can read command lines. Left out,\n"
+         "the stored secret is kept only when no other setting changed.\n";
 }
 
 int RunCommand(const std::vector<std::string>& args, HostEnv& env, std::ostream& out,

@@ -5,6 +5,7 @@
 #include "command_support.hpp"
 #include "notify/sdk/settings.hpp"
 #include "report_output.hpp"
+#include "secret_input.hpp"
 #include "stored_secret.hpp"
 #include "terminal_text.hpp"
 
@@ -14,6 +15,10 @@ namespace {
 bool Given(const notify::Settings& settings, const std::string& key) {
   auto it = settings.find(key);
   return it != settings.end() && !it->second.empty();
+}
+
+std::string Prompt(const notify::FieldDescriptor& field) {
+  return ForTerminal(field.label) + " (" + ForTerminal(field.key) + "): ";
 }
 
 // The --set options as settings; kExitOk, or kExitUsage after saying why.
@@ -34,23 +39,35 @@ int SettingsFromOptions(const CommandLine& cl, notify::Settings* settings, std::
   return kExitOk;
 }
 
-// Fills the secret fields `settings` leaves empty from the stored ruleset
-// when no other setting changed; returns the errors for those it cannot fill
-// but the store has (the stored secret must not follow changed endpoints).
-std::vector<notify::FieldIssue> FillSecrets(const std::vector<notify::FieldDescriptor>& fields,
-                                            const notify::Settings* stored,
-                                            notify::Settings& settings) {
+// Fills the secret fields `settings` leaves empty: from the stored ruleset
+// when no other setting changed, else from the prompt when stdin is a
+// terminal; returns the errors for those it cannot fill that way but the
+// store has (the stored secret must not follow changed endpoints).
+notify::sdk::StatusOr<std::vector<notify::FieldIssue>> FillSecrets(
+    const std::vector<notify::FieldDescriptor>& fields, const notify::Settings* stored,
+    notify::Settings& settings, std::ostream& err) {
   std::vector<std::string> changed;
   if (stored) changed = ChangedSettings(fields, *stored, settings);
+  const notify::FieldDescriptor* primary = PrimarySecretField(fields);
   std::vector<notify::FieldIssue> issues;
   for (const auto* f : SecretFields(fields)) {
     if (Given(settings, f->key)) continue;
-    if (!stored || !Given(*stored, f->key)) continue;
-    if (changed.empty()) {
+    bool have_stored = stored && Given(*stored, f->key);
+    if (have_stored && changed.empty()) {
       settings[f->key] = stored->at(f->key);
-    } else {
-      issues.push_back(SecretNotCarriedOver(*f, changed));
+      continue;
     }
+    if (f == primary && StdinIsTerminal() && (f->required || have_stored)) {
+      if (have_stored) {
+        err << "The stored " << ForTerminal(f->key)
+            << " is not kept: " << ForTerminal(JoinKeys(changed)) << " changed. Enter it again.\n";
+      }
+      auto typed = ReadSecretFromStdin(Prompt(*f));
+      if (!typed.ok()) return typed.status();
+      settings[f->key] = std::move(typed).value();
+      continue;
+    }
+    if (have_stored) issues.push_back(SecretNotCarriedOver(*f, changed));
   }
   return issues;
 }
@@ -60,7 +77,7 @@ std::vector<notify::FieldIssue> FillSecrets(const std::vector<notify::FieldDescr
 int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err) {
   if (cl.words.size() != 3 || !cl.Has("--channel")) {
     err << "usage: notify-host ruleset save NAME --channel CHANNEL --set KEY=VALUE ... "
-           "[--offline] [--test-to ADDR] [--json]\n";
+           "[--secret-stdin] [--offline] [--test-to ADDR] [--json]\n";
     return kExitUsage;
   }
   const std::string& name = cl.words[2];
@@ -76,13 +93,44 @@ int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
     err << "--test-to takes one e-mail address, got '" << Shown(cl.Option("--test-to")) << "'\n";
     return kExitUsage;
   }
+  const notify::FieldDescriptor* primary = PrimarySecretField(fields);
+  const bool secret_stdin = cl.Flag("--secret-stdin");
+  if (secret_stdin && !primary) {
+    err << "--secret-stdin: channel " << ForTerminal(c->id) << " has no secret field\n";
+    return kExitUsage;
+  }
+  if (secret_stdin && settings.count(primary->key)) {
+    err << "--secret-stdin and --set " << ForTerminal(primary->key)
+        << " both give the secret; give it once\n";
+    return kExitUsage;
+  }
+  for (const auto* f : SecretFields(fields)) {
+    if (Given(settings, f->key)) {
+      err << "notify-host: warning: " << ForTerminal(f->key)
+          << " was given on the command line, where other local users can read it (ps, "
+             "/proc/<pid>/cmdline); use --secret-stdin or the prompt instead\n";
+    }
+  }
   RulesetStore store(env.rulesets_file);
   if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
+  if (secret_stdin) {
+    auto piped = ReadSecretFromStdin(Prompt(*primary));
+    if (!piped.ok()) {
+      err << "--secret-stdin: " << piped.status().message() << "\n";
+      return kExitUsage;
+    }
+    settings[primary->key] = std::move(piped).value();
+  }
   auto previous = store.Find(name);
   const notify::Settings* stored =
       previous && previous->channel == c->id ? &previous->settings : nullptr;
+  auto refused = FillSecrets(fields, stored, settings, err);
+  if (!refused.ok()) {
+    err << refused.status().message() << "\n";
+    return kExitUsage;
+  }
   notify::ValidationReport host_checks;
-  host_checks.issues = FillSecrets(fields, stored, settings);
+  host_checks.issues = refused.value();
   for (auto& issue : MaskedSecrets(fields, settings)) host_checks.issues.push_back(issue);
   const bool json = cl.Flag("--json");
   if (!host_checks.issues.empty()) {

@@ -7,13 +7,15 @@
 
 namespace notify_host {
 
-// ruleset save NAME --channel CHANNEL --set KEY=VALUE ... [--offline]
-//   [--test-to ADDR] [--json]
+// ruleset save NAME --channel CHANNEL --set KEY=VALUE ... [--secret-stdin]
+//   [--offline] [--test-to ADDR] [--json]
 // Stores the ruleset only when the host's checks and the channel's
 // validation pass; otherwise kExitInvalid and the store is left as it was.
 // The host's checks: a secret left out is kept from the stored ruleset only
 // when no other setting changed (stored_secret.hpp); the mask is never a
-// secret.
+// secret. A secret comes from --set (with a warning: others can read the
+// command line), --secret-stdin, or a no-echo prompt when stdin is a
+// terminal and the channel needs one.
 int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err);
 
 // ruleset show NAME [--json]: secrets masked.

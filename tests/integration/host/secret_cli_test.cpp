@@ -1,12 +1,15 @@
 // Secrets at `ruleset save`, through the real notify-host binary: a stored
-// secret goes only where it went before (docs/security.md).
+// secret goes only where it went before, the secret can come from standard
+// input or a no-echo prompt instead of the command line (docs/security.md).
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
 #include <map>
+#include <sstream>
 
 #include "host_dir.hpp"
+#include "host_process.hpp"
 
 namespace {
 
@@ -123,6 +126,153 @@ TEST_F(StoredSecret, TheMaskIsNeverStoredAsASecret) {
   const std::string stored = dir_.Store();
   EXPECT_EQ(Save(settings).rc, 3);
   EXPECT_EQ(dir_.Store(), stored);
+}
+
+// --- where the secret comes from -----------------------------------------------
+
+class SecretInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_.AddPlugin(EML_PLUGIN_FILE, "eml_file.so");
+    dir_.AddPlugin(Fixture("fixture_good"), "fixture_good.so");
+    dir_.WriteSettings("eml_file, fixture_good");
+  }
+
+  // Runs notify-host with `input` on its stdin (a pipe), stdout and stderr
+  // captured.
+  CommandRun WithStdin(const std::vector<std::string>& args, const std::string& input) const {
+    // The input waits in the pipe before notify-host starts: a host that
+    // exits without reading it cannot make this write raise SIGPIPE.
+    int in[2];
+    EXPECT_EQ(::pipe(in), 0);
+    EXPECT_EQ(::write(in[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
+    ::close(in[1]);
+    FILE* out = std::tmpfile();
+    FILE* err = std::tmpfile();
+    pid_t pid =
+        host_test::Spawn(NOTIFY_HOST_BIN, dir_.Args(args), in[0], ::fileno(out), ::fileno(err));
+    ::close(in[0]);
+    CommandRun r;
+    r.rc = host_test::WaitFor(pid);
+    r.out = ReadBack(out);
+    r.err = ReadBack(err);
+    return r;
+  }
+  static std::string ReadBack(FILE* f) {
+    std::string text;
+    std::rewind(f);
+    for (int c; (c = std::fgetc(f)) != EOF;) text += static_cast<char>(c);
+    std::fclose(f);
+    return text;
+  }
+
+  std::vector<std::string> SaveFixture() const {
+    return {"ruleset", "save", "r1", "--channel", "fixture", "--set", "target=alpha"};
+  }
+
+  HostDir dir_{"secret-input"};
+};
+
+TEST_F(SecretInput, SecretStdinReadsOneLineWithoutItsNewline) {
+  auto args = SaveFixture();
+  args.push_back("--secret-stdin");
+  CommandRun r = WithStdin(args, "piped-secret-value\n");
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
+  std::string stored = dir_.Store();
+  EXPECT_NE(stored.find("\"piped-secret-value\""), std::string::npos) << stored;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+  // A CRLF line end and no line end at all give the same secret.
+  EXPECT_EQ(WithStdin(args, "piped-secret-value\r\n").rc, 0);
+  EXPECT_NE(dir_.Store().find("\"piped-secret-value\""), std::string::npos);
+  EXPECT_EQ(WithStdin(args, "piped-secret-value").rc, 0);
+  EXPECT_NE(dir_.Store().find("\"piped-secret-value\""), std::string::npos);
+}
+
+TEST_F(SecretInput, SecretStdinMisusesAreUsageErrors) {
+  auto args = SaveFixture();
+  args.push_back("--secret-stdin");
+  CommandRun r = WithStdin(args, "");
+  EXPECT_EQ(r.rc, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("standard input"), std::string::npos) << r.err;
+  auto both = args;
+  both.insert(both.end(), {"--set", "api_key=also-here"});
+  r = WithStdin(both, "piped\n");
+  EXPECT_EQ(r.rc, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("api_key"), std::string::npos) << r.err;
+  r = WithStdin({"ruleset", "save", "files", "--channel", "eml_file", "--set",
+                 "directory=" + (dir_.path / "out").string(), "--secret-stdin"},
+                "piped\n");
+  EXPECT_EQ(r.rc, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("no secret field"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_.store()));
+}
+
+TEST_F(SecretInput, SecretOnTheCommandLineWorksAndWarns) {
+  auto args = SaveFixture();
+  args.insert(args.end(), {"--set", "api_key=argv-secret"});
+  CommandRun r = dir_.Host(args);
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("warning: api_key"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("other local users"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--secret-stdin"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("argv-secret"), std::string::npos);
+}
+
+TEST_F(SecretInput, TerminalPromptDoesNotEchoTheSecret) {
+  host_test::PtyChild c = host_test::SpawnOnPty(NOTIFY_HOST_BIN, dir_.Args(SaveFixture()));
+  ASSERT_GT(c.pid, 0);
+  ASSERT_TRUE(c.ReadUntil("API key (api_key): ")) << c.seen;
+  EXPECT_FALSE(c.Echoes()) << "echo is off while the secret is typed";
+  c.Type("typed-secret-value\n");
+  c.ReadToEnd();
+  EXPECT_EQ(host_test::WaitFor(c.pid), 0) << c.seen;
+  EXPECT_TRUE(c.Echoes()) << "echo is back";
+  EXPECT_EQ(c.seen.find("typed-secret-value"), std::string::npos) << c.seen;
+  EXPECT_NE(c.seen.find("ruleset 'r1' saved."), std::string::npos) << c.seen;
+  EXPECT_NE(dir_.Store().find("\"typed-secret-value\""), std::string::npos);
+  ::close(c.master);
+}
+
+TEST_F(SecretInput, EchoComesBackWhenThePromptIsInterrupted) {
+  for (const std::string& key : {"\x03", "\x04"}) {  // Ctrl-C, Ctrl-D
+    SCOPED_TRACE(key == "\x03" ? "Ctrl-C" : "Ctrl-D");
+    host_test::PtyChild c = host_test::SpawnOnPty(NOTIFY_HOST_BIN, dir_.Args(SaveFixture()));
+    ASSERT_TRUE(c.ReadUntil("API key (api_key): ")) << c.seen;
+    EXPECT_FALSE(c.Echoes());
+    c.Type(key);
+    c.ReadToEnd();
+    int rc = host_test::WaitFor(c.pid);
+    EXPECT_EQ(rc, key == "\x03" ? 128 + SIGINT : 2) << c.seen;
+    EXPECT_TRUE(c.Echoes()) << "echo is back";
+    EXPECT_FALSE(fs::exists(dir_.store()));
+    ::close(c.master);
+  }
+}
+
+TEST_F(SecretInput, OnATerminalAChangedSettingAsksForTheSecretAgain) {
+  auto first = SaveFixture();
+  first.insert(first.end(), {"--set", "api_key=first-secret-value"});
+  ASSERT_EQ(dir_.Host(first).rc, 0);
+  host_test::PtyChild c = host_test::SpawnOnPty(
+      NOTIFY_HOST_BIN,
+      dir_.Args({"ruleset", "save", "r1", "--channel", "fixture", "--set", "target=beta"}));
+  ASSERT_TRUE(c.ReadUntil("API key (api_key): ")) << c.seen;
+  EXPECT_NE(c.seen.find("The stored api_key is not kept: target changed."), std::string::npos)
+      << c.seen;
+  c.Type("second-secret-value\n");
+  c.ReadToEnd();
+  EXPECT_EQ(host_test::WaitFor(c.pid), 0) << c.seen;
+  std::string stored = dir_.Store();
+  EXPECT_NE(stored.find("\"second-secret-value\""), std::string::npos) << stored;
+  EXPECT_EQ(stored.find("first-secret-value"), std::string::npos) << stored;
+  ::close(c.master);
+}
+
+TEST_F(SecretInput, NoPromptWithoutATerminal) {
+  CommandRun r = dir_.Host(SaveFixture());  // stdin is /dev/null
+  EXPECT_EQ(r.rc, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("api_key"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir_.store()));
 }
 
 }  // namespace
