@@ -14,8 +14,10 @@
 // its logging.* properties, and the settings keep Application's system.* and
 // application.* properties for ${...} references.
 //
-// Before anything else, main ignores SIGPIPE, so that results written to a
-// closed pipe fail the command with exit 1 instead of ending it silently.
+// Before anything else, main turns core dumps and same-user tracing off
+// (process_hardening.hpp; `debug.allow_core_dumps = true` turns them back on)
+// and ignores SIGPIPE, so that results written to a closed pipe fail the
+// command with exit 1 instead of ending it silently.
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
 #include <Poco/Logger.h>
@@ -43,6 +45,7 @@
 
 #include "host_commands.hpp"
 #include "poco_host_context.hpp"
+#include "process_hardening.hpp"
 #include "terminal_text.hpp"
 
 namespace {
@@ -186,6 +189,7 @@ bool ResultsWritten() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  notify_host::CoreDumpState core_dumps = notify_host::DisableCoreDumps();
   ::signal(SIGPIPE, SIG_IGN);
   GlobalOptions global;
   try {
@@ -210,6 +214,7 @@ int main(int argc, char** argv) {
   try {
     config = LoadSettings(config_file, exe);
     ConfigureLogging(config);
+    if (config->getBool("debug.allow_core_dumps", false)) notify_host::AllowCoreDumps(core_dumps);
   } catch (const Poco::Exception& e) {
     std::cerr << "notify-host: cannot start with settings file "
               << notify_host::ForTerminal(config_file) << ": "

@@ -1,9 +1,14 @@
 // Secrets at `ruleset save`, through the real notify-host binary: a stored
 // secret goes only where it went before, the secret can come from standard
-// input or a no-echo prompt instead of the command line (docs/security.md).
+// input or a no-echo prompt instead of the command line, and the process that
+// holds it cannot be dumped or traced by the same user (docs/security.md).
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <grp.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <map>
 #include <sstream>
@@ -273,6 +278,117 @@ TEST_F(SecretInput, NoPromptWithoutATerminal) {
   EXPECT_EQ(r.rc, 3) << r.out << r.err;
   EXPECT_NE(r.out.find("api_key"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(dir_.store()));
+}
+
+// --- core dumps and tracing --------------------------------------------------
+
+class Hardening : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_.AddPlugin(Fixture("fixture_good"), "fixture_good.so");
+    dir_.WriteSettings("fixture_good");
+    // As root, notify-host runs as nobody: the owner of /proc/<pid>/status
+    // then tells whether it is dumpable (root when not, nobody when it is).
+    if (::geteuid() == 0) {
+      const passwd* nobody = ::getpwnam("nobody");
+      ASSERT_NE(nobody, nullptr);
+      run_uid_ = nobody->pw_uid;
+      run_gid_ = nobody->pw_gid;
+    } else {
+      run_uid_ = ::geteuid();
+      run_gid_ = ::getegid();
+    }
+  }
+
+  // Starts `ruleset save ... --secret-stdin` with a core size limit as high
+  // as allowed; notify-host then waits for the secret on the pipe the test
+  // holds. Returns the pid; `*writer` is the pipe's other end.
+  pid_t StartWaitingForTheSecret(int* writer) {
+    int in[2];
+    EXPECT_EQ(::pipe(in), 0);
+    int null = ::open("/dev/null", O_WRONLY);
+    uid_t uid = run_uid_;
+    gid_t gid = run_gid_;
+    bool root = ::geteuid() == 0;
+    pid_t pid = host_test::Spawn(
+        NOTIFY_HOST_BIN,
+        dir_.Args({"ruleset", "save", "r1", "--channel", "fixture", "--set", "target=a",
+                   "--secret-stdin"}),
+        in[0], null, null, [uid, gid, root] {
+          rlimit core{};
+          ::getrlimit(RLIMIT_CORE, &core);
+          core.rlim_cur = core.rlim_max;
+          ::setrlimit(RLIMIT_CORE, &core);
+          if (root && (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0))
+            ::_exit(126);
+        });
+    ::close(in[0]);
+    ::close(null);
+    *writer = in[1];
+    // Waiting in read(0, ...), or when /proc/<pid>/syscall is closed to the
+    // test (not root, process not dumpable), asleep.
+    bool waiting = host_test::WaitUntil([pid] {
+      std::string call = host_test::ProcFile(pid, "syscall");
+      if (!call.empty()) return call.rfind("0 0x0 ", 0) == 0;
+      std::string stat = host_test::ProcFile(pid, "stat");
+      auto close_paren = stat.rfind(')');
+      return close_paren != std::string::npos && stat.size() > close_paren + 2 &&
+             stat[close_paren + 2] == 'S';
+    });
+    EXPECT_TRUE(waiting) << "notify-host never waited for the secret";
+    return pid;
+  }
+
+  // The soft "Max core file size" of /proc/<pid>/limits.
+  static std::string CoreLimit(pid_t pid) {
+    std::istringstream limits(host_test::ProcFile(pid, "limits"));
+    for (std::string line; std::getline(limits, line);) {
+      if (line.rfind("Max core file size", 0) != 0) continue;
+      std::istringstream fields(line.substr(std::string("Max core file size").size()));
+      std::string soft;
+      fields >> soft;
+      return soft;
+    }
+    return "";
+  }
+
+  static uid_t ProcOwner(pid_t pid) {
+    struct stat st {};
+    std::string path = "/proc/" + std::to_string(pid) + "/status";
+    return ::stat(path.c_str(), &st) == 0 ? st.st_uid : static_cast<uid_t>(-1);
+  }
+
+  static rlim_t HardCoreLimit() {
+    rlimit core{};
+    ::getrlimit(RLIMIT_CORE, &core);
+    return core.rlim_max;
+  }
+
+  HostDir dir_{"hardening"};
+  uid_t run_uid_ = 0;
+  gid_t run_gid_ = 0;
+};
+
+TEST_F(Hardening, NoCoreDumpAndNoSameUserTracingWhileTheSecretIsRead) {
+  if (run_uid_ == 0) GTEST_SKIP() << "needs a user other than root to run notify-host as";
+  int writer = -1;
+  pid_t pid = StartWaitingForTheSecret(&writer);
+  EXPECT_EQ(CoreLimit(pid), "0") << host_test::ProcFile(pid, "limits");
+  EXPECT_EQ(ProcOwner(pid), 0u) << "not dumpable: /proc/<pid>/* belongs to root, so the user "
+                                   "running it can neither read its memory nor trace it";
+  ::close(writer);
+  host_test::WaitFor(pid);
+}
+
+TEST_F(Hardening, DebugSettingAllowsCoreDumps) {
+  if (run_uid_ == 0) GTEST_SKIP() << "needs a user other than root to run notify-host as";
+  dir_.WriteSettings("fixture_good", "debug.allow_core_dumps = true\n");
+  int writer = -1;
+  pid_t pid = StartWaitingForTheSecret(&writer);
+  if (HardCoreLimit() != 0) EXPECT_NE(CoreLimit(pid), "0") << host_test::ProcFile(pid, "limits");
+  EXPECT_EQ(ProcOwner(pid), run_uid_) << "dumpable again";
+  ::close(writer);
+  host_test::WaitFor(pid);
 }
 
 }  // namespace
