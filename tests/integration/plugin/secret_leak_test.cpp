@@ -1,7 +1,6 @@
-// No secret reaches anything a person can read (design.md section 8, issue
-// 5): Save passing and failing at each step, sending, refreshing after a 535,
-// and the faults, in process with every plugin log line captured, then the
-// real notify-host with the plugin, logging at trace. LeakScanner says what
+// No secret reaches anything a person can read (docs/security.md): Save passing and failing at each
+// step, sending, refreshing after a 535, and the faults, in process with every plugin log line
+// captured, then the real notify-host with the plugin, logging at trace. LeakScanner says what
 // counts as a leak.
 #include <gtest/gtest.h>
 
@@ -156,7 +155,12 @@ TEST_F(SecretLeakTest, NothingSecretInLogsReportsOrResultsOfAnyScenario) {
 TEST_F(SecretLeakTest, NothingSecretInNotifyHostOutputAtTraceLevel) {
   fs::path dir = fs::path(state_dir_) / "host";
   fs::create_directories(dir / "plugins");
-  fs::create_symlink(M365_PLUGIN_FILE, dir / "plugins" / "m365_oauth_smtp.so");
+  // A copy, not a symlink: notify-host refuses a library that leads out of
+  // its plugins directory (docs/host-api.md, Loading).
+  fs::copy_file(M365_PLUGIN_FILE, dir / "plugins" / "m365_oauth_smtp.so");
+  fs::permissions(dir / "plugins" / "m365_oauth_smtp.so",
+                  fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                      fs::perms::others_read | fs::perms::others_exec);
   std::ofstream(dir / "host.properties") << "plugins.directory = plugins\n"
                                             "plugins.enabled = m365_oauth_smtp\n"
                                             "rulesets.file = rulesets.json\n"
