@@ -1,6 +1,7 @@
 #include "delivery/mailbox_slots.hpp"
 
-#include <cctype>
+#include <Poco/String.h>
+
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -19,11 +20,6 @@ struct Pool {
 Pool& ThePool() {
   static Pool* pool = new Pool();
   return *pool;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 }  // namespace
@@ -45,7 +41,7 @@ MailboxSlot::~MailboxSlot() { Release(); }
 
 MailboxSlot MailboxSlot::Acquire(const std::string& mailbox, int limit,
                                  std::chrono::milliseconds wait) {
-  std::string key = Lower(mailbox);
+  std::string key = Poco::toLower(mailbox);
   if (key.empty()) key = "?";
   Pool& pool = ThePool();
   std::unique_lock<std::mutex> lock(pool.mutex);
@@ -58,7 +54,7 @@ MailboxSlot MailboxSlot::Acquire(const std::string& mailbox, int limit,
 int MailboxSlot::InUse(const std::string& mailbox) {
   Pool& pool = ThePool();
   std::lock_guard<std::mutex> lock(pool.mutex);
-  auto it = pool.in_use.find(Lower(mailbox));
+  auto it = pool.in_use.find(Poco::toLower(mailbox));
   return it == pool.in_use.end() ? 0 : it->second;
 }
 

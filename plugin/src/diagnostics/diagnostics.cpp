@@ -2,6 +2,8 @@
 // SMTP submission).
 #include "diagnostics/diagnostics.hpp"
 
+#include <Poco/String.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -15,14 +17,8 @@ namespace {
 using notify::sdk::Status;
 using notify::sdk::StatusCode;
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 bool Contains(const std::string& haystack, const std::string& needle) {
-  return Lower(haystack).find(Lower(needle)) != std::string::npos;
+  return Poco::toLower(haystack).find(Poco::toLower(needle)) != std::string::npos;
 }
 
 std::string Join(const std::vector<std::string>& items) {
@@ -215,7 +211,7 @@ Status DiagnoseClaims(const JwtClaims& claims, const M365Config& c, const JwtCla
                      "). Check the National cloud setting and the Token authority override.");
   }
   if (!c.client_id.empty() && !claims.app_id.empty() &&
-      Lower(claims.app_id) != Lower(c.client_id)) {
+      Poco::icompare(claims.app_id, c.client_id) != 0) {
     return Status::InvalidArgument(
         message, "The token was issued to another app (" + claims.app_id + "): check Client ID.");
   }

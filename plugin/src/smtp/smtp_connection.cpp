@@ -1,14 +1,21 @@
 // SmtpConnection drives the SMTP dialogue itself over SmtpSocket rather than
 // through Poco's SMTPClientSession, because in Poco 1.11 that session
-//  - has no connect timeout in its host-and-port constructor,
-//  - built on a connected socket, has no host name, so startTLS() would not
-//    check the certificate's name,
-//  - logs in with AUTH_XOAUTH2 only in the one-line form and cannot answer a
-//    334 error challenge,
+//  - has no PIPELINING (RFC 2920): one round trip per command;
+//  - throws on a refused RCPT and leaves the transaction open (no RSET, no
+//    reply per recipient), so "all or nothing per message" cannot be kept;
+//  - cannot tell whether the end of DATA was sent before a connection was
+//    lost, which the "outcome unknown" result needs (docs/delivery.md);
+//  - logs in with AUTH_XOAUTH2 only in the one-line form (a real token makes
+//    the line longer than 512 bytes) and cannot answer a 334 error challenge;
 //  - reads replies without a bound on their number of lines or a deadline
 //    for the whole reply.
-// Poco still does the sockets, TLS (SecureStreamSocket) and base64.
+// STARTTLS on a connected socket needs the host name for the certificate
+// check: with an empty one Poco 1.11 checks the certificate against the
+// peer's address and fails; SmtpSocket passes the configured name. Poco still
+// does the sockets, TLS (SecureStreamSocket) and base64.
 #include "smtp/smtp_connection.hpp"
+
+#include <Poco/String.h>
 
 #include <algorithm>
 #include <cctype>
@@ -26,24 +33,19 @@ namespace {
 // RFC 5321 section 4.5.3.1.4: a command line is at most 512 bytes with CRLF.
 constexpr std::size_t kMaxCommandLine = 512;
 
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Splits on spaces and on '=' (the old "AUTH=LOGIN XOAUTH2" form).
 std::vector<std::string> Words(const std::string& line) {
   std::vector<std::string> words;
   std::string word;
   for (char c : line) {
     if (c == ' ' || c == '=') {
-      if (!word.empty()) words.push_back(Upper(word));
+      if (!word.empty()) words.push_back(Poco::toUpper(word));
       word.clear();
     } else {
       word += c;
     }
   }
-  if (!word.empty()) words.push_back(Upper(word));
+  if (!word.empty()) words.push_back(Poco::toUpper(word));
   return words;
 }
 

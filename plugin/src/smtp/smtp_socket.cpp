@@ -129,8 +129,8 @@ void SmtpSocket::UpgradeToTls(const std::string& host, const Poco::Net::Context:
     SetSendTimeout(CallTimeout(timeout, true));
     // attach() with the host name: OpenSSL checks the chain (the context's
     // VERIFY_STRICT) and Poco then checks the certificate against `host`.
-    // A session built on a connected socket has no host name of its own,
-    // so SecureSMTPClientSession::startTLS would skip the name check.
+    // Without the host name Poco 1.11 would check the certificate against
+    // the peer's address, and fail.
     Poco::Net::SecureStreamSocket secure =
         Poco::Net::SecureStreamSocket::attach(socket_, host, context);
     socket_ = secure;

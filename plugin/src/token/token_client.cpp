@@ -15,6 +15,7 @@
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/String.h>
 #include <Poco/Timespan.h>
 
 #include <algorithm>
@@ -88,10 +89,7 @@ std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& f
 bool SplitHttpsAuthority(const std::string& authority_url, std::string* host, int* port) {
   const std::string kScheme = "https://";
   if (authority_url.size() <= kScheme.size()) return false;
-  std::string scheme = authority_url.substr(0, kScheme.size());
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (scheme != kScheme) return false;
+  if (Poco::icompare(authority_url, 0, kScheme.size(), kScheme) != 0) return false;
   std::string rest = authority_url.substr(kScheme.size());
   std::string hostport = rest.substr(0, rest.find('/'));
   auto colon = hostport.rfind(':');
