@@ -1,6 +1,7 @@
 // Settings checks (generic ones from the SDK, then the semantic rules and the
-// hints for the mistakes of m365-facts.md section 8) and resolution into an
-// M365Config with the national cloud's hosts (facts section 6).
+// hints for the mistakes of docs/microsoft-365.md, What administrators get wrong most) and
+// resolution into an M365Config with the national cloud's hosts (docs/microsoft-365.md, National
+// clouds).
 #include "settings/m365_config.hpp"
 
 #include <Poco/String.h>
@@ -27,7 +28,7 @@ struct CloudEndpoints {
   const char* graph;     // Microsoft Graph, only to explain a Mail.Send grant
 };
 
-// facts section 6; usgov-dod's SMTP host and scope are [unconfirmed] there.
+// docs/microsoft-365.md, National clouds; usgov-dod's SMTP host and scope are [unconfirmed] there.
 constexpr CloudEndpoints kClouds[] = {
     {"global", "https://login.microsoftonline.com", "smtp.office365.com",
      "https://outlook.office365.com", "https://graph.microsoft.com"},

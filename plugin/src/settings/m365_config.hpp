@@ -30,7 +30,7 @@ struct M365Config {
   std::string ca_file;            // extra trusted CAs; empty: the system store only
 };
 
-// The form, in display order (design.md section 4).
+// The form, in display order (docs/channel-settings.md).
 std::vector<notify::FieldDescriptor> M365Fields();
 
 // The channel's own checks beyond the field descriptors

@@ -1,4 +1,4 @@
-// The settings form of the Microsoft 365 channel (design.md section 4): keys,
+// The settings form of the Microsoft 365 channel (docs/channel-settings.md): keys,
 // types, defaults and the help an administrator needs to find each value.
 #include "settings/m365_config.hpp"
 

@@ -1,8 +1,7 @@
-// Bad messages (issue 5): each is rejected with an error naming the message
-// part, nothing of it reaches the server (no RCPT for an injected address,
-// no injected header), and the good messages around it are delivered. Then
-// what must pass intact: lone dots, bare LF and CR in bodies (dot-stuffing
-// and CRLF on the wire), quotes in attachment names.
+// Bad messages (docs/delivery.md, Before any network): each is rejected with an error naming the
+// message part, nothing of it reaches the server (no RCPT for an injected address, no injected
+// header), and the good messages around it are delivered. Then what must pass intact: lone dots,
+// bare LF and CR in bodies (dot-stuffing and CRLF on the wire), quotes in attachment names.
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,4 +1,4 @@
-// Bad settings through the channel (issue 5): Save (online validation) and
+// Bad settings through the channel (docs/channel-settings.md): Save (online validation) and
 // Open both refuse each one with an issue naming the field, say how to fix
 // it, never echo the secret, and touch nothing on the network: the emulator
 // sees no token request and no SMTP connection. m365_settings_test.cpp checks

@@ -1,5 +1,5 @@
 #pragma once
-// The delivery invariants of design.md section 7, checked the same way after
+// The delivery invariants of docs/delivery.md, checked the same way after
 // every fault: a DeliveryLedger records each Deliver call of a test and
 // compares what the sender reported with what the emulator's spool holds.
 //

@@ -1,6 +1,6 @@
 // Delivery through the channel against the in-process emulator: batching,
 // connections, tokens, envelope and MIME as the server received them, and
-// faults that must not lose a message (design.md section 7).
+// faults that must not lose a message (docs/delivery.md).
 #include <gtest/gtest.h>
 
 #include <algorithm>

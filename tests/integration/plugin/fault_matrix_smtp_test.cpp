@@ -1,4 +1,4 @@
-// The fault matrix, SMTP side (issue 5): each fault of the emulator's SMTP
+// The fault matrix, SMTP side (docs/delivery.md): each fault of the emulator's SMTP
 // server, the per-message outcome a host sees, and the invariants of
 // delivery_invariants.hpp after the fault and after it is lifted.
 // delivery_faults_test.cpp holds the first cases of part B; these add the

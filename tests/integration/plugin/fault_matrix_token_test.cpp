@@ -1,4 +1,4 @@
-// The fault matrix, token side and Save's deadlines (issue 5): each fault of
+// The fault matrix, token side and Save's deadlines (docs/delivery.md, Tokens): each fault of
 // the emulator's token endpoint as delivery meets it, a token expiring in the
 // middle of a batch, and Save against a server that stops answering at each
 // step (every step within timeout + 1 s, the whole Save within its bound).

@@ -1,6 +1,7 @@
 // Save validation against the in-process Microsoft 365 emulator: a correct
-// configuration passes, and each common mistake of m365-facts.md section 8
-// fails at its own step with its own remedy (issue 4, "Tests").
+// configuration passes, and each common mistake of docs/microsoft-365.md (What administrators get
+// wrong most) fails at its own step with its own remedy (docs/channel-settings.md, Live checks at
+// Save).
 #include <Poco/Exception.h>
 #include <Poco/Net/DNS.h>
 #include <Poco/Net/HostEntry.h>

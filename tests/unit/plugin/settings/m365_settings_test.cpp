@@ -1,6 +1,6 @@
-// The settings form and its checks (design.md section 4, issue 4): every rule,
-// every hint of m365-facts.md section 8 that needs no network, and the
-// national cloud's hosts.
+// The settings form and its checks (docs/channel-settings.md): every rule,
+// every hint of docs/microsoft-365.md (What administrators get wrong most) that needs no network,
+// and the national cloud's hosts.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
