@@ -46,16 +46,19 @@ echo "== notify-host plugins"
 host plugins
 echo
 echo "== Save with the secret's ID pasted instead of its Value (a common mistake)"
-host ruleset save demo --channel m365_oauth_smtp "${settings[@]}" \
-  --set client_secret=9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d || echo "(exit $?: nothing stored)"
+# The secret goes in on standard input, never on the command line (ps shows that).
+echo 9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d |
+  host ruleset save demo --channel m365_oauth_smtp "${settings[@]}" --secret-stdin ||
+  echo "(exit $?: nothing stored)"
 echo
 echo "== Save with a wrong secret Value (Entra ID refuses it: the token step fails)"
-host ruleset save demo --channel m365_oauth_smtp "${settings[@]}" \
-  --set 'client_secret=Xq8~Wrong.Secret_Value-000000000000000000' || echo "(exit $?: nothing stored)"
+echo 'Xq8~Wrong.Secret_Value-000000000000000000' |
+  host ruleset save demo --channel m365_oauth_smtp "${settings[@]}" --secret-stdin ||
+  echo "(exit $?: nothing stored)"
 echo
 echo "== Save with the secret's Value"
-host ruleset save demo --channel m365_oauth_smtp "${settings[@]}" \
-  --set 'client_secret=Xq8~Demo.Secret_Value-1234567890abcdefgh'
+echo 'Xq8~Demo.Secret_Value-1234567890abcdefgh' |
+  host ruleset save demo --channel m365_oauth_smtp "${settings[@]}" --secret-stdin
 echo
 echo "== notify-host ruleset show demo"
 host ruleset show demo
