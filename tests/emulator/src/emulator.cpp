@@ -33,7 +33,8 @@ Poco::Net::Context::Ptr ServerContext(const std::string& cert, const std::string
   params.loadDefaultCAs = false;
   params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
   Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::SERVER_USE, params);
-  // TLS 1.2+ only, as Exchange Online; refused in the handshake, not with 421 4.7.66 (docs/microsoft-365.md, Where the project assumes or departs).
+  // TLS 1.2+ only, as Exchange Online; refused in the handshake, not with 421 4.7.66
+  // (docs/microsoft-365.md, Where the project assumes or departs).
   ctx->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                         Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
   return ctx;

@@ -282,7 +282,8 @@ bool Session::Ehlo(const std::string& arg, bool extended) {
   if (!extended) return Reply("250 " + hello);
   std::vector<std::string> lines = {"250-" + hello, "250-SIZE 157286400", "250-PIPELINING",
                                     "250-DSN", "250-ENHANCEDSTATUSCODES"};
-  // No AUTH before TLS; after TLS AUTH takes STARTTLS's place (docs/microsoft-365.md, SMTP submission).
+  // No AUTH before TLS; after TLS AUTH takes STARTTLS's place (docs/microsoft-365.md, SMTP
+  // submission).
   if (tls_) {
     lines.push_back("250-AUTH LOGIN XOAUTH2");
   } else if (!faults_.smtp_no_starttls) {

@@ -1,4 +1,5 @@
-// RS256 access tokens shaped like Entra ID v1 app-only tokens (docs/microsoft-365.md, Access-token claims).
+// RS256 access tokens shaped like Entra ID v1 app-only tokens (docs/microsoft-365.md, Access-token
+// claims).
 #pragma once
 
 #include <Poco/Crypto/RSAKey.h>

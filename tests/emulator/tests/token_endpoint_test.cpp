@@ -1,4 +1,5 @@
-// Token endpoint: success shape, every AADSTS case of docs/microsoft-365.md, Token endpoint, faults.
+// Token endpoint: success shape, every AADSTS case of docs/microsoft-365.md, Token endpoint,
+// faults.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "notify/test_support/wait_until.hpp"
+
 namespace host_test {
 
 // Starts `program args...` with stdin, stdout and stderr duplicated from `in`,
@@ -50,15 +52,13 @@ inline pid_t Spawn(const std::string& program, const std::vector<std::string>& a
 // Waits for `pid` at most `limit`; then kills it. Returns its exit code,
 // 128 + the signal when a signal ended it, or -2 when it had to be killed.
 inline int WaitFor(pid_t pid, std::chrono::milliseconds limit = std::chrono::seconds(30)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
   int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return -2;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  bool ended =
+      notify::test_support::WaitUntil([&] { return ::waitpid(pid, &status, WNOHANG) != 0; }, limit);
+  if (!ended) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return -2;
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
@@ -72,15 +72,10 @@ inline std::string ProcFile(pid_t pid, const std::string& name) {
   return s.str();
 }
 
-// Polls `done` every 10 ms until it holds or `limit` passes.
+// The project's one polling helper, with this file's default deadline.
 inline bool WaitUntil(const std::function<bool()>& done,
                       std::chrono::milliseconds limit = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
+  return notify::test_support::WaitUntil(done, limit);
 }
 
 // notify-host started on a new pseudo-terminal: stdin, stdout and stderr are

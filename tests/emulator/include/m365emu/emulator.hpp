@@ -50,7 +50,8 @@ struct App {
   std::vector<Secret> secrets;
   // Granted (and consented) application roles per resource, e.g.
   // {"https://outlook.office365.com": {"SMTP.SendAsApp"}}. A resource absent
-  // here still gets a token, without a `roles` claim (docs/microsoft-365.md, Token endpoint: missing consent).
+  // here still gets a token, without a `roles` claim (docs/microsoft-365.md, Token endpoint:
+  // missing consent).
   std::map<std::string, std::vector<std::string>> roles;
   // New-ServicePrincipal done in Exchange Online.
   bool exchange_service_principal_registered = true;
