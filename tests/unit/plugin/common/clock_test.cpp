@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
+
+#include "notify/test_support/wait_until.hpp"
 
 namespace m365 {
 namespace {
@@ -14,11 +17,15 @@ using std::chrono::milliseconds;
 
 TEST(ClockTest, StopWakesAPauseOnTheSteadyClock) {
   StopSignal stop;
+  std::atomic<bool> pausing{false};
+  // Stops once the pause is about to begin; should Stop() still come first,
+  // the pause must return false at once just the same.
   std::thread stopper([&] {
-    std::this_thread::sleep_for(milliseconds(50));
+    notify::test_support::WaitUntil([&] { return pausing.load(); }, milliseconds(30000));
     stop.Stop();
   });
   auto start = std::chrono::steady_clock::now();
+  pausing = true;
   EXPECT_FALSE(SteadyClock().Pause(milliseconds(60000), stop));
   stopper.join();
   EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(5000));

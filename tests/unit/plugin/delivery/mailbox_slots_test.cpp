@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
+
+#include "notify/test_support/wait_until.hpp"
 
 namespace m365 {
 namespace {
@@ -32,10 +35,14 @@ TEST(MailboxSlotsTest, AWaiterGetsTheReleasedSlot) {
   const std::string mailbox = "waiter@contoso.com";
   MailboxSlot held = MailboxSlot::Acquire(mailbox, 1, milliseconds(10));
   ASSERT_TRUE(held.held());
+  std::atomic<bool> waiting{false};
+  // Releases once the waiter is about to wait; should the release still come
+  // first, the waiter must get the free slot just the same.
   std::thread releaser([&] {
-    std::this_thread::sleep_for(milliseconds(50));
+    notify::test_support::WaitUntil([&] { return waiting.load(); }, milliseconds(30000));
     held.Release();
   });
+  waiting = true;
   MailboxSlot waited = MailboxSlot::Acquire(mailbox, 1, milliseconds(5000));
   releaser.join();
   EXPECT_TRUE(waited.held());
