@@ -29,4 +29,15 @@ std::vector<DeliveryResult> SenderBase::Deliver(const std::vector<Message>& batc
   return OneResultPerMessage(batch, std::move(results));
 }
 
+SenderHealth SenderBase::Health() const noexcept {
+  return Guard([&] { return ReportHealth(); },
+               [](const std::string& what) {
+                 SenderHealth unknown;
+                 unknown.cause = "internal error: " + what;
+                 return unknown;
+               });
+}
+
+SenderHealth SenderBase::ReportHealth() const { return {}; }
+
 }  // namespace notify::sdk

@@ -52,7 +52,9 @@ struct ApiVersion {
 
 // The version this header set describes. A plugin records it in its
 // descriptor; a host compares it with its own.
-inline constexpr ApiVersion kApiVersion{1, 0};
+//   1.0  the first version
+//   1.1  Sender::Health and SenderHealth (health.hpp)
+inline constexpr ApiVersion kApiVersion{1, 1};
 
 // True when a plugin built against `plugin` may be loaded by a host at `host`.
 constexpr bool IsCompatible(ApiVersion host, ApiVersion plugin) {

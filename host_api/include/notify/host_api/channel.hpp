@@ -26,8 +26,10 @@
 #include <string>
 #include <vector>
 
+#include "notify/host_api/api_version.hpp"
 #include "notify/host_api/delivery.hpp"
 #include "notify/host_api/fields.hpp"
+#include "notify/host_api/health.hpp"
 #include "notify/host_api/message.hpp"
 #include "notify/host_api/settings.hpp"
 #include "notify/host_api/validation.hpp"
@@ -66,7 +68,33 @@ class Sender {
   // lost. An empty batch gets an empty list. Blocks for network I/O, each
   // step bounded by the channel's timeout setting. No result holds a secret.
   virtual std::vector<DeliveryResult> Deliver(const std::vector<Message>& batch) noexcept = 0;
+
+  // Since API 1.1. The sender's health: kFailing when it cannot deliver until
+  // an administrator changes something (a credential refused or expired),
+  // kWarning when it delivers but needs attention soon (a credential that
+  // expires within days), with cause and remedy. No I/O, returns promptly.
+  // Unlike Deliver, callable from any thread at any time, also while Deliver
+  // runs on another thread. Holds no secret.
+  //
+  // A host calls it only on senders of plugins whose descriptor declares API
+  // 1.1 or newer: an older plugin's vtable has no such slot. HealthOf below
+  // does that check; hosts call it rather than this method.
+  virtual SenderHealth Health() const noexcept { return {}; }
 };
+
+// True when a plugin built against `plugin` has Sender::Health.
+constexpr bool HasSenderHealth(ApiVersion plugin) {
+  return plugin.major == 1 ? plugin.minor >= 1 : plugin.major > 1;
+}
+
+// `sender.Health()` when its plugin (built against `plugin`) has it; else a
+// report of state kUnknown whose cause says the plugin predates it.
+inline SenderHealth HealthOf(ApiVersion plugin, const Sender& sender) noexcept {
+  if (HasSenderHealth(plugin)) return sender.Health();
+  SenderHealth unknown;
+  unknown.cause = "the plugin was built for host API 1.0, which has no sender health";
+  return unknown;
+}
 
 // The outcome of NotificationChannel::Open; belongs to the caller.
 struct OpenResult {

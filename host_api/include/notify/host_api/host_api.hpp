@@ -5,6 +5,7 @@
 #include "notify/host_api/channel.hpp"
 #include "notify/host_api/delivery.hpp"
 #include "notify/host_api/fields.hpp"
+#include "notify/host_api/health.hpp"
 #include "notify/host_api/host_context.hpp"
 #include "notify/host_api/message.hpp"
 #include "notify/host_api/plugin_descriptor.hpp"

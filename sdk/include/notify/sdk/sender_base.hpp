@@ -27,6 +27,11 @@ class SenderBase : public Sender {
   // Blocks as long as DeliverBatch does.
   std::vector<DeliveryResult> Deliver(const std::vector<Message>& batch) noexcept final;
 
+  // ReportHealth inside the exception barrier; after an exception, a report
+  // of state kUnknown whose cause is "internal error: <what>". Callable from
+  // any thread, also while Deliver runs.
+  SenderHealth Health() const noexcept final;
+
  protected:
   // The plugin's delivery of a non-empty batch. Should return one result per
   // message, in order, with the message's id (Deliver repairs it otherwise).
@@ -35,6 +40,12 @@ class SenderBase : public Sender {
   // message instead. Each network step must be bounded by the channel's
   // timeout setting.
   virtual std::vector<DeliveryResult> DeliverBatch(const std::vector<Message>& batch) = 0;
+
+  // The sender's health (Sender::Health). Runs concurrently with
+  // DeliverBatch, from any thread: keep it in a HealthRecord
+  // (health_record.hpp), which is thread-safe. No I/O. The default reports
+  // kUnknown.
+  virtual SenderHealth ReportHealth() const;
 };
 
 }  // namespace notify::sdk

@@ -140,6 +140,13 @@ inline std::string ReportText(const ValidationReport& r) {
     if (results.size() == batch.size())                                                        \
       EXPECT_EQ(results[1].status, ::notify::DeliveryStatus::kRejected);                       \
   }                                                                                            \
+  TEST_F(Suite, HealthOfAFreshSenderIsNotFailing) {                                            \
+    /* Opened, nothing delivered: nothing can have been refused yet. */                        \
+    auto opened = channel_->Open(valid_);                                                      \
+    ASSERT_NE(opened.sender, nullptr) << ::notify::sdk::testing::ReportText(opened.report);    \
+    auto health = ::notify::HealthOf(::notify::kApiVersion, *opened.sender);                   \
+    EXPECT_NE(health.state, ::notify::HealthState::kFailing) << health.cause;                  \
+  }                                                                                            \
   TEST_F(Suite, SecretsStayOutOfReportsResultsAndLogs) {                                       \
     /* Offline and online validation, Open and Deliver: whatever each says  */                 \
     /* (the live checks may fail: there is no network), no secret is in it. */                 \
@@ -154,6 +161,8 @@ inline std::string ReportText(const ValidationReport& r) {
     if (opened.sender) {                                                                       \
       auto m = ::notify::sdk::testing::ConformanceMessage("leak", 0);                          \
       for (const auto& r : opened.sender->Deliver({m})) text += r.detail + "\n";               \
+      auto health = opened.sender->Health();                                                   \
+      text += health.cause + "\n" + health.remedy + "\n";                                      \
     }                                                                                          \
     text += host_.AllText();                                                                   \
     for (const auto& f : channel_->Fields()) {                                                 \
