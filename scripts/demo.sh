@@ -32,7 +32,7 @@ spool=$(field spool_dir)
 cat >"$work/notify-host.properties" <<PROPS
 plugins.directory = $build/lib
 plugins.enabled = m365_oauth_smtp
-rulesets.file = $work/rulesets.json
+state.url = sqlite:$work/state.db
 logging.loggers.root.level = warning
 PROPS
 host() { "$bin/notify-host" --config "$work/notify-host.properties" "$@"; }

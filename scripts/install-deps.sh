@@ -4,9 +4,12 @@
 set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
+  # libpoco-dev brings Poco::Data with its SQLite connector (libpocodatasqlite80,
+  # on the system libsqlite3) for the host's state database.
   libpoco-dev libboost-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl ca-certificates curl python3 msmtp faketime
+  sqlite3
   clang libclang-rt-14-dev
 )
 sudo_cmd=()

@@ -1,5 +1,8 @@
 #include "command_support.hpp"
 
+#include <Poco/Exception.h>
+#include <Poco/Timestamp.h>
+
 #include "terminal_text.hpp"
 
 namespace notify_host {
@@ -18,14 +21,31 @@ int UnknownChannel(const HostEnv& env, const std::string& id, std::ostream& err)
   return kExitUsage;
 }
 
-int OpenStore(RulesetStore& store, std::ostream& err) {
-  auto loaded = store.Load();
-  if (!loaded.ok()) {
-    err << ForTerminal(loaded.message()) << "\n" << ForTerminal(loaded.remedy()) << "\n";
-    return kExitError;
+state::StateDatabase* OpenState(HostEnv& env, std::ostream& err) {
+  if (env.state) return env.state.get();
+  auto opened = state::StateDatabase::Open(env.state_options);
+  if (!opened.ok()) {
+    err << ForTerminal(opened.status().message()) << "\n"
+        << ForTerminal(opened.status().remedy()) << "\n";
+    return nullptr;
   }
-  return kExitOk;
+  env.state = std::move(opened).value();
+  return env.state.get();
 }
+
+int StateFailed(const std::exception& e, std::ostream& err) {
+  if (const auto* p = dynamic_cast<const Poco::Exception*>(&e)) {
+    err << "notify-host: state database: " << ForTerminal(p->displayText())
+        << "\nNothing was changed; check the disk and the state database, then try again.\n";
+  } else {
+    err << "notify-host: " << ForTerminal(e.what()) << "\n";
+    if (const auto* s = dynamic_cast<const state::StateError*>(&e))
+      err << ForTerminal(s->remedy()) << "\n";
+  }
+  return kExitError;
+}
+
+std::int64_t NowMs() { return Poco::Timestamp().epochMicroseconds() / 1000; }
 
 std::string Shown(const std::string& text) {
   constexpr std::size_t kShown = 64;

@@ -1,6 +1,8 @@
 #pragma once
-// What the notify-host commands share: finding a channel, opening the store,
+// What the notify-host commands share: finding a channel, opening the state database,
 // and naming what the administrator typed in an error line.
+#include <cstdint>
+#include <exception>
 #include <ostream>
 #include <string>
 
@@ -15,8 +17,16 @@ const LoadedChannel* FindChannel(const HostEnv& env, const std::string& id);
 // Says that no loaded channel has id `id` and which ones did load; kExitUsage.
 int UnknownChannel(const HostEnv& env, const std::string& id, std::ostream& err);
 
-// Loads `store`; on error says why and returns kExitError, else kExitOk.
-int OpenStore(RulesetStore& store, std::ostream& err);
+// The state database of `env`, opened (and migrated) at the first call; nullptr
+// after saying why it cannot be opened.
+state::StateDatabase* OpenState(HostEnv& env, std::ostream& err);
+
+// Says what went wrong with the state database (a StateError or a
+// Poco::Exception caught by the command); kExitError.
+int StateFailed(const std::exception& e, std::ostream& err);
+
+// Now, in Unix milliseconds, for the times the state database records.
+std::int64_t NowMs();
 
 // `text` for an error line: escaped for the terminal and, past 64 bytes, cut
 // and marked with its length (a 100 KB name is not echoed back whole).

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <iostream>
 
 #include "command_line.hpp"
@@ -13,6 +14,7 @@
 #include "report_output.hpp"
 #include "ruleset_commands.hpp"
 #include "ruleset_store.hpp"
+#include "state/ruleset_repository.hpp"
 #include "terminal_text.hpp"
 
 namespace notify_host {
@@ -90,11 +92,17 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
     return kExitUsage;
   }
   const std::string name = cl.Option("--ruleset");
-  RulesetStore store(env.rulesets_file);
-  if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
-  auto ruleset = store.Find(name);
+  if (!IsRulesetName(name)) return BadRulesetName(name, err);
+  state::StateDatabase* db = OpenState(env, err);
+  if (!db) return kExitError;
+  std::optional<state::StoredRuleset> ruleset;
+  try {
+    auto tx = db->BeginRead();
+    ruleset = state::RulesetRepository(tx).Find(name);
+  } catch (const std::exception& e) {
+    return StateFailed(e, err);
+  }
   if (!ruleset) {
-    if (!IsRulesetName(name)) return BadRulesetName(name, err);
     err << "no ruleset '" << name << "'; create it with `notify-host ruleset save`\n";
     return kExitUsage;
   }
@@ -165,6 +173,7 @@ int Dispatch(const std::vector<std::string>& args, HostEnv& env, std::ostream& o
   if (command == "ruleset" && sub == "show") return RulesetShow(cl, env, out, err);
   if (command == "ruleset" && sub == "delete") return RulesetDelete(cl, env, out, err);
   if (command == "send") return Send(cl, env, out, err);
+  if (command == "import-rulesets") return ImportRulesets(cl, env, out, err);
   err << UsageText();
   return kExitUsage;
 }
@@ -179,6 +188,7 @@ std::string UsageText() {
          "       [--test-to ADDR] [--json]\n"
          "  ruleset show NAME [--json]\n"
          "  ruleset delete NAME\n"
+         "  import-rulesets FILE.json\n"
          "  send --ruleset NAME --to ADDR[,ADDR] --subject TEXT (--body TEXT | --body-file F)\n"
          "       [--html-file F] [--attach F]... [--json]\n"
          "  send --ruleset NAME --batch FILE.jsonl [--json]\n"
@@ -187,7 +197,11 @@ std::string UsageText() {
          "input into the channel's first required secret field (the first secret field when none\n"
          "is required); on a terminal, with no secret given, a prompt asks for it without echo.\n"
          "--set KEY=SECRET works too, but other local users can read command lines. Left out,\n"
-         "the stored secret is kept only when no other setting changed.\n";
+         "the stored secret is kept only when no other setting changed.\n"
+         "Rulesets live in the state database (state.url, default sqlite:state.db beside the\n"
+         "settings file), their secrets sealed with the host key (secrets.key_file).\n"
+         "import-rulesets brings in a rulesets file of the first version; names already in the\n"
+         "database are kept as they are.\n";
 }
 
 int RunCommand(const std::vector<std::string>& args, HostEnv& env, std::ostream& out,

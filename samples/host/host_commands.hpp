@@ -1,11 +1,13 @@
 #pragma once
 // The notify-host commands, independent of how the process started, so tests
 // and the program share them.
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "plugin_loader.hpp"
+#include "state/state_database.hpp"
 
 namespace notify_host {
 
@@ -20,7 +22,10 @@ enum ExitCode : int {
 
 struct HostEnv {
   LoadOutcome plugins;
-  std::string rulesets_file;
+  // Where the state database and the host key are (state.url, secrets.key_file).
+  state::StateOptions state_options;
+  // Opened by the first command that needs it (OpenState, command_support.hpp).
+  std::shared_ptr<state::StateDatabase> state;
 };
 
 // Runs `args`: the command word and everything after it (the host's global

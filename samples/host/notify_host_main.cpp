@@ -166,7 +166,9 @@ int Run(const AbstractConfiguration& config, const std::string& config_file,
 
   HostEnv env;
   env.plugins = notify_host::LoadPlugins(resolve("plugins.directory", "."), stems, MakeContext);
-  env.rulesets_file = resolve("rulesets.file", "rulesets.json");
+  env.state_options.url = config.getString("state.url", "sqlite:state.db");
+  env.state_options.base_dir = base.toString();
+  env.state_options.key_file = config.getString("secrets.key_file", "");
   auto& log = Poco::Logger::get("notify.host");
   for (const auto& c : env.plugins.channels)
     log.debug("loaded plugin " + c.id + " " + c.version + " from " + c.file);

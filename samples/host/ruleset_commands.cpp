@@ -1,8 +1,12 @@
 #include "ruleset_commands.hpp"
 
+#include <filesystem>
+#include <optional>
 #include <set>
 
 #include "command_support.hpp"
+#include "ruleset_store.hpp"
+#include "state/ruleset_repository.hpp"
 #include "notify/sdk/settings.hpp"
 #include "report_output.hpp"
 #include "secret_input.hpp"
@@ -111,8 +115,8 @@ int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
              "/proc/<pid>/cmdline); use --secret-stdin or the prompt instead\n";
     }
   }
-  RulesetStore store(env.rulesets_file);
-  if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
+  state::StateDatabase* db = OpenState(env, err);
+  if (!db) return kExitError;
   if (secret_stdin) {
     auto piped = ReadSecretFromStdin(Prompt(*primary));
     if (!piped.ok()) {
@@ -121,7 +125,16 @@ int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
     }
     settings[primary->key] = std::move(piped).value();
   }
-  auto previous = store.Find(name);
+  // Read now, stored later: the write below happens only while the ruleset is
+  // still at this revision, so a save that ran meanwhile is never overwritten.
+  std::optional<state::StoredRuleset> previous;
+  try {
+    auto tx = db->BeginRead();
+    previous = state::RulesetRepository(tx).Find(name);
+  } catch (const std::exception& e) {
+    return StateFailed(e, err);
+  }
+  const std::int64_t read_revision = previous ? previous->revision : 0;
   const notify::Settings* stored =
       previous && previous->channel == c->id ? &previous->settings : nullptr;
   auto refused = FillSecrets(fields, stored, settings, err);
@@ -160,11 +173,21 @@ int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
     if (!json) out << "ruleset '" << name << "' was not saved; fix the above and save again.\n";
     return kExitInvalid;
   }
-  store.Put(name, {c->id, settings});
-  auto saved = store.Save();
-  if (!saved.ok()) {
-    err << saved.message() << "\n" << saved.remedy() << "\n";
-    return kExitError;
+  std::set<std::string> secret_keys;
+  for (const auto* f : SecretFields(fields)) secret_keys.insert(f->key);
+  try {
+    auto tx = db->BeginWrite();
+    auto put = state::RulesetRepository(tx).Put(name, c->id, settings, secret_keys, read_revision,
+                                                NowMs());
+    if (put == state::PutOutcome::kConflict) {
+      err << "ruleset '" << name
+          << "' was changed by another save while this one was being checked; nothing was "
+             "stored.\nShow it, then save again.\n";
+      return kExitError;
+    }
+    tx.Commit();
+  } catch (const std::exception& e) {
+    return StateFailed(e, err);
   }
   if (!json) out << "ruleset '" << name << "' saved.\n";
   return kExitOk;
@@ -176,12 +199,18 @@ int RulesetShow(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
     return kExitUsage;
   }
   const std::string& name = cl.words[2];
-  RulesetStore store(env.rulesets_file);
-  if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
-  auto ruleset = store.Find(name);
+  if (!IsRulesetName(name)) return BadRulesetName(name, err);
+  state::StateDatabase* db = OpenState(env, err);
+  if (!db) return kExitError;
+  std::optional<state::StoredRuleset> ruleset;
+  try {
+    auto tx = db->BeginRead();
+    ruleset = state::RulesetRepository(tx).Find(name);
+  } catch (const std::exception& e) {
+    return StateFailed(e, err);
+  }
   if (!ruleset) {
-    if (!IsRulesetName(name)) return BadRulesetName(name, err);
-    err << "no ruleset '" << name << "' in " << ForTerminal(env.rulesets_file) << "\n";
+    err << "no ruleset '" << name << "' in " << ForTerminal(db->where()) << "\n";
     return kExitUsage;
   }
   const LoadedChannel* c = FindChannel(env, ruleset->channel);
@@ -193,7 +222,18 @@ int RulesetShow(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
     for (const auto& [k, v] : ruleset->settings)
       fields.push_back({k, k, notify::FieldType::kSecret});
   }
-  PrintRuleset(out, name, *ruleset, fields, cl.Flag("--json"));
+  // A value stored sealed is masked even when the form no longer calls it secret.
+  for (const auto& key : ruleset->sealed_keys) {
+    bool known = false;
+    for (auto& f : fields) {
+      if (f.key != key) continue;
+      f.type = notify::FieldType::kSecret;
+      known = true;
+    }
+    if (!known) fields.push_back({key, key, notify::FieldType::kSecret});
+  }
+  PrintRuleset(out, name, Ruleset{ruleset->channel, ruleset->settings}, fields,
+               cl.Flag("--json"));
   return kExitOk;
 }
 
@@ -203,20 +243,69 @@ int RulesetDelete(const CommandLine& cl, HostEnv& env, std::ostream& out, std::o
     return kExitUsage;
   }
   const std::string& name = cl.words[2];
-  RulesetStore store(env.rulesets_file);
-  if (int rc = OpenStore(store, err); rc != kExitOk) return rc;
-  // A name that breaks the rule can still be in a store written before it.
-  if (!store.Remove(name)) {
-    if (!IsRulesetName(name)) return BadRulesetName(name, err);
-    err << "no ruleset '" << name << "' in " << ForTerminal(env.rulesets_file) << "\n";
-    return kExitUsage;
-  }
-  auto saved = store.Save();
-  if (!saved.ok()) {
-    err << saved.message() << "\n" << saved.remedy() << "\n";
-    return kExitError;
+  if (!IsRulesetName(name)) return BadRulesetName(name, err);
+  state::StateDatabase* db = OpenState(env, err);
+  if (!db) return kExitError;
+  try {
+    auto tx = db->BeginWrite();
+    if (!state::RulesetRepository(tx).Remove(name)) {
+      err << "no ruleset '" << name << "' in " << ForTerminal(db->where()) << "\n";
+      return kExitUsage;
+    }
+    tx.Commit();
+  } catch (const std::exception& e) {
+    return StateFailed(e, err);
   }
   out << "ruleset '" << Shown(name) << "' deleted.\n";
+  return kExitOk;
+}
+
+int ImportRulesets(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err) {
+  if (cl.words.size() != 2) {
+    err << "usage: notify-host import-rulesets FILE.json\n";
+    return kExitUsage;
+  }
+  RulesetStore file(cl.words[1]);
+  if (!std::filesystem::exists(cl.words[1])) {
+    err << "import-rulesets: " << Shown(cl.words[1]) << " does not exist\n";
+    return kExitUsage;
+  }
+  if (auto loaded = file.Load(); !loaded.ok()) {
+    err << ForTerminal(loaded.message()) << "\n" << ForTerminal(loaded.remedy()) << "\n";
+    return kExitError;
+  }
+  state::StateDatabase* db = OpenState(env, err);
+  if (!db) return kExitError;
+  int imported = 0;
+  try {
+    auto tx = db->BeginWrite();
+    state::RulesetRepository rulesets(tx);
+    for (const auto& [name, ruleset] : file.all()) {
+      if (!IsRulesetName(name)) {
+        out << "skipped '" << Shown(name) << "': " << kRulesetNameRule << "\n";
+        continue;
+      }
+      // Without the channel's form every value may be a secret: all are sealed.
+      std::set<std::string> sealed;
+      if (const LoadedChannel* c = FindChannel(env, ruleset.channel)) {
+        for (const auto* f : SecretFields(c->channel->Fields())) sealed.insert(f->key);
+      } else {
+        for (const auto& [key, value] : ruleset.settings) sealed.insert(key);
+      }
+      if (rulesets.Put(name, ruleset.channel, ruleset.settings, sealed, 0, NowMs()) ==
+          state::PutOutcome::kConflict) {
+        out << "kept '" << name << "': a ruleset of that name is already in the database\n";
+        continue;
+      }
+      out << "imported '" << name << "'\n";
+      ++imported;
+    }
+    tx.Commit();
+  } catch (const std::exception& e) {
+    return StateFailed(e, err);
+  }
+  out << imported << " of " << file.all().size() << " rulesets imported into "
+      << ForTerminal(db->where()) << "\n";
   return kExitOk;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// notify-host ruleset save | show | delete.
+// notify-host ruleset save | show | delete, and import-rulesets.
 #include <ostream>
 
 #include "command_line.hpp"
@@ -23,5 +23,13 @@ int RulesetShow(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
 
 // ruleset delete NAME: kExitUsage when there is no such ruleset.
 int RulesetDelete(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err);
+
+// import-rulesets FILE.json: brings the rulesets of a JSON rulesets file
+// (ruleset_store.hpp) into the state database in one transaction, secrets
+// sealed: the fields the channel's form calls secret, or every value when the
+// channel is not loaded. A name already in the database is kept as it is and
+// named; a name that breaks kRulesetNameRule is skipped and named. kExitError,
+// with nothing imported, when the file cannot be read.
+int ImportRulesets(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& err);
 
 }  // namespace notify_host

@@ -2,10 +2,6 @@
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/JSON/Stringifier.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -16,22 +12,10 @@
 namespace notify_host {
 namespace {
 
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 1;  // the only version ever written
 constexpr std::uintmax_t kMaxStoreBytes = 16 * 1024 * 1024;
 
 std::string Errno() { return std::strerror(errno); }
-
-// Writes all of `data` to `fd`; false on error.
-bool WriteAll(int fd, const std::string& data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -54,7 +38,7 @@ notify::sdk::Status RulesetStore::Load() {
   auto size = std::filesystem::file_size(path_, ec);
   if (ec || size > kMaxStoreBytes) {
     return notify::sdk::Status::Error("rulesets store " + path_ + " cannot be read",
-                                      "Check the file and rulesets.file in the host settings.");
+                                      "Check the file given to import-rulesets.");
   }
   std::ifstream in(path_, std::ios::binary);
   std::stringstream text;
@@ -105,47 +89,6 @@ std::optional<Ruleset> RulesetStore::Find(const std::string& name) const {
   auto it = rulesets_.find(name);
   if (it == rulesets_.end()) return std::nullopt;
   return it->second;
-}
-
-void RulesetStore::Put(const std::string& name, Ruleset ruleset) {
-  rulesets_[name] = std::move(ruleset);
-}
-
-bool RulesetStore::Remove(const std::string& name) { return rulesets_.erase(name) > 0; }
-
-notify::sdk::Status RulesetStore::Save() const {
-  Poco::JSON::Object root;
-  root.set("version", kFormatVersion);
-  Poco::JSON::Object::Ptr all = new Poco::JSON::Object;
-  for (const auto& [name, r] : rulesets_) {
-    Poco::JSON::Object::Ptr entry = new Poco::JSON::Object;
-    Poco::JSON::Object::Ptr settings = new Poco::JSON::Object;
-    for (const auto& [k, v] : r.settings) settings->set(k, v);
-    entry->set("channel", r.channel);
-    entry->set("settings", settings);
-    all->set(name, entry);
-  }
-  root.set("rulesets", all);
-  std::ostringstream text;
-  Poco::JSON::Stringifier::stringify(root, text, 2);
-  text << "\n";
-
-  std::string temp = path_ + ".tmp." + std::to_string(::getpid());
-  auto fail = [&](const std::string& what) {
-    ::unlink(temp.c_str());
-    return notify::sdk::Status::Error(
-        "cannot write the rulesets store " + path_ + ": " + what,
-        "Check that the directory exists and the host may write to it; nothing was changed.");
-  };
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(Errno());
-  ::fchmod(fd, 0600);  // whatever the umask: the file holds secrets
-  bool written = WriteAll(fd, text.str()) && ::fsync(fd) == 0;
-  std::string write_error = written ? "" : Errno();
-  ::close(fd);
-  if (!written) return fail(write_error);
-  if (::rename(temp.c_str(), path_.c_str()) != 0) return fail(Errno());
-  return notify::sdk::Status::Ok();
 }
 
 }  // namespace notify_host

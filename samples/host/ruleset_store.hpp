@@ -1,7 +1,8 @@
 #pragma once
-// The rulesets store: one JSON file holding each ruleset's channel and
-// settings. Written atomically (temp file + rename) with mode 0600, because it
-// holds client secrets.
+// The JSON rulesets file of notify-host's first version (`rulesets.file`):
+// each ruleset's channel and settings, secrets in plain text. Rulesets now live
+// in the state database (state/state_database.hpp); this reader stays for
+// `notify-host import-rulesets FILE.json`, which brings such a file in.
 #include <map>
 #include <optional>
 #include <string>
@@ -24,18 +25,14 @@ struct Ruleset {
 
 class RulesetStore {
  public:
-  explicit RulesetStore(std::string path);
+  explicit RulesetStore(std::string path);  // a rulesets file to read
 
   // Reads the file; a missing file is an empty store. Error (file untouched)
   // when it cannot be read or is not a rulesets store.
   notify::sdk::Status Load();
   std::optional<Ruleset> Find(const std::string& name) const;
-  void Put(const std::string& name, Ruleset ruleset);
-  // Removes the ruleset `name`; false when there is none.
-  bool Remove(const std::string& name);
-  // Writes every ruleset to a temp file beside the store, then renames it over
-  // the store: a reader sees the old or the new file, never half of one.
-  notify::sdk::Status Save() const;
+  // Every ruleset read, by name.
+  const std::map<std::string, Ruleset>& all() const { return rulesets_; }
 
   const std::string& path() const { return path_; }
 

@@ -28,8 +28,8 @@ std::string WriteProperties(BenchEnv& env, const std::string& name, const std::s
   WriteFileWithMode(
       path,
       "plugins.directory = " + Poco::Path(env.programs().plugin_file).parent().toString() +
-          "\nplugins.enabled = " + enabled + "\nrulesets.file = " + env.work_dir() +
-          "/rulesets.json\nlogging.loggers.root.level = warning\n",
+          "\nplugins.enabled = " + enabled + "\nstate.url = sqlite:" + env.work_dir() +
+          "/state.db\nlogging.loggers.root.level = warning\n",
       0600);
   return path;
 }

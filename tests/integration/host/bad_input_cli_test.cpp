@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "host_dir.hpp"
+#include "state_text.hpp"
 #include "notify/test_support/command_run.hpp"
 
 namespace {
@@ -37,15 +38,18 @@ class HostBadInput : public ::testing::Test {
     fs::create_directories(dir_ / "plugins");
     fs::create_directories(dir_ / "out");
     CopyPlugin(EML_PLUGIN_FILE, dir_ / "plugins" / "eml_file.so");
-    UseStore("rulesets.json");
+    UseStore("state.db");
   }
   void TearDown() override { fs::remove_all(dir_); }
 
+  // state.url = sqlite:`store`
   void UseStore(const std::string& store) {
     std::ofstream(dir_ / "host.properties", std::ios::trunc)
-        << "plugins.directory = plugins\nplugins.enabled = eml_file\nrulesets.file = " << store
+        << "plugins.directory = plugins\nplugins.enabled = eml_file\nstate.url = sqlite:" << store
         << "\n";
   }
+  // The stored rulesets, secrets decrypted; "" when none (state_text.hpp).
+  std::string Stored() const { return host_test::RulesetsText(dir_); }
 
   CommandRun Host(std::vector<std::string> args) {
     args.insert(args.begin(), {"--config", (dir_ / "host.properties").string()});
@@ -67,44 +71,46 @@ class HostBadInput : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(HostBadInput, StoreInADirectoryThatIsAFileIsAnErrorNamingIt) {
+TEST_F(HostBadInput, StateDatabaseInADirectoryThatIsAFileIsAnErrorNamingIt) {
   std::ofstream(dir_ / "not-a-dir") << "a file";
-  UseStore("not-a-dir/rulesets.json");
+  UseStore("not-a-dir/state.db");
   CommandRun r = SaveFiles();
   EXPECT_EQ(r.rc, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("cannot write the rulesets store"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("not-a-dir/rulesets.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("state database"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not-a-dir/state.db cannot be opened"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("nothing was changed"), std::string::npos) << r.err;
   EXPECT_EQ(ReadWholeFile(dir_ / "not-a-dir"), "a file");
 }
 
-TEST_F(HostBadInput, StoreThatIsADirectoryIsAnErrorAndLeftAlone) {
-  fs::create_directories(dir_ / "rulesets.json");
+TEST_F(HostBadInput, StateDatabaseThatIsADirectoryIsAnErrorAndLeftAlone) {
+  fs::create_directories(dir_ / "state.db");
   CommandRun r = SaveFiles();
   EXPECT_EQ(r.rc, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("rulesets.json cannot be read"), std::string::npos) << r.err;
-  EXPECT_TRUE(fs::is_directory(dir_ / "rulesets.json"));
-  EXPECT_TRUE(fs::is_empty(dir_ / "rulesets.json"));
+  EXPECT_NE(r.err.find("state.db cannot be opened"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::is_directory(dir_ / "state.db"));
+  EXPECT_TRUE(fs::is_empty(dir_ / "state.db"));
 }
 
-TEST_F(HostBadInput, StoresOfTheWrongShapeAreCorruptAndUntouched) {
+TEST_F(HostBadInput, StateDatabaseThatIsASymbolicLinkIsRefused) {
   ASSERT_EQ(SaveFiles().rc, 0);
-  const std::string good = ReadWholeFile(dir_ / "rulesets.json");
+  fs::rename(dir_ / "state.db", dir_ / "real.db");
+  fs::create_symlink(dir_ / "real.db", dir_ / "state.db");
+  CommandRun r = Host({"ruleset", "show", "files"});
+  EXPECT_EQ(r.rc, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("symbolic link"), std::string::npos) << r.err;
+}
+
+TEST_F(HostBadInput, DatabasesThatAreNotOursAreRefusedAndUntouched) {
+  ASSERT_EQ(SaveFiles().rc, 0);
+  std::string header_broken = ReadWholeFile(dir_ / "state.db");
+  header_broken.replace(0, 16, "not SQLite at al");
   const std::vector<std::string> corrupt = {
-      good.substr(0, good.size() / 2),                                         // cut short
-      "{\"version\": 2, \"rulesets\": {}}",                                    // a newer format
-      "[]",                                                                    // not an object
-      "{\"version\": 1, \"rulesets\": {\"r\": {\"channel\": \"eml_file\"}}}",  // no settings
-      "{\"version\": 1, \"rulesets\": {\"r\": {\"channel\": \"eml_file\", \"settings\": "
-      "{\"directory\": [\"/tmp\"]}}}}",  // not a string
-      "{\"version\": 1, \"rulesets\": {\"r\": {\"channel\": \"eml_file\", \"settings\": "
-      "{\"directory\": 5}}}}",  // a number
-      "{\"version\": 1, \"rulesets\": {\"r\": {\"channel\": null, \"settings\": {}}}}",
-      "",  // empty
+      header_broken,                     // a damaged file
+      "{\"version\": 1, \"rulesets\": {}}",  // the old JSON store where the database should be
   };
   for (const std::string& text : corrupt) {
-    SCOPED_TRACE(text);
-    std::ofstream(dir_ / "rulesets.json", std::ios::trunc | std::ios::binary) << text;
+    SCOPED_TRACE(text.substr(0, 30));
+    std::ofstream(dir_ / "state.db", std::ios::trunc | std::ios::binary) << text;
     for (const auto& args :
          {std::vector<std::string>{"ruleset", "save", "files", "--channel", "eml_file", "--set",
                                    "directory=" + (dir_ / "out").string()},
@@ -113,9 +119,9 @@ TEST_F(HostBadInput, StoresOfTheWrongShapeAreCorruptAndUntouched) {
                                    "--subject", "s", "--body", "b"}}) {
       CommandRun r = Host(args);
       EXPECT_EQ(r.rc, 1) << args[0] << ": " << r.out << r.err;
-      EXPECT_NE(r.err.find("is corrupt"), std::string::npos) << r.err;
-      EXPECT_NE(r.err.find("left untouched"), std::string::npos) << r.err;
-      EXPECT_EQ(ReadWholeFile(dir_ / "rulesets.json"), text);
+      EXPECT_NE(r.err.find("state database"), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find("nothing was changed"), std::string::npos) << r.err;
+      EXPECT_EQ(ReadWholeFile(dir_ / "state.db"), text);
     }
   }
   EXPECT_TRUE(NothingSent());
@@ -123,7 +129,7 @@ TEST_F(HostBadInput, StoresOfTheWrongShapeAreCorruptAndUntouched) {
 
 TEST_F(HostBadInput, BatchWithManyMalformedLinesNamesEachAndSendsNone) {
   ASSERT_EQ(SaveFiles().rc, 0);
-  const std::string store = ReadWholeFile(dir_ / "rulesets.json");
+  const std::string store = Stored();
   CommandRun r = SendBatch(R"({"id":"ok1","to":"x@contoso.com","subject":"one","body":"1"})"
                            "\n"
                            "this is not json\n"
@@ -153,12 +159,12 @@ TEST_F(HostBadInput, BatchWithManyMalformedLinesNamesEachAndSendsNone) {
   EXPECT_NE(r.err.find("/no/such/file.pdf"), std::string::npos) << "the missing file is named";
   EXPECT_NE(r.err.find("nothing was sent"), std::string::npos) << r.err;
   EXPECT_TRUE(NothingSent());
-  EXPECT_EQ(ReadWholeFile(dir_ / "rulesets.json"), store);
+  EXPECT_EQ(Stored(), store);
 }
 
 TEST_F(HostBadInput, MissingBatchFileAndBrokenOptionsAreUsageErrors) {
   ASSERT_EQ(SaveFiles().rc, 0);
-  const std::string store = ReadWholeFile(dir_ / "rulesets.json");
+  const std::string store = Stored();
   CommandRun r = Host({"send", "--ruleset", "files", "--batch", (dir_ / "none.jsonl").string()});
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.err.find("none.jsonl"), std::string::npos) << r.err;
@@ -172,7 +178,7 @@ TEST_F(HostBadInput, MissingBatchFileAndBrokenOptionsAreUsageErrors) {
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.err.find("missing.pdf"), std::string::npos) << r.err;
   EXPECT_TRUE(NothingSent());
-  EXPECT_EQ(ReadWholeFile(dir_ / "rulesets.json"), store);
+  EXPECT_EQ(Stored(), store);
 }
 
 TEST_F(HostBadInput, BatchWithWrongTypesSendsNothingAndNamesEachLine) {
@@ -259,7 +265,7 @@ TEST_F(HostBadInput, RulesetNamesOutsideTheRuleAreRefused) {
     EXPECT_NE(r.err.find("1-64 characters of A-Z a-z 0-9 . _ -"), std::string::npos)
         << r.err.substr(0, 300);
     EXPECT_LT(r.err.size(), 1000u) << "a long name is not echoed whole";
-    EXPECT_FALSE(fs::exists(dir_ / "rulesets.json"));
+    EXPECT_EQ(Stored(), "");
   }
   EXPECT_EQ(Host({"ruleset", "save", std::string(64, 'n') + "", "--channel", "eml_file", "--set",
                   "directory=" + (dir_ / "out").string()})
@@ -282,11 +288,11 @@ TEST_F(HostBadInput, RulesetDeleteRemovesOneRuleset) {
   EXPECT_NE(r.out.find("ruleset 'files' deleted"), std::string::npos) << r.out;
   EXPECT_EQ(Host({"ruleset", "show", "files"}).rc, 2);
   EXPECT_EQ(Host({"ruleset", "show", "other"}).rc, 0);
-  const std::string store = ReadWholeFile(dir_ / "rulesets.json");
+  const std::string store = Stored();
   r = Host({"ruleset", "delete", "files"});
   EXPECT_EQ(r.rc, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("no ruleset 'files'"), std::string::npos) << r.err;
-  EXPECT_EQ(ReadWholeFile(dir_ / "rulesets.json"), store);
+  EXPECT_EQ(Stored(), store);
   EXPECT_EQ(Host({"ruleset", "delete"}).rc, 2);
 }
 
@@ -297,7 +303,7 @@ TEST_F(HostBadInput, TestRecipientMustBeAnAddress) {
                          "directory=" + (dir_ / "out").string(), "--test-to", to});
     EXPECT_EQ(r.rc, 2) << r.out << r.err;
     EXPECT_NE(r.err.find("--test-to"), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(dir_ / "rulesets.json"));
+    EXPECT_EQ(Stored(), "");
   }
 }
 
@@ -306,7 +312,7 @@ TEST_F(HostBadInput, ASettingGivenTwiceIsAnErrorNamingIt) {
                        "directory=" + (dir_ / "out").string(), "--set", "directory=/tmp"});
   EXPECT_EQ(r.rc, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("--set directory is given twice"), std::string::npos) << r.err;
-  EXPECT_FALSE(fs::exists(dir_ / "rulesets.json"));
+  EXPECT_EQ(Stored(), "");
 }
 
 }  // namespace

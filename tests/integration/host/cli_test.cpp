@@ -12,6 +12,7 @@
 
 #include "host_dir.hpp"
 #include "notify/host_api/api_version.hpp"
+#include "state_text.hpp"
 #include "notify/test_support/command_run.hpp"
 
 namespace {
@@ -37,8 +38,7 @@ class HostCli : public ::testing::Test {
                  dir_ / "plugins" / (std::string(f) + ".so"));
     std::ofstream(dir_ / "host.properties")
         << "plugins.directory = plugins\n"
-        << "plugins.enabled = eml_file, fixture_good, fixture_api_major\n"
-        << "rulesets.file = rulesets.json\n";
+        << "plugins.enabled = eml_file, fixture_good, fixture_api_major\n";
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -58,7 +58,9 @@ class HostCli : public ::testing::Test {
                  "directory=" + (dir_ / "out").string()});
   }
 
-  fs::path store() const { return dir_ / "rulesets.json"; }
+  fs::path store() const { return dir_ / "state.db"; }
+  // The stored rulesets, secrets decrypted; "" when none (state_text.hpp).
+  std::string Stored() const { return host_test::RulesetsText(dir_); }
   fs::path dir_;
 };
 
@@ -169,14 +171,16 @@ TEST_F(HostCli, InvalidSaveExitsThreeAndStoresNothing) {
   auto root = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
   EXPECT_FALSE(root->getValue<bool>("ok"));
   EXPECT_EQ(root->getArray("issues")->getObject(0)->getValue<std::string>("field"), "directory");
-  EXPECT_FALSE(fs::exists(store()));
+  EXPECT_EQ(Stored(), "");
 }
 
 TEST_F(HostCli, SavedStoreIsPrivateAndShowMasksSecrets) {
   ASSERT_EQ(SaveFixture("hunter2-very-secret").rc, 0);
-  struct stat st {};
-  ASSERT_EQ(::stat(store().c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600);
+  for (const fs::path& file : {store(), dir_ / "notify-host.key"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+    EXPECT_EQ(st.st_mode & 0777, 0600) << file;
+  }
   CommandRun shown = Host({"ruleset", "show", "r1"});
   EXPECT_EQ(shown.rc, 0);
   EXPECT_NE(shown.out.find("target = alpha"), std::string::npos) << shown.out;
@@ -188,32 +192,33 @@ TEST_F(HostCli, SavedStoreIsPrivateAndShowMasksSecrets) {
 
 TEST_F(HostCli, FailedSaveLeavesThePreviousVersionIntact) {
   ASSERT_EQ(SaveFixture("first-secret").rc, 0);
-  std::string before = ReadWholeFile(store());
+  std::string before = Stored();
   EXPECT_EQ(SaveFixture("bad").rc, 3);
-  EXPECT_EQ(ReadWholeFile(store()), before);
+  EXPECT_EQ(Stored(), before);
 }
 
 TEST_F(HostCli, ResavingWithoutTheSecretKeepsItOnlyWhenNothingElseChanged) {
   ASSERT_EQ(SaveFixture("kept-secret").rc, 0);
   CommandRun r = Host({"ruleset", "save", "r1", "--channel", "fixture", "--set", "target=alpha"});
   EXPECT_EQ(r.rc, 0) << r.out;
-  EXPECT_NE(ReadWholeFile(store()).find("kept-secret"), std::string::npos);
+  EXPECT_NE(Stored().find("kept-secret"), std::string::npos);
   // The host cannot tell which field decides where the secret goes: any
   // other change needs the secret again (secret_cli_test.cpp has the rest).
-  const std::string stored = ReadWholeFile(store());
+  const std::string stored = Stored();
   r = Host({"ruleset", "save", "r1", "--channel", "fixture", "--set", "target=beta"});
   EXPECT_EQ(r.rc, 3) << r.out;
   EXPECT_NE(r.out.find("api_key"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("re-enter the secret"), std::string::npos) << r.out;
-  EXPECT_EQ(ReadWholeFile(store()), stored);
+  EXPECT_EQ(Stored(), stored);
 }
 
-TEST_F(HostCli, CorruptStoreIsReportedAndLeftUntouched) {
-  std::ofstream(store()) << "{ this is not json";
+TEST_F(HostCli, CorruptStateDatabaseIsReportedAndLeftUntouched) {
+  std::ofstream(store()) << "{ this is not a database";
   CommandRun r = SaveFixture("x-secret");
   EXPECT_EQ(r.rc, 1);
-  EXPECT_NE(r.err.find("corrupt"), std::string::npos) << r.err;
-  EXPECT_EQ(ReadWholeFile(store()), "{ this is not json");
+  EXPECT_NE(r.err.find("state database " + store().string()), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing was changed"), std::string::npos) << r.err;
+  EXPECT_EQ(ReadWholeFile(store()), "{ this is not a database");
 }
 
 TEST_F(HostCli, SendsThroughTheSamplePlugin) {
@@ -260,8 +265,7 @@ TEST_F(HostCli, SenderReturningTooFewResultsStillGivesOneResultPerMessage) {
   CopyPlugin(fs::path(FIXTURE_DIR) / "fixture_short_results.so",
              dir_ / "plugins" / "fixture_short_results.so");
   std::ofstream(dir_ / "host.properties", std::ios::trunc)
-      << "plugins.directory = plugins\nplugins.enabled = fixture_short_results\n"
-      << "rulesets.file = rulesets.json\n";
+      << "plugins.directory = plugins\nplugins.enabled = fixture_short_results\n";
   ASSERT_EQ(Host({"ruleset", "save", "short", "--channel", "fixture_short", "--set", "target=a",
                   "--set", "api_key=k"})
                 .rc,

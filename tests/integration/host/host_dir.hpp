@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "notify/test_support/command_run.hpp"
+#include "state_text.hpp"
 
 namespace host_test {
 
@@ -53,11 +54,12 @@ class HostDir {
   }
 
   // Writes the settings file: plugins.directory = plugins, the given
-  // plugins.enabled, rulesets.json, then `more` as it is.
+  // plugins.enabled, then `more` as it is (the state database is state.db
+  // and the host key notify-host.key, the defaults, beside it).
   void WriteSettings(const std::string& enabled, const std::string& more = "") const {
     std::ofstream(settings(), std::ios::trunc)
         << "plugins.directory = plugins\nplugins.enabled = " << enabled
-        << "\nrulesets.file = rulesets.json\n"
+        << "\n"
         << more;
   }
 
@@ -73,8 +75,10 @@ class HostDir {
   }
 
   fs::path settings() const { return path / "host.properties"; }
-  fs::path store() const { return path / "rulesets.json"; }
-  std::string Store() const { return notify::test_support::ReadWholeFile(store()); }
+  fs::path store() const { return path / "state.db"; }
+  // The rulesets in the state database, secrets decrypted (state_text.hpp);
+  // "" when there is none.
+  std::string Store() const { return RulesetsText(path); }
 
   fs::path path;
 };

@@ -13,7 +13,6 @@ cmake --build "$work/build" >/dev/null
 cat >"$work/host.properties" <<PROPS
 plugins.directory = $work/plugins
 plugins.enabled = eml_file
-rulesets.file = $work/rulesets.json
 PROPS
 out=$("$host" --config "$work/host.properties" plugins)
 echo "$out"

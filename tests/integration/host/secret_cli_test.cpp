@@ -126,7 +126,7 @@ TEST_F(StoredSecret, TheMaskIsNeverStoredAsASecret) {
   EXPECT_EQ(r.rc, 3) << r.out << r.err;
   EXPECT_NE(r.out.find("client_secret"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("********"), std::string::npos) << "says why: " << r.out;
-  EXPECT_FALSE(fs::exists(dir_.store()));
+  EXPECT_EQ(dir_.Store(), "") << "nothing stored";
   ASSERT_EQ(Save(First()).rc, 0);
   const std::string stored = dir_.Store();
   EXPECT_EQ(Save(settings).rc, 3);
@@ -209,7 +209,7 @@ TEST_F(SecretInput, SecretStdinMisusesAreUsageErrors) {
                 "piped\n");
   EXPECT_EQ(r.rc, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("no secret field"), std::string::npos) << r.err;
-  EXPECT_FALSE(fs::exists(dir_.store()));
+  EXPECT_EQ(dir_.Store(), "") << "nothing stored";
 }
 
 TEST_F(SecretInput, SecretOnTheCommandLineWorksAndWarns) {
@@ -249,7 +249,7 @@ TEST_F(SecretInput, EchoComesBackWhenThePromptIsInterrupted) {
     int rc = host_test::WaitFor(c.pid);
     EXPECT_EQ(rc, key == "\x03" ? 128 + SIGINT : 2) << c.seen;
     EXPECT_TRUE(c.Echoes()) << "echo is back";
-    EXPECT_FALSE(fs::exists(dir_.store()));
+    EXPECT_EQ(dir_.Store(), "") << "nothing stored";
     ::close(c.master);
   }
 }
@@ -277,13 +277,16 @@ TEST_F(SecretInput, NoPromptWithoutATerminal) {
   CommandRun r = dir_.Host(SaveFixture());  // stdin is /dev/null
   EXPECT_EQ(r.rc, 3) << r.out << r.err;
   EXPECT_NE(r.out.find("api_key"), std::string::npos) << r.out;
-  EXPECT_FALSE(fs::exists(dir_.store()));
+  EXPECT_EQ(dir_.Store(), "") << "nothing stored";
 }
 
 // --- core dumps and tracing --------------------------------------------------
 
 class Hardening : public ::testing::Test {
  protected:
+  static constexpr char kStateSettings[] =
+      "state.url = sqlite:state/state.db\nsecrets.key_file = state/notify-host.key\n";
+
   void SetUp() override {
     dir_.AddPlugin(Fixture("fixture_good"), "fixture_good.so");
     dir_.WriteSettings("fixture_good");
@@ -298,6 +301,12 @@ class Hardening : public ::testing::Test {
       run_uid_ = ::geteuid();
       run_gid_ = ::getegid();
     }
+    // The state database and the host key in a directory the user running
+    // notify-host owns, as on an installed host.
+    fs::create_directories(dir_.path / "state");
+    ASSERT_EQ(::chown((dir_.path / "state").c_str(), run_uid_, run_gid_), 0);
+    fs::permissions(dir_.path / "state", fs::perms::owner_all);
+    dir_.WriteSettings("fixture_good", kStateSettings);
   }
 
   // Starts `ruleset save ... --secret-stdin` with a core size limit as high
@@ -382,7 +391,7 @@ TEST_F(Hardening, NoCoreDumpAndNoSameUserTracingWhileTheSecretIsRead) {
 
 TEST_F(Hardening, DebugSettingAllowsCoreDumps) {
   if (run_uid_ == 0) GTEST_SKIP() << "needs a user other than root to run notify-host as";
-  dir_.WriteSettings("fixture_good", "debug.allow_core_dumps = true\n");
+  dir_.WriteSettings("fixture_good", std::string(kStateSettings) + "debug.allow_core_dumps = true\n");
   int writer = -1;
   pid_t pid = StartWaitingForTheSecret(&writer);
 #if !defined(__SANITIZE_ADDRESS__)

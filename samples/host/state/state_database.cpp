@@ -1,0 +1,220 @@
+#include "state/state_database.hpp"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Statement.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include "state/host_key.hpp"
+#include "state/schema_migrations.hpp"
+
+namespace notify_host::state {
+
+using namespace Poco::Data::Keywords;
+using notify::sdk::Status;
+
+namespace {
+
+// The key check value: this text sealed with the host key. A key that does
+// not open it is not the key the stored secrets were sealed with.
+constexpr char kKeyCheckName[] = "key_check";
+constexpr char kKeyCheckText[] = "notify-host host key check";
+constexpr char kKeyCheckContext[] = "notify-host key check";
+
+// Connections set up as every statement expects them: waiting for another
+// process's lock instead of failing at once, foreign keys enforced.
+class SQLitePool : public Poco::Data::SessionPool {
+ public:
+  SQLitePool(const std::string& file, int max_connections, int busy_timeout_ms)
+      : Poco::Data::SessionPool(Poco::Data::SQLite::Connector::KEY, file, 1, max_connections, 60),
+        busy_timeout_ms_(busy_timeout_ms) {}
+  ~SQLitePool() override { shutdown(); }
+
+ protected:
+  void customizeSession(Poco::Data::Session& session) override {
+    int set = 0;
+    session << "PRAGMA busy_timeout = " + std::to_string(busy_timeout_ms_), into(set), now;
+    session << "PRAGMA foreign_keys = ON", now;
+  }
+
+ private:
+  int busy_timeout_ms_;
+};
+
+// The database file, made 0600 before SQLite opens it (SQLite would create it
+// with the umask's mode) and refused when it is a symbolic link or not a
+// regular file. Its -wal and -shm files take the same mode.
+Status PrepareDatabaseFile(const std::string& file) {
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::string why = errno == ELOOP ? "is a symbolic link" : std::strerror(errno);
+    return Status::FailedPrecondition(
+        "state database " + file + " cannot be opened: " + why,
+        "Check state.url in the host settings, that the directory exists and that the host "
+        "may write to it (symbolic links are refused); nothing was changed.");
+  }
+  struct stat st {};
+  bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  ::close(fd);
+  if (!regular) {
+    return Status::FailedPrecondition("state database " + file + " is not a regular file",
+                                      "Point state.url at a database file.");
+  }
+  return Status::Ok();
+}
+
+std::optional<std::string> ReadKeyCheck(Poco::Data::Session& session, SqlDialect dialect) {
+  if (!TableExists(session, dialect, "state_meta")) return std::nullopt;
+  std::vector<std::string> values;
+  session << "SELECT value FROM state_meta WHERE name = ?", into(values),
+      bind(std::string(kKeyCheckName)), now;
+  if (values.empty()) return std::nullopt;
+  return values.front();
+}
+
+Status WrongKey(const std::string& where, const std::string& key_file) {
+  return Status::FailedPrecondition(
+      "the host key " + key_file + " does not open the secrets in the state database " + where +
+          "; nothing was changed",
+      "Use the key file the database was created with (restore it from the backup taken with "
+      "the database, or set secrets.key_file to it).");
+}
+
+}  // namespace
+
+// --- Transaction --------------------------------------------------------------
+
+Transaction::Transaction(const StateDatabase& db, Poco::Data::Session session, bool write)
+    : db_(&db), session_(std::move(session)) {
+  const char* begin = write && db.dialect() == SqlDialect::kSQLite ? "BEGIN IMMEDIATE" : "BEGIN";
+  session_ << begin, now;
+  active_ = true;
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : db_(other.db_), session_(other.session_), active_(other.active_) {
+  other.active_ = false;
+}
+
+Transaction::~Transaction() {
+  if (!active_) return;
+  try {
+    session_ << "ROLLBACK", now;
+  } catch (...) {
+    // The connection is gone; so is the transaction.
+  }
+}
+
+void Transaction::Commit() {
+  if (!active_) throw StateError("commit without a transaction", "A fault in notify-host.");
+  session_ << "COMMIT", now;
+  active_ = false;
+}
+
+SqlDialect Transaction::dialect() const { return db_->dialect(); }
+const SecretBox& Transaction::secrets() const { return db_->secrets(); }
+
+// --- StateDatabase ------------------------------------------------------------
+
+StateDatabase::~StateDatabase() = default;
+
+notify::sdk::StatusOr<std::unique_ptr<StateDatabase>> StateDatabase::Open(
+    const StateOptions& options) {
+  static std::once_flag registered;
+  std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+
+  const std::string& url = options.url;
+  if (url.rfind("postgresql:", 0) == 0 || url.rfind("postgres:", 0) == 0) {
+    return Status::FailedPrecondition(
+        "state.url: PostgreSQL state databases are not supported by this build yet",
+        "Use sqlite:FILE (the default, sqlite:state.db).");
+  }
+  if (url.rfind("sqlite:", 0) != 0 || url.size() == 7) {
+    return Status::InvalidArgument("state.url '" + url + "' is not sqlite:FILE",
+                                   "Set state.url = sqlite:state.db (relative to the settings "
+                                   "file's directory) or sqlite:/var/lib/notify-host/state.db.");
+  }
+  std::filesystem::path file(url.substr(7));
+  if (file.is_relative()) file = std::filesystem::path(options.base_dir) / file;
+
+  std::unique_ptr<StateDatabase> db(new StateDatabase);
+  db->where_ = file.string();
+  db->busy_timeout_ms_ = options.busy_timeout_ms;
+  if (auto prepared = PrepareDatabaseFile(db->where_); !prepared.ok()) return prepared;
+  try {
+    db->pool_ = std::make_unique<SQLitePool>(db->where_, std::max(1, options.max_connections),
+                                             options.busy_timeout_ms);
+    std::optional<std::string> check;
+    {
+      Poco::Data::Session session = db->pool_->get();
+      check = ReadKeyCheck(session, db->dialect_);
+    }
+    // A database that holds a key check holds secrets sealed with some key:
+    // a missing key file is then an error, never a new key.
+    db->key_file_ = HostKeyPath(options.key_file, options.base_dir);
+    auto key = LoadHostKey(db->key_file_, !check.has_value());
+    if (!key.ok()) return key.status();
+    db->secrets_ = std::make_unique<SecretBox>(key.value());
+    if (check && db->secrets_->Open(*check, kKeyCheckContext) != std::string(kKeyCheckText))
+      return WrongKey(db->where_, db->key_file_);
+    {
+      // WAL: readers do not block the writer nor the writer the readers.
+      // Persistent in the file; set once, by whoever opens it first.
+      Poco::Data::Session session = db->pool_->get();
+      std::string mode;
+      session << "PRAGMA journal_mode", into(mode), now;
+      if (mode != "wal") session << "PRAGMA journal_mode = WAL", into(mode), now;
+    }
+    Transaction tx = db->BeginWrite();
+    db->schema_version_ = MigrateInTransaction(tx.session(), db->dialect_);
+    auto stored = ReadKeyCheck(tx.session(), db->dialect_);
+    if (!stored) {
+      tx.session() << "INSERT INTO state_meta (name, value) VALUES (?, ?)",
+          bind(std::string(kKeyCheckName)), bind(db->secrets_->Seal(kKeyCheckText, kKeyCheckContext)),
+          now;
+    } else if (db->secrets_->Open(*stored, kKeyCheckContext) != std::string(kKeyCheckText)) {
+      return WrongKey(db->where_, db->key_file_);  // another process sealed it first
+    }
+    tx.Commit();
+  } catch (const StateError& e) {
+    return Status::FailedPrecondition("state database " + db->where_ + ": " + e.what(), e.remedy());
+  } catch (const Poco::Exception& e) {
+    return Status::Unavailable(
+        "state database " + db->where_ + " cannot be opened: " + e.displayText(),
+        "Check that it is a notify-host state database (sqlite3 FILE 'PRAGMA integrity_check'), "
+        "that the disk is not full, and state.url in the host settings; nothing was changed.");
+  }
+  return db;
+}
+
+Transaction StateDatabase::Begin(bool write) const {
+  try {
+    return Transaction(*this, pool_->get(), write);
+  } catch (const Poco::Exception& e) {
+    throw StateError("state database " + where_ + ": cannot begin a transaction: " + e.displayText(),
+                     "Another process may hold the database longer than the busy timeout (" +
+                         std::to_string(busy_timeout_ms_) + " ms); try again.");
+  }
+}
+
+Transaction StateDatabase::BeginWrite() const { return Begin(true); }
+Transaction StateDatabase::BeginRead() const { return Begin(false); }
+
+bool StateDatabase::Ping() const {
+  try {
+    Poco::Data::Session session = pool_->get();
+    int one = 0;
+    session << "SELECT 1", into(one), now;
+    return one == 1;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
+
+}  // namespace notify_host::state
