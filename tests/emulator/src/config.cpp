@@ -150,7 +150,8 @@ Config Config::FromJson(const std::string& json) {
           auto ao = AsObject(apps->get(static_cast<unsigned>(j)), ap);
           Known(ao, ap,
                 {"client_id", "display_name", "service_principal_object_id", "secrets", "roles",
-                 "exchange_service_principal_registered", "mailbox_permissions", "comment"});
+                 "exchange_service_principal_registered", "mailbox_permissions",
+                 "application_access_policy", "comment"});
           App a;
           Get(ao, ap, "client_id", &a.client_id);
           a.client_id = detail::ToLower(a.client_id);
@@ -160,6 +161,13 @@ Config Config::FromJson(const std::string& json) {
               &a.exchange_service_principal_registered);
           Get(ao, ap, "mailbox_permissions", &a.mailbox_permissions);
           for (auto& m : a.mailbox_permissions) m = detail::ToLower(m);
+          if (ao->has("application_access_policy") &&
+              !ao->get("application_access_policy").isEmpty()) {
+            std::vector<std::string> scope;
+            Get(ao, ap, "application_access_policy", &scope);
+            for (auto& m : scope) m = detail::ToLower(m);
+            a.application_access_policy = scope;
+          }
           if (ao->has("secrets")) {
             auto secrets = AsArray(ao->get("secrets"), ap + ".secrets");
             for (std::size_t k = 0; k < secrets->size(); ++k) {
@@ -189,7 +197,8 @@ Config Config::FromJson(const std::string& json) {
         for (std::size_t j = 0; j < mbs->size(); ++j) {
           std::string mp = tp + ".mailboxes[" + std::to_string(j) + "]";
           auto mo = AsObject(mbs->get(static_cast<unsigned>(j)), mp);
-          Known(mo, mp, {"address", "smtp_auth", "send_as", "comment"});
+          Known(mo, mp,
+                {"address", "smtp_auth", "send_as", "user_id", "rest_api_enabled", "comment"});
           Mailbox m;
           Get(mo, mp, "address", &m.address);
           m.address = detail::ToLower(m.address);
@@ -206,6 +215,11 @@ Config Config::FromJson(const std::string& json) {
           }
           Get(mo, mp, "send_as", &m.send_as);
           for (auto& s : m.send_as) s = detail::ToLower(s);
+          Get(mo, mp, "user_id", &m.user_id);
+          if (!m.user_id.empty() && !detail::LooksLikeGuid(m.user_id))
+            Fail(mp + ".user_id", "expected a GUID (the user's object ID) or no key");
+          m.user_id = detail::ToLower(m.user_id);
+          Get(mo, mp, "rest_api_enabled", &m.rest_api_enabled);
           t.mailboxes.push_back(m);
         }
       }
@@ -217,7 +231,8 @@ Config Config::FromJson(const std::string& json) {
     Known(lo, "limits",
           {"messages_per_minute", "rate_window_ms", "connections_per_mailbox",
            "recipients_per_message", "recipients_per_day", "max_message_bytes", "max_header_bytes",
-           "comment"});
+           "graph_concurrent_requests", "graph_retry_after_seconds", "graph_max_request_bytes",
+           "graph_min_upload_session_bytes", "graph_max_attachment_bytes", "comment"});
     GetInt(lo, "limits", "messages_per_minute", &c.limits.messages_per_minute);
     GetInt(lo, "limits", "rate_window_ms", &c.limits.rate_window_ms);
     GetInt(lo, "limits", "connections_per_mailbox", &c.limits.connections_per_mailbox);
@@ -225,6 +240,12 @@ Config Config::FromJson(const std::string& json) {
     GetInt(lo, "limits", "recipients_per_day", &c.limits.recipients_per_day);
     GetInt(lo, "limits", "max_message_bytes", &c.limits.max_message_bytes);
     GetInt(lo, "limits", "max_header_bytes", &c.limits.max_header_bytes);
+    GetInt(lo, "limits", "graph_concurrent_requests", &c.limits.graph_concurrent_requests);
+    GetInt(lo, "limits", "graph_retry_after_seconds", &c.limits.graph_retry_after_seconds);
+    GetInt(lo, "limits", "graph_max_request_bytes", &c.limits.graph_max_request_bytes);
+    GetInt(lo, "limits", "graph_min_upload_session_bytes",
+           &c.limits.graph_min_upload_session_bytes);
+    GetInt(lo, "limits", "graph_max_attachment_bytes", &c.limits.graph_max_attachment_bytes);
   }
   GetInt(root, "config", "token_lifetime_seconds", &c.token_lifetime_seconds);
   Get(root, "config", "exchange_resource", &c.exchange_resource);
@@ -274,6 +295,8 @@ std::string Config::ToJson() const {
       ao->set("roles", roles);
       ao->set("exchange_service_principal_registered", a.exchange_service_principal_registered);
       ao->set("mailbox_permissions", ToArray(a.mailbox_permissions));
+      if (a.application_access_policy)
+        ao->set("application_access_policy", ToArray(*a.application_access_policy));
       apps->add(ao);
     }
     to->set("apps", apps);
@@ -283,6 +306,8 @@ std::string Config::ToJson() const {
       mo->set("address", m.address);
       mo->set("smtp_auth", std::string(SmtpAuthName(m.smtp_auth)));
       mo->set("send_as", ToArray(m.send_as));
+      if (!m.user_id.empty()) mo->set("user_id", m.user_id);
+      mo->set("rest_api_enabled", m.rest_api_enabled);
       mbs->add(mo);
     }
     to->set("mailboxes", mbs);
@@ -297,6 +322,13 @@ std::string Config::ToJson() const {
   lo->set("recipients_per_day", limits.recipients_per_day);
   lo->set("max_message_bytes", static_cast<std::uint64_t>(limits.max_message_bytes));
   lo->set("max_header_bytes", static_cast<std::uint64_t>(limits.max_header_bytes));
+  lo->set("graph_concurrent_requests", limits.graph_concurrent_requests);
+  lo->set("graph_retry_after_seconds", limits.graph_retry_after_seconds);
+  lo->set("graph_max_request_bytes", static_cast<std::uint64_t>(limits.graph_max_request_bytes));
+  lo->set("graph_min_upload_session_bytes",
+          static_cast<std::uint64_t>(limits.graph_min_upload_session_bytes));
+  lo->set("graph_max_attachment_bytes",
+          static_cast<std::uint64_t>(limits.graph_max_attachment_bytes));
   root->set("limits", lo);
   root->set("token_lifetime_seconds", token_lifetime_seconds);
   root->set("exchange_resource", exchange_resource);
@@ -330,8 +362,20 @@ Config Config::Demo() {
   a.exchange_service_principal_registered = true;
   a.mailbox_permissions = {kDemoMailbox};
   t.apps.push_back(a);
-  t.mailboxes.push_back(Mailbox{kDemoMailbox, SmtpAuthSetting::kInherit, {}});
-  t.mailboxes.push_back(Mailbox{kDemoOtherMailbox, SmtpAuthSetting::kInherit, {}});
+  // The administrator's guide's setup: Graph Mail.Send only, no Exchange
+  // role, no New-ServicePrincipal, no Add-MailboxPermission.
+  App g;
+  g.client_id = kDemoGraphClientId;
+  g.display_name = "Notify demo (Graph)";
+  g.service_principal_object_id = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+  g.secrets.push_back(Secret{kDemoGraphSecretId, kDemoGraphSecretValue, 0});
+  g.roles[kGraphResource] = {kGraphMailSendRole};
+  g.exchange_service_principal_registered = false;
+  t.apps.push_back(g);
+  t.mailboxes.push_back(
+      Mailbox{kDemoMailbox, SmtpAuthSetting::kInherit, {}, kDemoMailboxUserId, true});
+  t.mailboxes.push_back(
+      Mailbox{kDemoOtherMailbox, SmtpAuthSetting::kInherit, {}, kDemoOtherMailboxUserId, true});
   c.tenants.push_back(t);
   return c;
 }
@@ -352,7 +396,8 @@ Faults Faults::FromJson(const std::string& json) {
          "smtp_421_at_greeting", "smtp_drop_after_messages", "smtp_drop_mid_data",
          "smtp_drop_after_data", "smtp_reply_delay_ms", "smtp_silent_after_connect",
          "smtp_silent_after_ehlo", "smtp_silent_after_data", "smtp_idle_timeout_seconds",
-         "smtp_rcpt_replies", "comment"});
+         "smtp_rcpt_replies", "graph_delay_ms", "graph_http_500", "graph_http_503_retry_after",
+         "graph_http_429_retry_after", "graph_drop", "graph_fault_count", "comment"});
   Faults f;
   GetInt(o, p, "token_http_429_retry_after", &f.token_http_429_retry_after);
   Get(o, p, "token_http_500", &f.token_http_500);
@@ -390,6 +435,12 @@ Faults Faults::FromJson(const std::string& json) {
       f.smtp_rcpt_replies[detail::ToLower(addr)] = v.extract<std::string>();
     }
   }
+  GetInt(o, p, "graph_delay_ms", &f.graph_delay_ms);
+  Get(o, p, "graph_http_500", &f.graph_http_500);
+  GetInt(o, p, "graph_http_503_retry_after", &f.graph_http_503_retry_after);
+  GetInt(o, p, "graph_http_429_retry_after", &f.graph_http_429_retry_after);
+  Get(o, p, "graph_drop", &f.graph_drop);
+  GetInt(o, p, "graph_fault_count", &f.graph_fault_count);
   return f;
 }
 
@@ -415,6 +466,12 @@ std::string Faults::ToJson() const {
   Object::Ptr ro = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   for (const auto& [a, r] : smtp_rcpt_replies) ro->set(a, r);
   o->set("smtp_rcpt_replies", ro);
+  o->set("graph_delay_ms", graph_delay_ms);
+  o->set("graph_http_500", graph_http_500);
+  o->set("graph_http_503_retry_after", graph_http_503_retry_after);
+  o->set("graph_http_429_retry_after", graph_http_429_retry_after);
+  o->set("graph_drop", graph_drop);
+  o->set("graph_fault_count", graph_fault_count);
   return Stringify(o);
 }
 
@@ -442,6 +499,15 @@ std::string Stats::ToJson() const {
   Object::Ptr rc = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   for (const auto& [k, v] : smtp_reply_counts) rc->set(k, v);
   o->set("smtp_reply_counts", rc);
+  o->set("graph_requests", graph_requests);
+  Object::Ptr gs = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  for (const auto& [k, v] : graph_http_status) gs->set(std::to_string(k), v);
+  o->set("graph_http_status", gs);
+  Object::Ptr ge = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  for (const auto& [k, v] : graph_error_codes) ge->set(k, v);
+  o->set("graph_error_codes", ge);
+  o->set("graph_in_flight", graph_in_flight);
+  o->set("graph_max_in_flight_per_mailbox", graph_max_in_flight_per_mailbox);
   std::ostringstream out;
   Poco::JSON::Stringifier::stringify(o, out);
   return out.str();

@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -35,6 +36,7 @@ Faults State::faults() const {
 void State::SetFaults(const Faults& faults) {
   std::lock_guard<std::mutex> lock(mu_);
   faults_ = faults;
+  cv_.notify_all();  // held Graph requests re-read graph_delay_ms
 }
 
 Faults State::TakeTokenFaults() {
@@ -56,6 +58,32 @@ Faults State::TakeTokenFaults() {
   return f;
 }
 
+Faults State::TakeGraphFaults() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Faults f = faults_;
+  const bool any = f.graph_delay_ms > 0 || f.graph_http_500 || f.graph_http_503_retry_after >= 0 ||
+                   f.graph_http_429_retry_after >= 0 || f.graph_drop;
+  if (!any) return f;
+  if (faults_.graph_fault_count == 0) {
+    f.graph_delay_ms = 0;
+    f.graph_http_500 = false;
+    f.graph_http_503_retry_after = -1;
+    f.graph_http_429_retry_after = -1;
+    f.graph_drop = false;
+    return f;
+  }
+  if (faults_.graph_fault_count > 0) --faults_.graph_fault_count;
+  return f;
+}
+
+bool State::HoldGraphRequest(int ms) {
+  if (ms <= 0) return !stopping();
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, std::chrono::milliseconds(ms),
+               [&] { return stopping_ || faults_.graph_delay_ms <= 0; });
+  return !stopping_;
+}
+
 Stats State::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stats_;
@@ -64,9 +92,14 @@ Stats State::stats() const {
 void State::ResetCounters() {
   std::lock_guard<std::mutex> lock(mu_);
   auto current = stats_.current_connections;
+  auto graph_in_flight = stats_.graph_in_flight;
   stats_ = Stats{};
   stats_.current_connections = current;
   stats_.max_concurrent_connections = current;
+  stats_.graph_in_flight = graph_in_flight;
+  for (const auto& [key, n] : graph_slots_)
+    stats_.graph_max_in_flight_per_mailbox =
+        std::max<std::uint64_t>(stats_.graph_max_in_flight_per_mailbox, n);
   received_.clear();
 }
 
@@ -89,9 +122,16 @@ void State::RecordAuthFailure(const std::string& reason) {
   ++stats_.auth_failure_reasons[reason];
 }
 
+void State::RecordGraphResult(int http_status, const std::string& error_code) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++stats_.graph_http_status[http_status];
+  if (!error_code.empty()) ++stats_.graph_error_codes[error_code];
+}
+
 namespace {
 std::string EnvelopeJson(const ReceivedMessage& m) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("route", m.route);
   o->set("envelope_from", m.envelope_from);
   Poco::JSON::Array::Ptr r = new Poco::JSON::Array;
   for (const auto& a : m.recipients) r->add(a);
@@ -101,6 +141,7 @@ std::string EnvelopeJson(const ReceivedMessage& m) {
   o->set("connection", m.connection);
   o->set("message_id", m.message_id);
   o->set("size", static_cast<std::uint64_t>(m.raw.size()));
+  if (m.route == "graph") o->set("save_to_sent_items", m.save_to_sent_items);
   std::ostringstream out;
   o->stringify(out, 2);
   return out.str() + "\n";
@@ -113,9 +154,14 @@ void State::AddMessage(ReceivedMessage message) {
     std::lock_guard<std::mutex> lock(mu_);
     seq = ++spool_seq_;
   }
+  // NNNNNN-cC.eml for SMTP connection C, NNNNNN-g.eml for Graph.
   char name[64];
-  std::snprintf(name, sizeof name, "%06llu-c%llu", static_cast<unsigned long long>(seq),
-                static_cast<unsigned long long>(message.connection));
+  if (message.route == "graph") {
+    std::snprintf(name, sizeof name, "%06llu-g", static_cast<unsigned long long>(seq));
+  } else {
+    std::snprintf(name, sizeof name, "%06llu-c%llu", static_cast<unsigned long long>(seq),
+                  static_cast<unsigned long long>(message.connection));
+  }
   message.spool_file = spool_dir_ + "/" + name + ".eml";
   WriteFileAtomic(message.spool_file, message.raw);
   WriteFileAtomic(spool_dir_ + "/" + name + ".json", EnvelopeJson(message));
@@ -147,6 +193,24 @@ void State::ReleaseMailboxSlot(const std::string& mailbox) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = mailbox_sessions_.find(mailbox);
   if (it != mailbox_sessions_.end() && --it->second <= 0) mailbox_sessions_.erase(it);
+}
+
+bool State::AcquireGraphSlot(const std::string& key, int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int& n = graph_slots_[key];
+  if (limit > 0 && n >= limit) return false;
+  ++n;
+  ++stats_.graph_in_flight;
+  stats_.graph_max_in_flight_per_mailbox =
+      std::max<std::uint64_t>(stats_.graph_max_in_flight_per_mailbox, n);
+  return true;
+}
+
+void State::ReleaseGraphSlot(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stats_.graph_in_flight > 0) --stats_.graph_in_flight;
+  auto it = graph_slots_.find(key);
+  if (it != graph_slots_.end() && --it->second <= 0) graph_slots_.erase(it);
 }
 
 bool State::WaitForRateSlot(const std::string& mailbox, const Limits& limits, bool* delayed) {

@@ -1,5 +1,6 @@
-// State shared by the token endpoint and the SMTP server of one Emulator:
-// config, faults, counters, received messages, per-mailbox limits.
+// State shared by the token endpoint, the SMTP server and the Graph endpoint
+// of one Emulator: config, faults, counters, received messages, per-mailbox
+// limits.
 #pragma once
 
 #include <chrono>
@@ -28,6 +29,11 @@ class State {
   // token_fault_count budget is used up; consumes one unit of the budget
   // when a token fault applies.
   Faults TakeTokenFaults();
+  // The same for the Graph part (graph_fault_count).
+  Faults TakeGraphFaults();
+  // Holds a Graph request up to `ms`. Returns early when SetFaults() clears
+  // graph_delay_ms (a test releasing held requests); false when stopping.
+  bool HoldGraphRequest(int ms);
 
   template <typename F>
   void UpdateStats(F&& f) {
@@ -47,6 +53,11 @@ class State {
   // Concurrent authenticated sessions per mailbox (Exchange counts at AUTH).
   bool AcquireMailboxSlot(const std::string& mailbox, int limit);
   void ReleaseMailboxSlot(const std::string& mailbox);
+  // Graph requests in flight per app and mailbox (key = client id + mailbox);
+  // counts graph_in_flight and its per-mailbox peak in Stats.
+  bool AcquireGraphSlot(const std::string& key, int limit);
+  void ReleaseGraphSlot(const std::string& key);
+  void RecordGraphResult(int http_status, const std::string& error_code);
   // Blocks until the per-minute rate allows one more message for `mailbox`
   // and records it. Returns false if the emulator is stopping. *delayed is
   // set when it had to wait.
@@ -76,6 +87,7 @@ class State {
   std::vector<ReceivedMessage> received_;
   std::uint64_t spool_seq_ = 0;
   std::map<std::string, int> mailbox_sessions_;
+  std::map<std::string, int> graph_slots_;
   std::map<std::string, std::deque<Clock::time_point>> rate_windows_;
   std::map<std::string, std::deque<std::pair<Clock::time_point, int>>> daily_recipients_;
   bool stopping_ = false;

@@ -1,5 +1,6 @@
-// Local Microsoft 365 emulator: Entra ID token endpoint (client credentials)
-// and Exchange Online SMTP submission (STARTTLS + XOAUTH2), faithful to
+// Local Microsoft 365 emulator: Entra ID token endpoint (client credentials),
+// Exchange Online SMTP submission (STARTTLS + XOAUTH2) and Microsoft Graph
+// sendMail (plus drafts and attachment upload sessions), faithful to
 // docs/microsoft-365.md. Used in-process by tests and by the standalone
 // `m365-emulator` program. Loopback only; test material only.
 #pragma once
@@ -24,12 +25,21 @@ inline constexpr const char* kDemoSecretValue = "Xq8~Demo.Secret_Value-123456789
 inline constexpr const char* kDemoSecretId = "9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d";
 inline constexpr const char* kDemoMailbox = "notify@contoso.onmicrosoft.com";
 inline constexpr const char* kDemoOtherMailbox = "other@contoso.onmicrosoft.com";
+// Entra user object IDs of the two demo mailboxes (Graph accepts them or the UPN).
+inline constexpr const char* kDemoMailboxUserId = "2b7e1d40-5c3a-4e9f-8a61-0d4c7b2e9f13";
+inline constexpr const char* kDemoOtherMailboxUserId = "8c2f6a19-3d4e-4b70-9e15-6a7b8c9d0e21";
+// Second demo app, set up the way the administrator's guide says: Microsoft
+// Graph Mail.Send (application permission, admin consent) and nothing else.
+inline constexpr const char* kDemoGraphClientId = "5d1e9c7a-2b4f-4c8e-a3d6-9f0b1c2d3e4f";
+inline constexpr const char* kDemoGraphSecretValue = "Gr8~Demo.Graph_Secret-0987654321zyxwvuts";
+inline constexpr const char* kDemoGraphSecretId = "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7";
 
 // Resource identifiers (audiences) of the global cloud.
 inline constexpr const char* kExchangeResource = "https://outlook.office365.com";
 inline constexpr const char* kGraphResource = "https://graph.microsoft.com";
 inline constexpr const char* kSmtpSendAsAppRole = "SMTP.SendAsApp";
 inline constexpr const char* kGraphMailSendRole = "Mail.Send";
+inline constexpr const char* kGraphMailReadWriteRole = "Mail.ReadWrite";
 
 // A client secret of an app registration. `id` is the "Secret ID" column of
 // the portal, `value` the "Value" shown once at creation.
@@ -58,6 +68,11 @@ struct App {
   // Mailboxes on which Add-MailboxPermission -AccessRights FullAccess was
   // granted to this app (lower-case addresses).
   std::vector<std::string> mailbox_permissions;
+  // Graph: an Application Access Policy (or RBAC for Applications scope)
+  // restricting the app to these mailboxes (lower-case addresses); every
+  // other mailbox gets 403 ErrorAccessDenied "Access to OData is disabled.".
+  // nullopt: no policy, the app reaches every mailbox of its tenant.
+  std::optional<std::vector<std::string>> application_access_policy;
 };
 
 enum class SmtpAuthSetting { kInherit, kEnabled, kDisabled };
@@ -69,6 +84,12 @@ struct Mailbox {
   SmtpAuthSetting smtp_auth = SmtpAuthSetting::kInherit;
   // Other addresses this mailbox may use as envelope sender / From (SendAs).
   std::vector<std::string> send_as;
+  // Entra object ID of the mailbox's user; Graph accepts it in place of the
+  // address (the UPN, which equals the address here). Empty: address only.
+  std::string user_id;
+  // false: Graph answers MailboxNotEnabledForRESTAPI (unlicensed,
+  // soft-deleted, guest or on-premises mailbox).
+  bool rest_api_enabled = true;
 };
 
 struct Tenant {
@@ -90,6 +111,13 @@ struct Limits {
   int recipients_per_day = 10000;  // rolling 24 h, then 554 5.2.0
   std::size_t max_message_bytes = 35u * 1024u * 1024u;
   std::size_t max_header_bytes = 256u * 1024u;
+  // Microsoft Graph (docs/microsoft-365.md, Microsoft Graph sendMail).
+  int graph_concurrent_requests = 4;  // per app per mailbox; the 5th gets 429
+  int graph_retry_after_seconds = 1;  // Retry-After of that 429 [unconfirmed]
+  std::size_t graph_max_request_bytes = 4u * 1024u * 1024u;  // larger: 413
+  // Upload sessions refuse smaller attachments (use a plain POST instead).
+  std::size_t graph_min_upload_session_bytes = 3u * 1024u * 1024u;
+  std::size_t graph_max_attachment_bytes = 150u * 1024u * 1024u;
 };
 
 struct Config {
@@ -165,6 +193,19 @@ struct Faults {
   // "450 4.2.1 Mailbox busy" or "550 5.1.10 RESOLVER.ADR.RecipientNotFound".
   std::map<std::string, std::string> smtp_rcpt_replies;
 
+  // --- Microsoft Graph (every request on graph_url(), upload PUTs too) ---
+  // Applied after the token, mailbox and concurrency checks, while the
+  // request holds its mailbox slot: graph_delay_ms is also how tests keep
+  // requests in flight. Setting new faults with graph_delay_ms 0 releases
+  // requests that are being held.
+  int graph_delay_ms = 0;                // hold the request n ms, then go on
+  bool graph_http_500 = false;           // 500 InternalServerError
+  int graph_http_503_retry_after = -1;   // >= 0: 503 with this Retry-After
+  int graph_http_429_retry_after = -1;   // >= 0: 429 TooManyRequests, this Retry-After
+  bool graph_drop = false;               // close the connection without a reply
+  // How many Graph requests the faults above apply to; -1 = all. Counts down.
+  int graph_fault_count = -1;
+
   // Parses {"smtp_drop_mid_data": true, ...} or a whole config file with a
   // "faults" object (keys = field names; smtp_certificate is "none",
   // "wrong_name", "expired" or "untrusted_ca"). Throws std::runtime_error.
@@ -172,8 +213,9 @@ struct Faults {
   std::string ToJson() const;
 };
 
-// One message accepted with 250 at end of DATA.
+// One message accepted: with 250 at end of DATA (SMTP) or with 202 (Graph).
 struct ReceivedMessage {
+  std::string route = "smtp";  // "smtp" or "graph"
   std::string envelope_from;
   std::vector<std::string> recipients;
   std::string raw;  // MIME as received, after un-dot-stuffing, CRLF line ends
@@ -181,7 +223,8 @@ struct ReceivedMessage {
   std::string client_id;         // appid of the token used
   std::uint64_t connection = 0;  // 1-based SMTP connection number
   std::string spool_file;        // path of the .eml in spool_dir()
-  std::string message_id;        // as quoted in the 250 reply
+  std::string message_id;        // as quoted in the 250 reply; Message-ID on Graph
+  bool save_to_sent_items = true;  // Graph sendMail's saveToSentItems
 };
 
 struct Stats {
@@ -204,6 +247,14 @@ struct Stats {
   // Every SMTP reply line sent (first line of multi-line replies), oldest
   // first, capped at the last 10000.
   std::vector<std::string> smtp_replies;
+  // Microsoft Graph: requests, HTTP status -> count, error code -> count,
+  // requests being handled now, and the most ever in flight at once for one
+  // app and mailbox (the 429 MailboxConcurrency limit counts the same way).
+  std::uint64_t graph_requests = 0;
+  std::map<int, std::uint64_t> graph_http_status;
+  std::map<std::string, std::uint64_t> graph_error_codes;
+  std::uint64_t graph_in_flight = 0;
+  std::uint64_t graph_max_in_flight_per_mailbox = 0;
 
   std::string ToJson() const;
 };
@@ -223,7 +274,7 @@ struct MintOptions {
 
 class Emulator {
  public:
-  // Starts the token endpoint (HTTPS) and the SMTP listener on 127.0.0.1,
+  // Starts the token endpoint (HTTPS), the SMTP listener and Graph (HTTPS) on 127.0.0.1,
   // ephemeral ports. Creates state_dir if needed and writes the TLS material
   // (tls/), the spool (spool/) into it. Throws std::runtime_error on failure.
   Emulator(Config config, std::string state_dir);
@@ -239,7 +290,11 @@ class Emulator {
   int token_port() const;
   std::string smtp_host() const { return "localhost"; }
   int smtp_port() const;
-  // PEM of the CA that signed the localhost certificates (token and SMTP).
+  // "https://localhost:PORT": the Graph root to configure instead of
+  // https://graph.microsoft.com (requests go to {graph_url}/v1.0/users/...).
+  std::string graph_url() const;
+  int graph_port() const;
+  // PEM of the CA that signed the localhost certificates (token, SMTP, Graph).
   std::string ca_file() const;
   std::string spool_dir() const;
   std::string state_dir() const;
