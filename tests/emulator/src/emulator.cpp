@@ -7,6 +7,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "graph_server.hpp"
 #include "smtp_server.hpp"
 #include "state.hpp"
 #include "tls_material.hpp"
@@ -51,6 +52,7 @@ struct Emulator::Impl {
   std::unique_ptr<detail::State> state;
   std::unique_ptr<detail::TokenEndpoint> http;
   std::unique_ptr<detail::SmtpServer> smtp;
+  std::unique_ptr<detail::GraphServer> graph;
   std::mutex stop_mu;
   bool stopped = false;
 };
@@ -73,6 +75,7 @@ Emulator::Emulator(Config config, std::string state_dir) : impl_(std::make_uniqu
                                   ServerContext(t.untrusted_cert, t.untrusted_key)};
     impl_->http = std::make_unique<detail::TokenEndpoint>(*impl_->state, contexts.good);
     impl_->smtp = std::make_unique<detail::SmtpServer>(*impl_->state, contexts);
+    impl_->graph = std::make_unique<detail::GraphServer>(*impl_->state, contexts.good);
   } catch (const std::runtime_error&) {
     Stop();
     throw;
@@ -93,6 +96,7 @@ void Emulator::Stop() {
   impl_->stopped = true;
   if (impl_->state) impl_->state->BeginStop();
   if (impl_->smtp) impl_->smtp->Stop();
+  if (impl_->graph) impl_->graph->Stop();
   if (impl_->http) impl_->http->Stop();
 }
 
@@ -106,6 +110,10 @@ std::string Emulator::token_url(const std::string& tenant) const {
 
 int Emulator::token_port() const { return impl_->http->port(); }
 int Emulator::smtp_port() const { return impl_->smtp->port(); }
+std::string Emulator::graph_url() const {
+  return "https://localhost:" + std::to_string(graph_port());
+}
+int Emulator::graph_port() const { return impl_->graph->port(); }
 std::string Emulator::ca_file() const { return impl_->tls.ca_cert; }
 std::string Emulator::spool_dir() const { return impl_->spool_dir; }
 std::string Emulator::state_dir() const { return impl_->state_dir; }

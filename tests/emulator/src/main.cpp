@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
     std::cout << "{\"authority\":" << Quote(emulator.authority())
               << ",\"token_url_template\":" << Quote(emulator.token_url("{tenant}"))
               << ",\"smtp_host\":\"localhost\",\"smtp_port\":" << emulator.smtp_port()
+              << ",\"graph_url\":" << Quote(emulator.graph_url())
               << ",\"ca_file\":" << Quote(emulator.ca_file())
               << ",\"spool_dir\":" << Quote(emulator.spool_dir())
               << ",\"stats_file\":" << Quote(stats_file)

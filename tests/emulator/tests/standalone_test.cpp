@@ -1,5 +1,5 @@
-// The m365-emulator program: ready line, token + delivery with curl, stats
-// file, clean stop on SIGTERM.
+// The m365-emulator program: ready line, token + delivery with curl (SMTP and
+// Graph), stats file, clean stop on SIGTERM.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -69,16 +69,37 @@ TEST(StandaloneTest, RunsDemoConfigAndStopsOnSigterm) {
       20);
   EXPECT_EQ(send.exit_code, 0) << send.output;
 
+  // The demo's Graph app (Mail.Send only) sends through graph_url.
+  const std::string graph_url = Field(ready, "graph_url");
+  EXPECT_EQ(graph_url.rfind("https://localhost:", 0), 0u) << ready;
+  ProcessResult graph_tok =
+      RunProcess({"curl", "-sS", "--cacert", ca, "-d", "grant_type=client_credentials", "-d",
+                  std::string("client_id=") + kDemoGraphClientId, "--data-urlencode",
+                  std::string("client_secret=") + kDemoGraphSecretValue, "--data-urlencode",
+                  "scope=https://graph.microsoft.com/.default",
+                  authority + "/" + kDemoTenantDomain + "/oauth2/v2.0/token"},
+                 20);
+  ASSERT_EQ(graph_tok.exit_code, 0) << graph_tok.output;
+  const std::string graph_token = Field(graph_tok.output, "access_token");
+  ProcessResult graph_send = RunProcess(
+      {"curl", "-sS", "--cacert", ca, "-o", "/dev/null", "-w", "%{http_code}", "-H",
+       "Authorization: Bearer " + graph_token, "-H", "Content-Type: text/plain", "--data-binary",
+       // base64 of "To: a@example.org\r\nSubject: s\r\n\r\nhi\r\n"
+       "VG86IGFAZXhhbXBsZS5vcmcNClN1YmplY3Q6IHMNCg0KaGkNCg==",
+       graph_url + "/v1.0/users/" + kDemoMailbox + "/sendMail"},
+      20);
+  EXPECT_EQ(graph_send.output, "202");
+
   // The program rewrites its stats file every half second.
   std::string stats;
   WaitUntil(
       [&] {
         stats = ReadFile(Field(ready, "stats_file"));
-        return Field(stats, "messages_accepted") == "1";
+        return Field(stats, "messages_accepted") == "2";
       },
       std::chrono::seconds(10), std::chrono::milliseconds(20));
-  EXPECT_EQ(Field(stats, "messages_accepted"), "1") << stats;
-  EXPECT_EQ(Field(stats, "token_successes"), "1") << stats;
+  EXPECT_EQ(Field(stats, "messages_accepted"), "2") << stats;
+  EXPECT_EQ(Field(stats, "token_successes"), "2") << stats;
 
   ::kill(pid, SIGTERM);
   int status = 0;

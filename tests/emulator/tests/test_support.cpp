@@ -155,6 +155,42 @@ std::string FetchToken(const Emulator& emu, const std::string& scope) {
   return r.body.substr(at, r.body.find('"', at) - at);
 }
 
+std::string FetchAppToken(const Emulator& emu, const std::string& scope,
+                          const std::string& client_id, const std::string& secret) {
+  HttpResult r = HttpsRequest(emu, "POST", std::string("/") + kDemoTenantId + "/oauth2/v2.0/token",
+                              TokenForm(secret, scope, client_id));
+  const std::string key = "\"access_token\":\"";
+  std::size_t at = r.body.find(key);
+  if (r.status != 200 || at == std::string::npos) return "";
+  at += key.size();
+  return r.body.substr(at, r.body.find('"', at) - at);
+}
+
+HttpResult GraphRequest(const Emulator& emu, const std::string& method, const std::string& path,
+                        const std::string& token, const std::string& content_type,
+                        const std::string& body, const std::map<std::string, std::string>& headers) {
+  Poco::Net::HTTPSClientSession session("localhost", static_cast<Poco::UInt16>(emu.graph_port()),
+                                        ClientContext(emu.ca_file()));
+  session.setTimeout(Poco::Timespan(30, 0));
+  Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!token.empty()) req.set("Authorization", "Bearer " + token);
+  for (const auto& [k, v] : headers) req.set(k, v);
+  if (!content_type.empty()) req.setContentType(content_type);
+  req.setContentLength(static_cast<std::streamsize>(body.size()));
+  session.sendRequest(req) << body;
+  Poco::Net::HTTPResponse resp;
+  std::istream& in = session.receiveResponse(resp);
+  HttpResult r;
+  r.status = resp.getStatus();
+  for (const auto& [k, v] : resp) {
+    std::string key = k;
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[key] = v;
+  }
+  Poco::StreamCopier::copyToString(in, r.body);
+  return r;
+}
+
 std::string JwtPayload(const std::string& jwt) {
   std::size_t a = jwt.find('.');
   std::size_t b = jwt.find('.', a + 1);

@@ -55,6 +55,15 @@ std::string TokenForm(const std::string& secret = kDemoSecretValue,
 // Fetches a token from the emulator's endpoint (fails the test on error).
 std::string FetchToken(const Emulator& emu,
                        const std::string& scope = "https://outlook.office365.com/.default");
+// A token for `client_id` / `secret` from the emulator's endpoint ("" on error).
+std::string FetchAppToken(const Emulator& emu, const std::string& scope,
+                          const std::string& client_id, const std::string& secret);
+// A request to the Graph listener, trusting only the emulator's CA. `token`
+// empty: no Authorization header.
+HttpResult GraphRequest(const Emulator& emu, const std::string& method, const std::string& path,
+                        const std::string& token, const std::string& content_type = "",
+                        const std::string& body = "",
+                        const std::map<std::string, std::string>& headers = {});
 // Decodes the JWT payload to JSON text.
 std::string JwtPayload(const std::string& jwt);
 
