@@ -43,9 +43,10 @@ ssize_t ReadKey(int fd, HostKey& key) {
 }
 
 notify::sdk::StatusOr<HostKey> ReadExisting(const std::string& path) {
-  // A creator that lost the race may still be writing: a short file is
-  // re-read for a moment before it is called wrong.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  // Another process that won the O_EXCL race may not have written its key
+  // yet (it writes all 32 bytes in one write): an empty file is re-read for
+  // up to 2 s before it is called wrong.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   for (;;) {
     int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
@@ -73,8 +74,7 @@ notify::sdk::StatusOr<HostKey> ReadExisting(const std::string& path) {
     ::close(fd);
     if (n == static_cast<ssize_t>(kHostKeyBytes)) return key;
     OPENSSL_cleanse(key.data(), key.size());
-    if (n >= 0 && n < static_cast<ssize_t>(kHostKeyBytes) &&
-        std::chrono::steady_clock::now() < deadline) {
+    if (n == 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the creator's write
       continue;
     }

@@ -46,6 +46,15 @@ const std::vector<Migration>& Migrations() {
            "CREATE TABLE api_keys (name TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, "
            "created_at BIGINT NOT NULL)",
        }},
+      {2,
+       "health: the failing revision and the credential's expiry; API keys: a public id",
+       {
+           "ALTER TABLE channel_health ADD COLUMN failing_revision BIGINT NOT NULL DEFAULT 0",
+           "ALTER TABLE channel_health ADD COLUMN credential_expires_at BIGINT NOT NULL "
+           "DEFAULT 0",
+           "ALTER TABLE api_keys ADD COLUMN key_id TEXT",
+           "CREATE UNIQUE INDEX api_keys_by_id ON api_keys (key_id)",
+       }},
   };
   return all;
 }
