@@ -1,101 +1,10 @@
 // Microsoft Graph sendMail on the emulator's own HTTPS listener: tokens,
 // MIME and JSON bodies, the error codes of docs/microsoft-365.md, the spool
 // marking, and a proof with curl as the client.
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <gtest/gtest.h>
-
-#include <fstream>
-
-#include "test_support.hpp"
+#include "graph_fixture.hpp"
 
 namespace m365emu::testing {
 namespace {
-
-const std::string kSendMail = std::string("/v1.0/users/") + kDemoMailbox + "/sendMail";
-
-std::string B64(const std::string& bytes) {
-  std::string out;
-  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
-                 (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                 static_cast<unsigned char>(bytes[i + 2]);
-    out += {abc[v >> 18], abc[(v >> 12) & 63], abc[(v >> 6) & 63], abc[v & 63]};
-  }
-  if (i + 1 == bytes.size()) {
-    unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-    out += {abc[v >> 18], abc[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == bytes.size()) {
-    unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
-                 (static_cast<unsigned char>(bytes[i + 1]) << 8);
-    out += {abc[v >> 18], abc[(v >> 12) & 63], abc[(v >> 6) & 63], '='};
-  }
-  return out;
-}
-
-Poco::JSON::Object::Ptr Json(const std::string& text) {
-  Poco::JSON::Parser parser;
-  return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
-}
-
-std::string ErrorCode(const HttpResult& r) {
-  try {
-    return Json(r.body)->getObject("error")->getValue<std::string>("code");
-  } catch (...) {
-    return "(no error object: " + r.body + ")";
-  }
-}
-
-std::string ErrorMessage(const HttpResult& r) {
-  try {
-    return Json(r.body)->getObject("error")->getValue<std::string>("message");
-  } catch (...) {
-    return "";
-  }
-}
-
-std::string JsonMail(const std::string& to, const std::string& extra = "") {
-  return R"({"message":{"subject":"Disk full","body":{"contentType":"Text","content":"Volume /var is 92 % full."},"toRecipients":[{"emailAddress":{"address":")" +
-         to + R"("}}])" + extra + R"(},"saveToSentItems":false})";
-}
-
-class GraphTest : public ::testing::Test {
- protected:
-  GraphTest() : emu_(MakeConfig(), dir_.path()) {}
-
-  static Config MakeConfig() {
-    Config c = DemoConfig();
-    return c;
-  }
-
-  // A token as the token endpoint issues it to the Graph demo app (Mail.Send).
-  std::string GraphToken() {
-    return FetchAppToken(emu_, "https://graph.microsoft.com/.default", kDemoGraphClientId,
-                         kDemoGraphSecretValue);
-  }
-
-  std::string Minted(std::optional<std::vector<std::string>> roles = std::nullopt,
-                     std::int64_t issued_offset = 0, const std::string& audience = kGraphResource,
-                     bool foreign = false) {
-    MintOptions o;
-    o.client_id = kDemoGraphClientId;
-    o.audience = audience;
-    o.roles = roles;
-    o.issued_at_offset_seconds = issued_offset;
-    o.foreign_key = foreign;
-    return emu_.MintToken(o);
-  }
-
-  HttpResult SendMime(const std::string& token, const std::string& mime,
-                      const std::string& path = kSendMail) {
-    return GraphRequest(emu_, "POST", path, token, "text/plain", B64(mime));
-  }
-
-  TempDir dir_;
-  Emulator emu_;
-};
 
 TEST_F(GraphTest, MimeSendMailIsAcceptedWith202AndSpooledAsGraph) {
   const std::string token = GraphToken();
