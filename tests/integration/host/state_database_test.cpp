@@ -18,6 +18,7 @@
 #include "state/outbox_repository.hpp"
 #include "state/ruleset_repository.hpp"
 #include "state/schema_migrations.hpp"
+#include "state/secret_box.hpp"
 #include "state/state_database.hpp"
 
 namespace {
@@ -66,6 +67,29 @@ class StateDatabaseTest : public ::testing::Test {
 
   fs::path dir_;
 };
+
+TEST(SecretBox, SealsWithAFreshNonceAndOpensOnlyWithTheSameKeyAndRow) {
+  HostKey key{};
+  key.fill(7);
+  SecretBox box(key);
+  const std::string context = SecretBox::SettingContext("r1", "client_secret");
+  const std::string a = box.Seal("s3cret", context);
+  const std::string b = box.Seal("s3cret", context);
+  EXPECT_NE(a, b) << "a random nonce per value";
+  EXPECT_EQ(a.rfind("gcm1:", 0), 0u);
+  EXPECT_EQ(a.find("s3cret"), std::string::npos);
+  EXPECT_EQ(box.Open(a, context), "s3cret");
+  EXPECT_EQ(box.Open(a, SecretBox::SettingContext("r2", "client_secret")), std::nullopt);
+  EXPECT_EQ(box.Open(a, SecretBox::SettingContext("r1", "other")), std::nullopt);
+  std::string changed = a;
+  changed[10] = changed[10] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(box.Open(changed, context), std::nullopt);
+  EXPECT_EQ(box.Open("s3cret", context), std::nullopt) << "plain text is not a sealed value";
+  HostKey other = key;
+  other[0] = 8;
+  EXPECT_EQ(SecretBox(other).Open(a, context), std::nullopt);
+  EXPECT_EQ(box.Open(box.Seal("", context), context), "") << "an empty secret round-trips";
+}
 
 TEST_F(StateDatabaseTest, MigratesAnEmptyDatabaseAndOpeningAgainChangesNothing) {
   {
