@@ -84,6 +84,14 @@ TEST_F(GraphTest, SmtpMessagesKeepTheSmtpRoute) {
 }
 
 TEST_F(GraphTest, BadTokensGet401WithWwwAuthenticate) {
+  auto UnknownTenantToken = [&] {
+    MintOptions o;
+    o.tenant_id = "0f0e0d0c-0b0a-4909-8807-060504030201";
+    o.client_id = kDemoGraphClientId;
+    o.audience = kGraphResource;
+    o.roles = std::vector<std::string>{kGraphMailSendRole};
+    return emu_.MintToken(o);
+  };
   const std::string mime = SimpleMime(kDemoMailbox);
   struct Case {
     std::string name, token, message_part;
@@ -94,6 +102,7 @@ TEST_F(GraphTest, BadTokensGet401WithWwwAuthenticate) {
       {"Exchange audience", Minted(std::vector<std::string>{"Mail.Send"}, 0, kExchangeResource),
        "Invalid audience"},
       {"foreign key", Minted(std::nullopt, 0, kGraphResource, true), "validation failure"},
+      {"unknown tenant", UnknownTenantToken(), "Invalid issuer"},
   };
   for (const auto& c : cases) {
     HttpResult r = SendMime(c.token, mime);
