@@ -5,7 +5,9 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
   # libpoco-dev brings Poco::Data with its SQLite connector (libpocodatasqlite80,
-  # on the system libsqlite3) for the host's state database.
+  # on the system libsqlite3) for the host's state database; it also brings the
+  # PostgreSQL connector (libpocodatapostgresql80), whose headers need libpq-dev
+  # once a build uses it. sqlite3 (below): the tests dump the database with it.
   libpoco-dev libboost-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl ca-certificates curl python3 msmtp faketime

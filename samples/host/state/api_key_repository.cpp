@@ -26,7 +26,7 @@ std::vector<ApiKeyRecord> Select(Poco::Data::Session& s, const std::string& wher
 }  // namespace
 
 bool ApiKeyRepository::Add(const ApiKeyRecord& key) {
-  int taken = 0;
+  Poco::Int64 taken = 0;  // COUNT is BIGINT on PostgreSQL
   tx_.session() << "SELECT COUNT(*) FROM api_keys WHERE name = ? OR key_id = ? OR key_hash = ?",
       into(taken), bind(key.name), bind(key.key_id), bind(key.hash), now;
   if (taken > 0) return false;

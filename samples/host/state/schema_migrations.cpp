@@ -62,7 +62,7 @@ const std::vector<Migration>& Migrations() {
 int LatestSchemaVersion() { return Migrations().back().version; }
 
 bool TableExists(Poco::Data::Session& session, SqlDialect dialect, const std::string& table) {
-  int count = 0;
+  Poco::Int64 count = 0;  // COUNT is BIGINT on PostgreSQL
   if (dialect == SqlDialect::kSQLite) {
     session << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
         into(count), bind(table), now;
