@@ -1,0 +1,221 @@
+// HTTPS over Poco's HTTPClientSession on a socket this file connects itself,
+// so that DNS, connect, handshake, write and read all end by one deadline
+// (docs/security.md, Deadlines).
+#include "net/https_connection.hpp"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/String.h>
+#include <Poco/Timespan.h>
+
+#include <algorithm>
+#include <istream>
+#include <ostream>
+
+#include "net/tls_context.hpp"
+#include "notify/sdk/settings.hpp"
+
+namespace m365 {
+namespace {
+
+Poco::Timespan Remaining(DeadlineClock::time_point deadline) {
+  auto left =
+      std::chrono::duration_cast<std::chrono::microseconds>(deadline - DeadlineClock::now());
+  // A zero timeout means "block forever" to sockets: never hand one out.
+  return Poco::Timespan(std::max<long long>(left.count(), 1000));
+}
+
+std::string FirstLine(const std::string& text, std::size_t max) {
+  std::string line = text.substr(0, text.find_first_of("\r\n"));
+  if (line.size() > max) line = line.substr(0, max) + "...";
+  return line;
+}
+
+}  // namespace
+
+bool SplitHttpsUrl(const std::string& url, std::string* host, int* port, std::string* path) {
+  const std::string kScheme = "https://";
+  if (url.size() <= kScheme.size()) return false;
+  if (Poco::icompare(url, 0, kScheme.size(), kScheme) != 0) return false;
+  std::string rest = url.substr(kScheme.size());
+  auto slash = rest.find('/');
+  std::string hostport = rest.substr(0, slash);
+  *path = slash == std::string::npos ? std::string() : rest.substr(slash);
+  auto colon = hostport.rfind(':');
+  *port = 443;
+  if (colon != std::string::npos) {
+    auto parsed = notify::sdk::ParseInteger(hostport.substr(colon + 1));
+    if (!parsed || *parsed < 1 || *parsed > 65535) return false;
+    *port = static_cast<int>(*parsed);
+    hostport = hostport.substr(0, colon);
+  }
+  *host = hostport;
+  return !host->empty();
+}
+
+bool ConnectWithin(const std::string& host, int port, DeadlineClock::time_point deadline,
+                   const std::string& too_slow, Poco::Net::StreamSocket* socket,
+                   std::string* error) {
+  const std::string where = host + (port == 443 ? "" : ":" + std::to_string(port));
+  std::string resolve_error;
+  auto addresses = ResolveWithin(host, deadline, &resolve_error);
+  if (addresses.empty()) {
+    *error = resolve_error.rfind("timed out", 0) == 0 ? too_slow + " (" + resolve_error + ")"
+                                                      : resolve_error;
+    return false;
+  }
+  *error = "connection to " + where + " refused";
+  for (const auto& address : addresses) {
+    try {
+      socket->connect(Poco::Net::SocketAddress(address, static_cast<Poco::UInt16>(port)),
+                      Remaining(deadline));
+      return true;
+    } catch (const Poco::TimeoutException&) {
+      *error = too_slow;
+    } catch (const Poco::Exception& e) {
+      *error = "connection to " + where + " failed: " + FirstLine(e.displayText(), 200);
+    }
+    *socket = Poco::Net::StreamSocket();
+  }
+  return false;
+}
+
+HttpsConnection::HttpsConnection(std::string host, int port, Poco::Net::Context::Ptr tls,
+                                 bool keep_alive, std::string what)
+    : host_(std::move(host)),
+      port_(port),
+      tls_(std::move(tls)),
+      keep_alive_(keep_alive),
+      what_(std::move(what)),
+      where_(host_ + (port_ == 443 ? "" : ":" + std::to_string(port_))) {}
+
+HttpsConnection::~HttpsConnection() { Close(); }
+
+void HttpsConnection::Close() {
+  session_.reset();
+  try {
+    if (secure_) secure_->close();
+  } catch (const Poco::Exception&) {  // closing a broken socket; nothing to report
+  }
+  secure_.reset();
+  try {
+    plain_.close();
+  } catch (const Poco::Exception&) {
+  }
+  plain_ = Poco::Net::StreamSocket();
+}
+
+bool HttpsConnection::StillUsable() {
+  // An idle keep-alive connection has nothing to read; readable means the
+  // server closed it (or sent something unasked): never send on it.
+  try {
+    if (!plain_.poll(Poco::Timespan(0),
+                     Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR)) {
+      return true;
+    }
+  } catch (const Poco::Exception&) {
+  }
+  Close();
+  return false;
+}
+
+bool HttpsConnection::Open(DeadlineClock::time_point deadline, const std::string& too_slow,
+                           HttpsAnswer* answer) {
+  std::string error;
+  if (!ConnectWithin(host_, port_, deadline, too_slow, &plain_, &error)) {
+    answer->transport_error = error;
+    return false;
+  }
+  ++connections_opened_;
+  // Poco writes the request's header and body separately; with Nagle the
+  // body would wait for the ACK of the header, which the server delays.
+  plain_.setNoDelay(true);
+  return true;
+}
+
+HttpsAnswer HttpsConnection::Send(Poco::Net::HTTPRequest& request, const std::string& body,
+                                  std::size_t max_answer_bytes, std::chrono::milliseconds timeout) {
+  HttpsAnswer r;
+  const auto deadline = DeadlineClock::now() + timeout;
+  const std::string too_slow =
+      "no answer from " + where_ + " within " + std::to_string(timeout.count() / 1000) + " s";
+  TakeLastCertificateError();  // forget an earlier exchange's refusal
+  if (session_ && !StillUsable()) Close();
+  const bool reconnect = session_ == nullptr;
+  if (reconnect && !Open(deadline, too_slow, &r)) return r;
+  // The socket outlives the watchdog, which must never cut a reused descriptor.
+  DeadlineWatchdog watchdog(deadline);
+  bool ok = false;
+  try {
+    watchdog.Watch(plain_);
+    plain_.setReceiveTimeout(Remaining(deadline));
+    plain_.setSendTimeout(Remaining(deadline));
+    if (reconnect) {
+      // The handshake checks the chain and that the certificate names host_.
+      secure_ = std::make_unique<Poco::Net::SecureStreamSocket>(
+          Poco::Net::SecureStreamSocket::attach(plain_, host_, tls_));
+      // Now, so that a refused handshake is known to have sent nothing.
+      secure_->completeHandshake();
+      session_ = std::make_unique<Poco::Net::HTTPClientSession>(*secure_);
+      session_->setKeepAlive(keep_alive_);
+    }
+    request.setHost(host_, static_cast<Poco::UInt16>(port_));
+    request.setKeepAlive(keep_alive_);
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    r.request_sent = true;  // from here on the server may act on it
+    std::ostream& out = session_->sendRequest(request);
+    out << body;
+    out.flush();
+
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session_->receiveResponse(response);
+    std::string answer;
+    char chunk[4096];
+    while (in) {
+      in.read(chunk, sizeof(chunk));
+      answer.append(chunk, static_cast<std::size_t>(in.gcount()));
+      if (answer.size() > max_answer_bytes) {
+        r.transport_error = what_ + "'s answer is larger than " +
+                            std::to_string(max_answer_bytes / 1024) + " KiB";
+        Close();
+        return r;
+      }
+    }
+    if (watchdog.fired()) throw Poco::TimeoutException("deadline");
+    r.http_status = response.getStatus();
+    r.content_type = response.getContentType();
+    r.retry_after = response.get("Retry-After", "");
+    r.body = std::move(answer);
+    ok = keep_alive_ && response.getKeepAlive();
+  } catch (const Poco::Net::CertificateValidationException&) {
+    r.certificate_problem = true;
+    r.transport_error = "the certificate of " + where_ + " is not issued for the name " + host_;
+  } catch (const Poco::Exception& e) {
+    std::string text = e.displayText();
+    r.http_status = 0;
+    if (watchdog.fired() || dynamic_cast<const Poco::TimeoutException*>(&e) != nullptr) {
+      r.transport_error = too_slow;
+    } else if (text.find("certificate verify failed") != std::string::npos) {
+      std::string why = TakeLastCertificateError();
+      r.certificate_problem = true;
+      r.transport_error = "the certificate of " + where_ + " is not trusted (" +
+                          (why.empty() ? "unknown or untrusted CA, or expired" : why) + ")";
+    } else if (dynamic_cast<const Poco::Net::SSLException*>(&e) != nullptr) {
+      r.transport_error = "TLS with " + where_ + " failed: " + FirstLine(text, 200);
+    } else {
+      r.transport_error = "request to " + where_ + " failed: " + FirstLine(text, 200);
+    }
+  } catch (const std::exception& e) {
+    r.http_status = 0;
+    r.transport_error = "request to " + where_ + " failed: " + FirstLine(e.what(), 200);
+  }
+  // A connection the watchdog cut, that failed, or that the server closes is
+  // not reused.
+  if (!ok || watchdog.fired()) Close();
+  return r;
+}
+
+}  // namespace m365
