@@ -25,7 +25,7 @@ struct CloudEndpoints {
   const char* authority;  // https://host, no slash at the end
   const char* smtp_host;
   const char* resource;  // the Exchange Online audience; scope = resource + "/.default"
-  const char* graph;     // Microsoft Graph, only to explain a Mail.Send grant
+  const char* graph;     // Microsoft Graph: its audience, and the sendMail host
 };
 
 // docs/microsoft-365.md, National clouds; usgov-dod's SMTP host and scope are [unconfirmed] there.
@@ -159,6 +159,29 @@ void CheckOverrides(const notify::Settings& settings, std::vector<FieldIssue>& i
   }
 }
 
+// graph_url: https, a host name (the certificate is checked for it), no
+// query or fragment.
+void CheckGraphUrl(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
+  std::string url = Value(settings, "graph_url");
+  if (url.empty() || HasErrorFor(issues, "graph_url")) return;
+  const std::string remedy =
+      "Leave the field empty to use the national cloud's Microsoft Graph host "
+      "(https://graph.microsoft.com for global), or enter an https:// URL such as "
+      "https://graph.microsoft.com.";
+  if (Poco::icompare(url, 0, 8, "https://") != 0) {
+    Error(issues, "graph_url", "Graph endpoint: '" + url + "' is not https",
+          "Tokens are sent to Microsoft Graph over https only. " + remedy);
+    return;
+  }
+  std::string rest = url.substr(8);
+  std::string host = rest.substr(0, rest.find_first_of("/:"));
+  if (!IsHostName(host) || rest.find_first_of("?#@") != std::string::npos) {
+    Error(issues, "graph_url", "Graph endpoint: '" + url + "' does not name a host",
+          "Give the scheme and host name (the name the server's certificate is issued for), "
+          "optionally a port, without query or user name. " + remedy);
+  }
+}
+
 void CheckCaFile(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
   std::string path = Value(settings, "ca_file");
   if (path.empty() || HasErrorFor(issues, "ca_file")) return;
@@ -191,12 +214,25 @@ void CheckCaFile(const notify::Settings& settings, std::vector<FieldIssue>& issu
 
 }  // namespace
 
+const char* ToString(Transport transport) {
+  switch (transport) {
+    case Transport::kSmtp:
+      return "smtp";
+    case Transport::kGraph:
+      return "graph";
+    case Transport::kAuto:
+      break;
+  }
+  return "auto";
+}
+
 void CheckM365Semantics(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
   CheckTenant(settings, issues);
   CheckSecret(settings, issues);
   CheckIds(settings, issues);
   CheckFromDomain(settings, issues);
   CheckOverrides(settings, issues);
+  CheckGraphUrl(settings, issues);
   CheckCaFile(settings, issues);
 }
 
@@ -228,6 +264,13 @@ M365Config ResolveConfig(const notify::Settings& settings) {
   c.expected_audience = cloud.resource;
   c.scope = std::string(cloud.resource) + "/.default";
   c.graph_scope = std::string(cloud.graph) + "/.default";
+  c.graph_audience = cloud.graph;
+  c.graph_url = view.Has("graph_url") ? view.Get("graph_url") : cloud.graph;
+  while (!c.graph_url.empty() && c.graph_url.back() == '/') c.graph_url.pop_back();
+  std::string transport = view.Get("transport");
+  c.transport = transport == "smtp"    ? Transport::kSmtp
+                : transport == "graph" ? Transport::kGraph
+                                       : Transport::kAuto;
   c.ca_file = view.Get("ca_file");
   return c;
 }

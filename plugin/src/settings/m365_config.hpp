@@ -10,6 +10,16 @@
 
 namespace m365 {
 
+// The `transport` setting (docs/channel-settings.md, Sending route).
+enum class Transport {
+  kAuto,   // decided from the tokens' roles (delivery/route_decision.hpp)
+  kSmtp,   // Exchange Online SMTP submission with XOAUTH2
+  kGraph,  // Microsoft Graph sendMail with the MIME body
+};
+
+// "auto", "smtp" or "graph".
+const char* ToString(Transport transport);
+
 struct M365Config {
   std::string server_name;
   std::string smtp_host;  // from cloud, or the smtp_host override
@@ -26,7 +36,12 @@ struct M365Config {
       authority_url;  // "https://login.microsoftonline.com" or the override, no slash at the end
   std::string scope;  // e.g. "https://outlook.office365.com/.default"
   std::string expected_audience;  // e.g. "https://outlook.office365.com"
-  std::string graph_scope;        // e.g. "https://graph.microsoft.com/.default"; diagnostics only
+  std::string graph_scope;        // e.g. "https://graph.microsoft.com/.default"
+  std::string graph_audience;     // e.g. "https://graph.microsoft.com"
+  // "https://graph.microsoft.com" (the cloud's Graph host) or the graph_url
+  // override, no slash at the end; requests go to <graph_url>/v1.0/...
+  std::string graph_url;
+  Transport transport = Transport::kAuto;
   std::string ca_file;            // extra trusted CAs; empty: the system store only
 };
 

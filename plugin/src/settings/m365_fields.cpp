@@ -67,10 +67,10 @@ std::vector<notify::FieldDescriptor> M365Fields() {
   fields.push_back(Field(
       "client_id", "Client ID", FieldType::kGuid, true, "",
       "Microsoft Entra admin center > Identity > Applications > App registrations > your app > "
-      "Overview: \"Application (client) ID\". The app needs the application permission "
-      "Office 365 Exchange Online > SMTP.SendAsApp (API permissions > Add a permission > APIs "
-      "my organization uses), with \"Grant admin consent\" done. Microsoft Graph Mail.Send does "
-      "not authorise SMTP."));
+      "Overview: \"Application (client) ID\". The app needs an application permission with "
+      "\"Grant admin consent\" done (API permissions > Add a permission): Microsoft Graph > "
+      "Mail.Send sends through Microsoft Graph; Office 365 Exchange Online > SMTP.SendAsApp "
+      "(APIs my organization uses) sends through SMTP and is preferred when granted."));
 
   auto secret = Field(
       "client_secret", "Client Secret", FieldType::kSecret, true, "",
@@ -112,6 +112,23 @@ std::vector<notify::FieldDescriptor> M365Fields() {
                          "Optional path of a PEM file with CA certificates to trust in addition "
                          "to the system's (for example a TLS-inspecting proxy's CA). It never "
                          "replaces the system trust store.",
+                         FieldGroup::kAdvanced));
+
+  auto transport = Field(
+      "transport", "Sending route", FieldType::kChoice, false, "auto",
+      "auto: Exchange Online SMTP when the app holds Office 365 Exchange Online > "
+      "SMTP.SendAsApp, otherwise Microsoft Graph sendMail when it holds Microsoft Graph > "
+      "Mail.Send (application permission with admin consent); Save shows the route it chose "
+      "and why. smtp or graph: that route only.",
+      FieldGroup::kAdvanced);
+  transport.choices = {"auto", "smtp", "graph"};
+  fields.push_back(transport);
+
+  fields.push_back(Field("graph_url", "Graph endpoint", FieldType::kUrl, false, "",
+                         "Leave empty to use the national cloud's Microsoft Graph host "
+                         "(https://graph.microsoft.com for global). An override must be "
+                         "https://; messages are sent to <endpoint>/v1.0/users/<From "
+                         "Email>/sendMail.",
                          FieldGroup::kAdvanced));
 
   auto from_name = Field("from_name", "Sender display name", FieldType::kText, false, "",

@@ -51,7 +51,8 @@ TEST(M365SettingsTest, FormHasTheContractKeysInOrder) {
   EXPECT_EQ(keys,
             (std::vector<std::string>{"server_name", "port", "timeout", "batch_size", "from_email",
                                       "client_id", "client_secret", "tenant_id", "cloud",
-                                      "smtp_host", "authority_url", "ca_file", "from_name"}));
+                                      "smtp_host", "authority_url", "ca_file", "transport",
+                                      "graph_url", "from_name"}));
   bool advanced_seen = false;
   for (const auto& f : fields) {
     if (f.group == FieldGroup::kAdvanced) advanced_seen = true;
@@ -255,6 +256,9 @@ TEST(M365SettingsTest, ResolveAppliesDefaultsForTheGlobalCloud) {
   EXPECT_EQ(c.scope, "https://outlook.office365.com/.default");
   EXPECT_EQ(c.expected_audience, "https://outlook.office365.com");
   EXPECT_EQ(c.graph_scope, "https://graph.microsoft.com/.default");
+  EXPECT_EQ(c.graph_audience, "https://graph.microsoft.com");
+  EXPECT_EQ(c.graph_url, "https://graph.microsoft.com");
+  EXPECT_EQ(c.transport, Transport::kAuto);
   EXPECT_EQ(c.client_secret, "Xq8~Demo.Secret_Value-1234567890abcdefgh");
 }
 
@@ -263,6 +267,7 @@ struct CloudCase {
   const char* authority;
   const char* smtp_host;
   const char* scope;
+  const char* graph;
 };
 
 class M365CloudTest : public ::testing::TestWithParam<CloudCase> {};
@@ -276,18 +281,25 @@ TEST_P(M365CloudTest, ResolvesHostsAndScope) {
   EXPECT_EQ(c.smtp_host, GetParam().smtp_host);
   EXPECT_EQ(c.scope, GetParam().scope);
   EXPECT_EQ(c.scope, c.expected_audience + "/.default");
+  EXPECT_EQ(c.graph_url, GetParam().graph);
+  EXPECT_EQ(c.graph_audience, GetParam().graph);
+  EXPECT_EQ(c.graph_scope, std::string(GetParam().graph) + "/.default");
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Clouds, M365CloudTest,
     ::testing::Values(CloudCase{"global", "https://login.microsoftonline.com", "smtp.office365.com",
-                                "https://outlook.office365.com/.default"},
+                                "https://outlook.office365.com/.default",
+                                "https://graph.microsoft.com"},
                       CloudCase{"usgov", "https://login.microsoftonline.us", "smtp.office365.us",
-                                "https://outlook.office365.us/.default"},
+                                "https://outlook.office365.us/.default",
+                                "https://graph.microsoft.us"},
                       CloudCase{"usgov-dod", "https://login.microsoftonline.us",
-                                "smtp.office365.us", "https://outlook-dod.office365.us/.default"},
+                                "smtp.office365.us", "https://outlook-dod.office365.us/.default",
+                                "https://dod-graph.microsoft.us"},
                       CloudCase{"china", "https://login.partner.microsoftonline.cn",
-                                "smtp.partner.outlook.cn", "https://partner.outlook.cn/.default"}),
+                                "smtp.partner.outlook.cn", "https://partner.outlook.cn/.default",
+                                "https://microsoftgraph.chinacloudapi.cn"}),
     [](const ::testing::TestParamInfo<CloudCase>& info) {
       std::string name = info.param.cloud;
       for (char& ch : name) ch = ch == '-' ? '_' : ch;
@@ -311,6 +323,43 @@ TEST(M365SettingsTest, OverridesWinOverTheCloud) {
   EXPECT_EQ(c.timeout.count(), 5);
   s["batch_size"] = "small";
   EXPECT_EQ(ResolveConfig(s).batch_size, 10);
+}
+
+TEST(M365SettingsTest, TransportIsAutoSmtpOrGraph) {
+  Settings s = Valid();
+  for (auto [value, expected] : {std::pair{"auto", Transport::kAuto},
+                                 std::pair{"smtp", Transport::kSmtp},
+                                 std::pair{"graph", Transport::kGraph}}) {
+    s["transport"] = value;
+    EXPECT_TRUE(CheckM365Settings(s).empty()) << value << Text(CheckM365Settings(s));
+    EXPECT_EQ(ResolveConfig(s).transport, expected) << value;
+    EXPECT_STREQ(ToString(expected), value);
+  }
+  s["transport"] = "ews";
+  auto issues = IssuesFor(CheckM365Settings(s), "transport");
+  ASSERT_EQ(issues.size(), 1u) << Text(CheckM365Settings(s));
+  EXPECT_FALSE(issues[0].remedy.empty());
+}
+
+TEST(M365SettingsTest, GraphUrlMustBeHttpsWithAHostName) {
+  Settings s = Valid();
+  for (const char* bad : {"http://graph.microsoft.com", "https://", "https://user@host",
+                          "https://127.0.0.1:8443", "https://graph.microsoft.com/?x=1"}) {
+    s["graph_url"] = bad;
+    auto issues = IssuesFor(CheckM365Settings(s), "graph_url");
+    ASSERT_EQ(issues.size(), 1u) << bad << "\n" << Text(CheckM365Settings(s));
+    EXPECT_FALSE(issues[0].remedy.empty()) << bad;
+  }
+  for (const char* good : {"https://localhost:8443", "https://graph.microsoft.com/",
+                           "https://gateway.contoso.com/graph"}) {
+    s["graph_url"] = good;
+    EXPECT_TRUE(IssuesFor(CheckM365Settings(s), "graph_url").empty()) << good;
+  }
+  s["graph_url"] = "https://localhost:8443/";
+  s["cloud"] = "china";
+  EXPECT_EQ(ResolveConfig(s).graph_url, "https://localhost:8443") << "override wins, no slash";
+  EXPECT_EQ(ResolveConfig(s).graph_audience, "https://microsoftgraph.chinacloudapi.cn")
+      << "the audience still follows the cloud";
 }
 
 // ca_file = a FIFO: opening it would block until a writer came, so Save
