@@ -16,12 +16,14 @@
 namespace m365 {
 namespace {
 
-// Requests tokens for `config` and explains failures (the cache's fetcher).
-TokenFetcher MakeTokenFetcher(const M365Config& config, Poco::Net::Context::Ptr tls) {
-  return [config, tls]() -> notify::sdk::StatusOr<IssuedToken> {
+// Requests tokens of `scope` for `config` and explains failures (the cache's
+// fetcher).
+TokenFetcher MakeTokenFetcher(const M365Config& config, Poco::Net::Context::Ptr tls,
+                              const std::string& scope) {
+  return [config, tls, scope]() -> notify::sdk::StatusOr<IssuedToken> {
     TokenClient client(tls, std::chrono::duration_cast<std::chrono::milliseconds>(config.timeout));
-    TokenResponse r = client.Request({config.authority_url, config.tenant_id, config.client_id,
-                                      config.client_secret, config.scope});
+    TokenResponse r = client.Request(
+        {config.authority_url, config.tenant_id, config.client_id, config.client_secret, scope});
     if (r.ok) return IssuedToken{std::move(r.access_token), r.expires_in};
     return DiagnoseTokenFailure(r, config);
   };
@@ -38,8 +40,8 @@ M365Channel::M365Channel(notify::HostContext& host, Clock& clock) : host_(host),
 
 notify::ChannelInfo M365Channel::Describe() const {
   return {kChannelId, kChannelDisplayName, kChannelVersion,
-          "E-mail through Exchange Online SMTP with an app registration (OAuth2 client "
-          "credentials, SMTP.SendAsApp)."};
+          "E-mail through Exchange Online with an app registration (OAuth2 client "
+          "credentials): SMTP with SMTP.SendAsApp, or Microsoft Graph sendMail with Mail.Send."};
 }
 
 std::vector<notify::FieldDescriptor> M365Channel::Form() const { return M365Fields(); }
@@ -79,10 +81,14 @@ std::unique_ptr<notify::sdk::SenderBase> M365Channel::MakeSender(const notify::S
   }
   auto tokens =
       SharedTokenCache({config.authority_url, config.tenant_id, config.client_id, config.scope},
-                       MakeTokenFetcher(config, tls.value()));
+                       MakeTokenFetcher(config, tls.value(), config.scope));
+  // Requested only when the route needs it (delivery/sender_route.hpp).
+  auto graph_tokens = SharedTokenCache(
+      {config.authority_url, config.tenant_id, config.client_id, config.graph_scope},
+      MakeTokenFetcher(config, tls.value(), config.graph_scope));
   std::string name = config.server_name;
   auto sender = std::make_unique<M365Sender>(std::move(config), tls.value(), std::move(tokens),
-                                             host_, clock_);
+                                             host_, clock_, std::move(graph_tokens));
   host_.Log(notify::LogLevel::kInfo, "m365_oauth_smtp [" + name + "] sender opened");
   return sender;
 }

@@ -10,10 +10,12 @@
 #include <optional>
 #include <utility>
 
+#include "checks/graph_checks.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "mime/mime_builder.hpp"
 #include "net/tls_context.hpp"
 #include "notify/sdk/barrier.hpp"
+#include "route/route_decision.hpp"
 #include "smtp/smtp_connection.hpp"
 #include "smtp/smtp_login.hpp"
 #include "token/jwt_claims.hpp"
@@ -92,18 +94,24 @@ StatusOr<std::string> CheckToken(const M365Config& c, const Poco::Net::Context::
 
 // claims: `token` is for Exchange Online, issued to this app, and carries
 // SMTP.SendAsApp; without the role, a Microsoft Graph token of the same app
-// tells whether Graph Mail.Send was granted instead. A token that cannot be
-// decoded passes unexplained. Stores the decoded claims in `claims`.
+// tells whether Graph Mail.Send was granted instead: with `transport` auto
+// that decides the Graph route (its token stored in `graph_token`, the
+// decision in `route`), with smtp it is explained as the likely mix-up. A
+// token that cannot be decoded passes unexplained. Stores the decoded claims
+// in `claims`.
 StatusOr<std::string> CheckClaims(const M365Config& c, const Poco::Net::Context::Ptr& tls,
-                                  const std::string& token, std::optional<JwtClaims>& claims) {
+                                  const std::string& token, std::optional<JwtClaims>& claims,
+                                  RouteChoice& route, std::string& graph_token) {
   auto decoded = DecodeJwtClaims(token);
   if (!decoded.ok()) {
     // Access tokens are opaque to clients by contract; an undecodable one
     // is not an error, it just cannot be explained.
-    return decoded.status().message() + "; claims not checked";
+    route = DecideRoute(c.transport, nullptr, nullptr).value();
+    return decoded.status().message() + "; claims not checked; " + route.because;
   }
   claims = decoded.value();
   Status problem = DiagnoseClaims(*claims, c);
+  std::optional<JwtClaims> graph_claims;
   if (!problem.ok() && claims->HasAudience(c.expected_audience)) {
     // The most common mistake (docs/microsoft-365.md, What administrators get
     // wrong most): Graph Mail.Send granted instead of SMTP.SendAsApp.
@@ -111,12 +119,23 @@ StatusOr<std::string> CheckClaims(const M365Config& c, const Poco::Net::Context:
     TokenResponse graph =
         client.Request({c.authority_url, c.tenant_id, c.client_id, c.client_secret, c.graph_scope});
     if (graph.ok) {
-      auto graph_claims = DecodeJwtClaims(graph.access_token);
-      if (graph_claims.ok()) problem = DiagnoseClaims(*claims, c, &graph_claims.value());
+      graph_token = graph.access_token;
+      auto decoded_graph = DecodeJwtClaims(graph.access_token);
+      if (decoded_graph.ok()) graph_claims = decoded_graph.value();
     }
   }
+  if (c.transport == Transport::kAuto && !problem.ok() &&
+      problem.code() == notify::sdk::StatusCode::kPermissionDenied) {
+    // No SMTP.SendAsApp: auto takes Graph when it may, else names both routes.
+    auto decided = DecideRoute(c.transport, &*claims, graph_claims ? &*graph_claims : nullptr);
+    if (!decided.ok()) return decided.status();
+    route = decided.value();
+    return CheckGraphClaims(c, graph_token, route.because);
+  }
+  if (!problem.ok() && graph_claims) problem = DiagnoseClaims(*claims, c, &*graph_claims);
   if (!problem.ok()) return problem;
-  return DescribeClaims(*claims);
+  route = DecideRoute(c.transport, &*claims, nullptr).value();
+  return DescribeClaims(*claims) + "; " + route.because;
 }
 
 // connect: DNS, TCP and the 220 greeting (on port 465 after the TLS handshake).
@@ -254,9 +273,14 @@ class StepRunner {
                           std::chrono::steady_clock::now() - start)
                           .count();
     step.outcome = end.ok() ? StepOutcome::kPassed : StepOutcome::kFailed;
-    step.detail =
-        Redact(end.ok() ? end.value() : end.status().message(), config_.client_secret, token_);
-    step.remedy = end.ok() ? "" : Redact(end.status().remedy(), config_.client_secret, token_);
+    step.detail = Redact(Redact(end.ok() ? end.value() : end.status().message(),
+                                config_.client_secret, token_),
+                         graph_token_);
+    step.remedy = end.ok() ? ""
+                           : Redact(Redact(end.status().remedy(), config_.client_secret, token_),
+                                    graph_token_);
+    if (end.ok() && skip_next_pass_) step.outcome = StepOutcome::kSkipped;
+    skip_next_pass_ = false;
     failed_ = !end.ok();
     // Info: the report already shows the outcome to whoever saves.
     host_.Log(notify::LogLevel::kInfo, "m365_oauth_smtp [" + config_.server_name + "] check " +
@@ -266,16 +290,21 @@ class StepRunner {
     steps_.push_back(std::move(step));
   }
 
-  // The token to redact from every later detail and remedy.
+  // The tokens to redact from every later detail and remedy.
   void SetToken(const std::string& token) { token_ = token; }
+  void SetGraphToken(const std::string& token) { graph_token_ = token; }
+  // The step run next is reported skipped when it passes: it checked nothing.
+  void SkipIfPassed() { skip_next_pass_ = true; }
   std::vector<CheckStep> TakeSteps() { return std::move(steps_); }
 
  private:
   const M365Config& config_;
   notify::HostContext& host_;
   std::vector<CheckStep> steps_;
-  std::string token_;  // for redaction only
+  std::string token_;        // for redaction only
+  std::string graph_token_;  // for redaction only
   bool failed_ = false;
+  bool skip_next_pass_ = false;
 };
 
 }  // namespace
@@ -285,15 +314,39 @@ std::vector<notify::CheckStep> RunLiveChecks(const M365Config& c, Poco::Net::Con
                                              notify::HostContext& host) {
   StepRunner run(c, host);
   std::string token;
+  std::string graph_token;
   std::optional<JwtClaims> claims;
   auto known_claims = [&]() -> const JwtClaims* { return claims ? &*claims : nullptr; };
+  RouteChoice route = DecideRoute(c.transport, nullptr, nullptr).value();
 
-  run.Run(kStepToken, [&] {
-    StatusOr<std::string> end = CheckToken(c, tls, token);
-    run.SetToken(token);
-    return end;
-  });
-  run.Run(kStepClaims, [&] { return CheckClaims(c, tls, token, claims); });
+  if (c.transport == Transport::kGraph) {
+    run.Run(kStepToken, [&] {
+      StatusOr<std::string> end = CheckGraphToken(c, tls, graph_token);
+      run.SetGraphToken(graph_token);
+      return end;
+    });
+    run.Run(kStepClaims, [&] { return CheckGraphClaims(c, graph_token, route.because); });
+  } else {
+    run.Run(kStepToken, [&] {
+      StatusOr<std::string> end = CheckToken(c, tls, token);
+      run.SetToken(token);
+      return end;
+    });
+    run.Run(kStepClaims, [&] {
+      StatusOr<std::string> end = CheckClaims(c, tls, token, claims, route, graph_token);
+      run.SetGraphToken(graph_token);
+      return end;
+    });
+  }
+  if (route.route == Transport::kGraph) {
+    // Graph's steps end with the mailbox (docs/channel-settings.md, Live checks at Save).
+    bool needs_test = false;
+    if (test_recipient.empty()) run.SkipIfPassed();
+    run.Run(kStepMailbox, [&] {
+      return CheckGraphMailbox(c, tls, graph_token, test_recipient, &needs_test);
+    });
+    return run.TakeSteps();
+  }
   SmtpConnection smtp(Endpoint(c, tls));
   run.Run(kStepConnect, [&] { return CheckConnect(c, smtp); });
   run.Run(kStepStartTls, [&] { return CheckStartTls(c, smtp); });

@@ -12,6 +12,7 @@
 #include "delivery/delivery_plan.hpp"
 #include "delivery/mailbox_slots.hpp"
 #include "delivery/pacing.hpp"
+#include "delivery/sender_route.hpp"
 #include "mime/mime_builder.hpp"
 #include "net/sigpipe_block.hpp"
 #include "notify/sdk/barrier.hpp"
@@ -322,14 +323,21 @@ void M365Sender::Impl::Log(notify::LogLevel level, const std::string& text) {
 }
 
 M365Sender::M365Sender(M365Config config, Poco::Net::Context::Ptr tls,
-                       std::shared_ptr<TokenSource> tokens, notify::HostContext& host, Clock& clock)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(tls), std::move(tokens), host,
-                                   clock)) {}
+                       std::shared_ptr<TokenSource> tokens, notify::HostContext& host, Clock& clock,
+                       std::shared_ptr<TokenSource> graph_tokens)
+    : route_(std::make_unique<SenderRoute>(config, tls, tokens, std::move(graph_tokens), host,
+                                           clock)) {
+  impl_ = std::make_unique<Impl>(std::move(config), std::move(tls), std::move(tokens), host, clock);
+}
 
 M365Sender::~M365Sender() = default;
 
 std::vector<notify::DeliveryResult> M365Sender::DeliverBatch(
     const std::vector<notify::Message>& batch) {
+  // Decided once per sender, never inside a batch (docs/delivery.md, The route).
+  auto route = route_->Decide();
+  if (!route.ok()) return ResultsWithoutRoute(batch, route.status(), route_->config());
+  if (*route == Transport::kGraph) return route_->graph().Deliver(batch);
   return impl_->Deliver(batch);
 }
 

@@ -15,15 +15,20 @@
 
 namespace m365 {
 
+class SenderRoute;
+
 // The channel's Sender, on the SDK's SenderBase: its public Deliver runs
 // DeliverBatch inside the exception barrier and completes the results, so a
 // message never goes without one.
 class M365Sender : public notify::sdk::SenderBase {
  public:
   // `host` and `clock` must outlive the sender; `clock` paces retries and
-  // measures each Deliver call's deadline.
+  // measures each Deliver call's deadline. `tokens` are Exchange Online's;
+  // `graph_tokens` Microsoft Graph's, nullptr for a sender without the Graph
+  // route (delivery/sender_route.hpp).
   M365Sender(M365Config config, Poco::Net::Context::Ptr tls, std::shared_ptr<TokenSource> tokens,
-             notify::HostContext& host, Clock& clock = SteadyClock());
+             notify::HostContext& host, Clock& clock = SteadyClock(),
+             std::shared_ptr<TokenSource> graph_tokens = nullptr);
   ~M365Sender() override;
 
  protected:
@@ -33,7 +38,8 @@ class M365Sender : public notify::sdk::SenderBase {
 
  private:
   class Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_;  // the SMTP route
+  std::unique_ptr<SenderRoute> route_;
 };
 
 }  // namespace m365

@@ -199,7 +199,8 @@ notify::sdk::StatusOr<Part> AttachmentPart(std::size_t index, const notify::Atta
 MimeBuilder::MimeBuilder(std::string from_email, std::string from_name)
     : from_email_(std::move(from_email)), from_name_(std::move(from_name)) {}
 
-notify::sdk::StatusOr<MimeMessage> MimeBuilder::Build(const notify::Message& message) const {
+notify::sdk::StatusOr<MimeMessage> MimeBuilder::Build(const notify::Message& message,
+                                                      bool bcc_header) const {
   if (!notify::sdk::IsEmailAddress(from_email_)) {
     return Status::Error("from_email: " + Quote(from_email_) + " is not an e-mail address");
   }
@@ -245,6 +246,7 @@ notify::sdk::StatusOr<MimeMessage> MimeBuilder::Build(const notify::Message& mes
   headers += FoldHeader("From", from);
   if (!message.to.empty()) headers += FoldHeader("To", Join(message.to));
   if (!message.cc.empty()) headers += FoldHeader("Cc", Join(message.cc));
+  if (bcc_header && !message.bcc.empty()) headers += FoldHeader("Bcc", Join(message.bcc));
   if (message.to.empty() && message.cc.empty()) headers += "To: undisclosed-recipients:;\r\n";
   headers += FoldHeader("Subject", EncodeUnstructured(message.subject));
   headers +=

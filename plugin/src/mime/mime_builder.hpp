@@ -32,7 +32,11 @@ class MimeBuilder {
   // body or attachment content. Exchange Online's default limits are
   // enforced here: 255 characters of subject, 500 distinct recipients, 35 MB
   // encoded; attachment names carry no path.
-  notify::sdk::StatusOr<MimeMessage> Build(const notify::Message& message) const;
+  // With `bcc_header`, Bcc is also written as a header: Microsoft Graph's MIME
+  // sendMail takes the recipients from the headers and drops Bcc before
+  // sending (docs/delivery.md, The Microsoft Graph route).
+  notify::sdk::StatusOr<MimeMessage> Build(const notify::Message& message,
+                                           bool bcc_header = false) const;
 
  private:
   std::string from_email_;

@@ -83,7 +83,9 @@ TEST_F(DeliveryFaultsTest, WrongNameCertificateIsRefusedAndNoTokenSent) {
   }
   m365emu::Stats stats = emulator_->stats();
   EXPECT_EQ(stats.auth_attempts, 0u);
-  EXPECT_EQ(stats.token_requests, 0u);
+  // transport auto asks Entra ID once, to decide the route (docs/delivery.md,
+  // The route); the server never gets the token.
+  EXPECT_LE(stats.token_requests, 1u);
   EXPECT_EQ(stats.smtp_connections, 1u);  // not retried within the batch
 }
 
@@ -97,7 +99,7 @@ TEST_F(DeliveryFaultsTest, ServerWithoutStartTlsGetsNoToken) {
     EXPECT_NE(r.detail.find("STARTTLS"), std::string::npos) << r.detail;
   }
   EXPECT_EQ(emulator_->stats().auth_attempts, 0u);
-  EXPECT_EQ(emulator_->stats().token_requests, 0u);
+  EXPECT_LE(emulator_->stats().token_requests, 1u) << "one, to decide the route; never sent";
 }
 
 // A token source whose cached token Exchange no longer accepts.

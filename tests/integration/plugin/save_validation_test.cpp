@@ -222,6 +222,8 @@ TEST_F(SaveValidationTest, NoRolesExplainsTheMissingExchangePermission) {
   Apply();
   Save(Settings());
   ExpectFailedAt("claims", "SMTP.SendAsApp");
+  // transport auto: the remedy names both routes, the Graph one first.
+  EXPECT_LT(Step("claims")->remedy.find("Mail.Send"), Step("claims")->remedy.find("SMTP.SendAsApp"));
   EXPECT_NE(Step("claims")->remedy.find("Grant admin consent"), std::string::npos);
   EXPECT_NE(Detail("claims").find("roles: (none)"), std::string::npos);
   EXPECT_EQ(Step("claims")->remedy.find("was granted Microsoft Graph Mail.Send"),
@@ -229,10 +231,12 @@ TEST_F(SaveValidationTest, NoRolesExplainsTheMissingExchangePermission) {
   EXPECT_EQ(emulator_->stats().smtp_connections, 0u) << "no SMTP with a token that cannot work";
 }
 
-TEST_F(SaveValidationTest, GraphOnlyRolesExplainThatMailSendIsNotSmtp) {
+TEST_F(SaveValidationTest, GraphOnlyRolesExplainThatMailSendIsNotSmtpWhenTheRouteIsSmtp) {
   config_.app().roles = {{m365emu::kGraphResource, {m365emu::kGraphMailSendRole}}};
   Apply();
-  Save(Settings());
+  auto settings = Settings();
+  settings["transport"] = "smtp";
+  Save(settings);
   ExpectFailedAt("claims", "Microsoft Graph Mail.Send does not authorise SMTP");
   EXPECT_NE(Step("claims")->remedy.find("The app was granted Microsoft Graph Mail.Send"),
             std::string::npos);

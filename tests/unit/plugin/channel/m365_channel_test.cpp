@@ -52,7 +52,7 @@ TEST(M365ChannelTest, InfoNamesTheContractId) {
   auto info = channel.Info();
   EXPECT_EQ(info.id, "m365_oauth_smtp");
   EXPECT_EQ(info.display_name, "Microsoft 365 (OAuth2)");
-  EXPECT_EQ(channel.Fields().size(), 13u);
+  EXPECT_EQ(channel.Fields().size(), 15u);
 }
 
 TEST(M365ChannelTest, FieldErrorsStopBeforeAnyLiveCheck) {
@@ -103,7 +103,11 @@ TEST(M365ChannelTest, UnreachableServerIsPacedThenLeftForLater) {
   notify::sdk::testing::FakeHostContext host;
   m365::ManualClock clock;
   m365::M365Channel channel(host, clock);
-  auto opened = channel.Open(ValidSettings());
+  // The SMTP route set, so that no token is needed to decide it: the
+  // unreachable SMTP server is what is paced.
+  auto settings = ValidSettings();
+  settings["transport"] = "smtp";
+  auto opened = channel.Open(settings);
   ASSERT_NE(opened.sender, nullptr) << notify::sdk::testing::ReportText(opened.report);
   notify::Message m;
   m.id = "n1";

@@ -1,0 +1,75 @@
+// The Graph route's live checks: token, claims, mailbox.
+#include "checks/graph_checks.hpp"
+
+#include "diagnostics/diagnostics.hpp"
+#include "graph/graph_answer.hpp"
+#include "graph/graph_client.hpp"
+#include "mime/mime_builder.hpp"
+#include "net/sigpipe_block.hpp"
+#include "route/route_decision.hpp"
+#include "token/token_client.hpp"
+
+namespace m365 {
+
+using notify::sdk::Status;
+using notify::sdk::StatusOr;
+
+StatusOr<std::string> CheckGraphToken(const M365Config& c, const Poco::Net::Context::Ptr& tls,
+                                      std::string& token) {
+  TokenClient client(tls, std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout));
+  TokenResponse r =
+      client.Request({c.authority_url, c.tenant_id, c.client_id, c.client_secret, c.graph_scope});
+  if (!r.ok) return DiagnoseTokenFailure(r, c);
+  token = r.access_token;
+  return "token issued by " + c.authority_url + " for " + c.graph_scope + ", valid for " +
+         std::to_string(r.expires_in.count()) + " s";
+}
+
+StatusOr<std::string> CheckGraphClaims(const M365Config& c, const std::string& token,
+                                       const std::string& because) {
+  auto decoded = DecodeJwtClaims(token);
+  if (!decoded.ok()) return because + "; " + decoded.status().message() + "; claims not checked";
+  Status problem = DiagnoseGraphClaims(*decoded, c);
+  if (!problem.ok()) return problem.WithMessage(because + "; " + problem.message());
+  return because + "; " + DescribeClaims(*decoded);
+}
+
+std::string GraphMailboxUnconfirmed(const M365Config& c) {
+  return "not checked: only a test message can confirm that the app may send as " +
+         c.from_email +
+         " (Microsoft Graph has no check without side effects for Mail.Send); give a test "
+         "address (--test-to, or \"Send test message\") to send one";
+}
+
+StatusOr<std::string> CheckGraphMailbox(const M365Config& c, const Poco::Net::Context::Ptr& tls,
+                                        const std::string& token, const std::string& recipient,
+                                        bool* needs_test) {
+  *needs_test = recipient.empty();
+  if (recipient.empty()) return GraphMailboxUnconfirmed(c);
+  const std::string what = "the test message to " + recipient;
+  notify::Message m;
+  m.id = "m365-validation-test";
+  m.to = {recipient};
+  m.subject = "Test message from " + c.server_name;
+  m.text_body = "This test message was sent while saving the notification settings \"" +
+                c.server_name + "\" (Microsoft 365 through Microsoft Graph, from " + c.from_email +
+                "). Delivery works.";
+  StatusOr<MimeMessage> mime = MimeBuilder(c.from_email, c.from_name).Build(m, true);
+  if (!mime.ok()) {
+    return Status::InvalidArgument(what + " could not be built: " + mime.status().message(),
+                                   "Give a plain e-mail address as the test recipient.");
+  }
+  ScopedSigpipeBlock no_sigpipe;
+  GraphClient client(c, tls);
+  HttpsAnswer answer = client.SendMail(token, mime->data);
+  Status status = StatusOfGraphAnswer(answer, c);
+  if (status.ok()) {
+    return what + " was accepted by Microsoft Graph (202): the app may send as " + c.from_email +
+           "; bounces, if any, arrive later as NDRs";
+  }
+  return status.WithMessage(what + " was not accepted: " + status.message())
+      .WithRemedy(status.remedy().empty() ? "Try again; if it repeats, report it with the host's log."
+                                          : status.remedy());
+}
+
+}  // namespace m365
