@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # One command on a fresh Debian 12 machine: install, build, start the local
-# Microsoft 365 emulator with its demo tenant, save a ruleset for the
-# Microsoft 365 channel (live validation, step by step), send a notification
-# and show what Exchange (the emulator) received.
+# Microsoft 365 emulator with its demo tenant, save one ruleset per sending
+# route of the Microsoft 365 channel (live validation, step by step): "demo"
+# for an app with SMTP.SendAsApp (SMTP), "demo-graph" for an app set up as the
+# administrator's guide says, Microsoft Graph Mail.Send only (Graph sendMail,
+# transport left at auto); send a notification through each and show what
+# Exchange (the emulator) received, with the route it came by.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -28,6 +31,7 @@ authority=$(field authority)
 smtp_port=$(field smtp_port)
 ca_file=$(field ca_file)
 spool=$(field spool_dir)
+graph_url=$(field graph_url)
 
 cat >"$work/notify-host.properties" <<PROPS
 plugins.directory = $build/lib
@@ -67,9 +71,25 @@ echo "== notify-host send"
 host send --ruleset demo --to ops@contoso.com,oncall@contoso.com \
   --subject "Disk almost full on db-01 – 92 %" --body "Volume /var is 92 % full. Please act."
 echo
+echo "== Save the guide's app (Microsoft Graph Mail.Send only; transport left at auto)"
+graph_settings=(--set server_name=demo-graph --set timeout=10
+  --set from_email=notify@contoso.onmicrosoft.com
+  --set client_id=5d1e9c7a-2b4f-4c8e-a3d6-9f0b1c2d3e4f
+  --set tenant_id=4f7c2a51-0d3e-4b8a-9c61-2e5f8d7a1b30
+  --set "authority_url=$authority" --set "graph_url=$graph_url" --set "ca_file=$ca_file")
+echo 'Gr8~Demo.Graph_Secret-0987654321zyxwvuts' |
+  host ruleset save demo-graph --channel m365_oauth_smtp "${graph_settings[@]}" \
+    --test-to admin@contoso.com --secret-stdin
+echo
+echo "== notify-host send through the Graph route"
+host send --ruleset demo-graph --to ops@contoso.com \
+  --subject "Backup finished on db-01" --body "The nightly backup of db-01 finished."
+echo
 echo "== What the emulated Exchange Online received"
 for f in "$spool"/*.eml; do
   [ -e "$f" ] || { echo "(nothing)"; break; }
-  echo "-- $(basename "$f")"
+  route=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get('route', 'smtp'))" \
+    "${f%.eml}.json" 2>/dev/null || echo smtp)
+  echo "-- $(basename "$f") (route: $route)"
   sed -n '1,/^\r\?$/p' "$f"
 done

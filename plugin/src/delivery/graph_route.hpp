@@ -29,7 +29,7 @@ inline constexpr int kMaxThrottledTries = 3;
 
 // The detail of a message Graph accepted (202).
 inline constexpr const char* kGraphAcceptedDetail =
-    "202 Accepted: accepted by Exchange Online (Microsoft Graph sendMail); bounces arrive later "
+    "accepted by Exchange Online (Microsoft Graph sendMail, 202 Accepted); bounces arrive later "
     "as NDRs";
 
 // ResultOf(id, status) with the HTTP status of Graph's answer as its code
