@@ -103,7 +103,11 @@ int RunLatency(const notify::Settings& settings, int samples) {
       if (!ok) error = "warm-token send failed: " + host.first_problem();
     }
   }
-  if (error.empty()) WarmConnection(settings, samples, warm_connection, error);
+  // The warm SMTP connection case has no Graph counterpart: on the Graph
+  // route the warm sender above already reuses its keep-alive connection.
+  if (error.empty() && settings.count("graph_url") == 0) {
+    WarmConnection(settings, samples, warm_connection, error);
+  }
 
   Poco::JSON::Object::Ptr out = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   out->set("samples", samples);

@@ -104,6 +104,14 @@ notify::Settings BenchEnv::ChannelSettings() const {
           {"ca_file", emulator_->ca_file()}};
 }
 
+notify::Settings BenchEnv::GraphSettings() const {
+  notify::Settings s = ChannelSettings();
+  s["client_id"] = m365emu::kDemoGraphClientId;
+  s["client_secret"] = m365emu::kDemoGraphSecretValue;
+  s["graph_url"] = emulator_->graph_url();
+  return s;
+}
+
 std::string BenchEnv::WriteSettings(const std::string& name,
                                     const notify::Settings& settings) const {
   Poco::JSON::Object object;
@@ -117,9 +125,11 @@ std::string BenchEnv::WriteSettings(const std::string& name,
 
 ChildResult BenchEnv::RunClient(const std::string& mode, const std::vector<std::string>& args,
                                 std::chrono::milliseconds timeout,
-                                Poco::JSON::Object::Ptr* output) const {
+                                Poco::JSON::Object::Ptr* output,
+                                const notify::Settings* settings) const {
   ChildSpec spec;
-  spec.argv = {programs_.client, mode, "--settings", WriteSettings("settings", ChannelSettings())};
+  spec.argv = {programs_.client, mode, "--settings",
+               WriteSettings("settings", settings ? *settings : ChannelSettings())};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.stdout_file = work_dir_ + "/client-" + mode + ".out";
   spec.stderr_file = work_dir_ + "/client-" + mode + ".err";

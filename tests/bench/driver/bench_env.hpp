@@ -75,14 +75,19 @@ class BenchEnv {
 
   // The channel's settings against the emulator (batch size large).
   notify::Settings ChannelSettings() const;
+  // The same for the demo tenant's Graph app (Microsoft Graph Mail.Send only,
+  // transport auto): the Microsoft Graph route.
+  notify::Settings GraphSettings() const;
   // Writes `settings` (which hold the client secret) to a 0600 file in the
   // work directory and returns its path.
   std::string WriteSettings(const std::string& name, const notify::Settings& settings) const;
 
   // Runs notify-bench-client with `args` after the mode (the settings file
   // is added). `output` gets its JSON result, nullptr when it printed none.
+  // `settings` default to ChannelSettings().
   ChildResult RunClient(const std::string& mode, const std::vector<std::string>& args,
-                        std::chrono::milliseconds timeout, Poco::JSON::Object::Ptr* output) const;
+                        std::chrono::milliseconds timeout, Poco::JSON::Object::Ptr* output,
+                        const notify::Settings* settings = nullptr) const;
 
   // Files for the peers: the token (0600), and message 0 as the plugin's
   // MIME builder makes it, with CRLF and with LF line ends.
