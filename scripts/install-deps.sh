@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl ca-certificates curl python3 msmtp faketime
   sqlite3
+  # scripts/package-test.sh: checks the Debian packages cpack builds.
+  lintian
   clang libclang-rt-14-dev
 )
 sudo_cmd=()
