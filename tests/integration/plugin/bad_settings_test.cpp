@@ -96,6 +96,15 @@ class BadSettingsTest : public FaultMatrixTest {
          TempFile("garbage.pem",
                   "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n"),
          "ca_file"},
+        {"transport_unknown", "transport", "ews", "transport"},
+        {"transport_upper_case", "transport", "GRAPH", "transport"},
+        {"graph_url_http", "graph_url", "http://localhost:" + std::to_string(emulator_->graph_port()),
+         "graph_url"},
+        {"graph_url_ip", "graph_url", "https://127.0.0.1:" + std::to_string(emulator_->graph_port()),
+         "graph_url"},
+        {"graph_url_user", "graph_url", "https://user@localhost", "graph_url"},
+        {"graph_url_query", "graph_url", "https://localhost/?x=1", "graph_url"},
+        {"graph_url_crlf", "graph_url", "https://localhost\r\nX: y", "graph_url"},
         {"unknown_key", "smtp_server", "smtp.office365.com", "smtp_server"},
         {"typo_key", "client-secret", "x", "client-secret"},
     };
@@ -140,6 +149,7 @@ TEST_F(BadSettingsTest, EachIsRefusedNamingTheFieldAndNothingIsSent) {
   m365emu::Stats stats = emulator_->stats();
   EXPECT_EQ(stats.token_requests, 0u);
   EXPECT_EQ(stats.smtp_connections, 0u);
+  EXPECT_EQ(stats.graph_requests, 0u);
   EXPECT_EQ(emulator_->received().size(), 0u);
   EXPECT_EQ(host_.AllText().find(m365emu::kDemoSecretValue), std::string::npos);
   LiftAndExpectRecovery();  // the same channel works with the good settings

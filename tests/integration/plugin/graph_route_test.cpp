@@ -208,6 +208,32 @@ TEST_F(GraphRouteTest, AThousandMessagesKeepToFourInFlightAndNoneIsLost) {
   EXPECT_EQ(ledger_.Undelivered(), 0);
 }
 
+// docs/delivery.md, Before any network: the same refusals on the Graph
+// route, each message alone; the good one in the same batch goes through.
+TEST_F(GraphRouteTest, BadMessagesAreRejectedBeforeAnyRequest) {
+  std::vector<notify::Message> batch;
+  auto add = [&](const std::string& id, auto change) {
+    notify::Message m = DeliveryLedger::Tagged(id);
+    change(m);
+    batch.push_back(m);
+  };
+  add("crlf-subject", [](notify::Message& m) { m.subject = "a\r\nBcc: x@evil.example"; });
+  add("bad-address", [](notify::Message& m) { m.to = {"not an address"}; });
+  add("no-recipient", [](notify::Message& m) { m.to.clear(); });
+  add("reserved-header", [](notify::Message& m) { m.extra_headers = {{"Bcc", "x@evil.example"}}; });
+  add("bad-utf8", [](notify::Message& m) { m.text_body = "\xff\xfe"; });
+  batch.push_back(DeliveryLedger::Tagged("good"));
+  auto results = DeliverGraph(batch);
+  ASSERT_EQ(results.size(), batch.size());
+  for (std::size_t i = 0; i + 1 < results.size(); ++i) {
+    EXPECT_EQ(results[i].status, DeliveryStatus::kRejected) << results[i].id;
+    EXPECT_NE(results[i].detail.find("invalid message"), std::string::npos) << results[i].detail;
+  }
+  EXPECT_EQ(results.back().status, DeliveryStatus::kDelivered) << results.back().detail;
+  EXPECT_EQ(emulator_->stats().graph_requests, 1u) << "only the good message was sent";
+  ledger_.ExpectSpoolConsistent(*emulator_);
+}
+
 TEST_F(GraphRouteTest, OneConnectionCarriesManyRequests) {
   M365Config config = ResolveConfig(GraphSettings());
   auto tls = MakeClientTlsContext(config.ca_file);

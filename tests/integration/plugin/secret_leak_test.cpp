@@ -150,6 +150,79 @@ TEST_F(SecretLeakTest, NothingSecretInLogsReportsOrResultsOfAnyScenario) {
   RecordProperty("bytes", static_cast<int>(scanner_->bytes()));
 }
 
+// The Microsoft Graph route (docs/delivery.md, The Microsoft Graph route):
+// Save and Deliver with the guide's Mail.Send-only app, passing and failing,
+// and Graph's faults; the Graph token it cached is looked for everywhere.
+TEST_F(SecretLeakTest, NothingSecretOnTheGraphRoute) {
+  scanner_->AddSecret("the Graph app's secret", m365emu::kDemoGraphSecretValue);
+  notify::Settings graph = FaultSettings();
+  graph["client_id"] = m365emu::kDemoGraphClientId;
+  graph["client_secret"] = m365emu::kDemoGraphSecretValue;
+  graph["graph_url"] = emulator_->graph_url();
+  graph["transport"] = "auto";
+  auto send = [&](const std::string& label, int count, const notify::Settings& settings) {
+    M365Channel channel(host_);
+    notify::OpenResult opened = channel.Open(settings);
+    scanner_->Collect("Open " + label, notify::sdk::testing::ReportText(opened.report));
+    if (!opened.sender) return;
+    auto batch = DeliveryLedger::Batch(label, count);
+    notify::Attachment big;
+    big.name = "big.bin";
+    big.bytes.assign(5u * 1024u * 1024u, 'x');  // over one request: refused without ReadWrite
+    batch[0].attachments.push_back(big);
+    for (const auto& r : opened.sender->Deliver(batch)) {
+      scanner_->Collect("result " + label,
+                        r.id + " " + std::to_string(r.code) + " " + r.enhanced + " " + r.detail);
+    }
+    auto cache = SharedTokenCache({emulator_->authority(), m365emu::kDemoTenantId,
+                                   m365emu::kDemoGraphClientId,
+                                   "https://graph.microsoft.com/.default"},
+                                  []() -> notify::sdk::StatusOr<IssuedToken> {
+                                    return notify::sdk::Status::Internal("capture only");
+                                  });
+    notify::sdk::StatusOr<std::string> cached = cache->Get();
+    if (cached.ok()) scanner_->Capture(cached.value());
+  };
+
+  Save("graph passing with a test message", graph, "admin@contoso.com");
+  notify::Settings set_graph = graph;
+  set_graph["transport"] = "graph";
+  Save("graph route set", set_graph, "");
+  send("graph sent", 3, graph);
+  notify::Settings wrong = graph;
+  wrong["client_secret"] = kWrongSecret;
+  Save("graph wrong secret", wrong, "");
+  send("graph wrong secret", 2, wrong);
+  for (auto set : {+[](m365emu::Faults& f) { f.graph_http_429_retry_after = 0; },
+                   +[](m365emu::Faults& f) { f.graph_http_503_retry_after = 1; },
+                   +[](m365emu::Faults& f) { f.graph_drop = true; },
+                   +[](m365emu::Faults& f) { f.graph_http_500 = true; }}) {
+    WithFaults(set);
+    send("graph fault", 2, graph);
+  }
+  emulator_->SetFaults({});
+  m365emu::Config config = m365emu::DemoConfig();
+  for (auto& app : config.tenant().apps) {
+    if (app.client_id == m365emu::kDemoGraphClientId) {
+      app.application_access_policy = std::vector<std::string>{"someone@contoso.com"};
+    }
+  }
+  emulator_->SetConfig(config);
+  Save("graph access policy", graph, "admin@contoso.com");
+  send("graph access policy", 2, graph);
+  for (auto& app : config.tenant().apps) {
+    if (app.client_id == m365emu::kDemoGraphClientId) app.roles.clear();
+  }
+  emulator_->SetConfig(config);
+  Save("neither role", graph, "");
+  send("neither role", 1, graph);
+  emulator_->SetConfig(m365emu::DemoConfig());
+
+  scanner_->Collect("plugin log", host_.AllText());
+  EXPECT_GE(scanner_->captured(), 1) << "no Graph token captured: the check would be blind";
+  scanner_->ExpectNoLeak();
+}
+
 // --- notify-host, the real binary with the built plugin, logging at trace ---
 
 TEST_F(SecretLeakTest, NothingSecretInNotifyHostOutputAtTraceLevel) {
