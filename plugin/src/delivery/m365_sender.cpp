@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "delivery/delivery_plan.hpp"
+#include "delivery/kept_connections.hpp"
 #include "delivery/mailbox_slots.hpp"
 #include "delivery/pacing.hpp"
 #include "delivery/sender_route.hpp"
@@ -33,6 +34,32 @@ struct Job {
   bool resent = false;  // already retried once after a loss before MAIL FROM took
 };
 
+// While every slot of the mailbox is held, how often a worker looks again
+// for a connection that went idle meanwhile.
+constexpr milliseconds kSlotLookAgain{100};
+
+// An authenticated SMTP connection waiting in the ConnectionKeeper between
+// calls, with what it has carried.
+class KeptSmtpConnection : public KeptConnection {
+ public:
+  KeptSmtpConnection(std::unique_ptr<SmtpConnection> connection, int carried, int number)
+      : connection(std::move(connection)), carried(carried), number(number) {}
+  bool LooksAlive() noexcept override { return connection && connection->IsQuiet(); }
+  void Close(bool politely) noexcept override {
+    if (!connection) return;
+    try {
+      if (politely && connection->IsOpen()) (void)connection->Quit();
+    } catch (...) {
+      // Closing is best effort; the destructor closes the socket.
+    }
+    connection.reset();
+  }
+
+  std::unique_ptr<SmtpConnection> connection;
+  int carried;
+  int number;
+};
+
 }  // namespace
 
 class M365Sender::Impl {
@@ -43,7 +70,11 @@ class M365Sender::Impl {
         tls_(std::move(tls)),
         tokens_(std::move(tokens)),
         host_(host),
-        clock_(clock) {}
+        clock_(clock),
+        keeper_(config_.keep_open.count() > 0 ? ConnectionKeeper::Shared() : nullptr) {}
+  ~Impl() {
+    if (keeper_) keeper_->CloseAll(this);
+  }
 
   std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch);
 
@@ -61,7 +92,6 @@ class M365Sender::Impl {
     std::chrono::seconds deadline_length{0};
     bool past_deadline = false;
     std::string last_failure;  // of the last connection that brought nothing
-    std::atomic<int> connection_number{0};
     StopSignal stop;
     std::mutex mutex;
   };
@@ -73,12 +103,31 @@ class M365Sender::Impl {
     int answered = 0;        // messages the server answered (delivered or refused)
     std::string lost_error;  // why the connection ended early, when it did
     bool deadline = false;   // ended early because the call's deadline passed
+    bool stale = false;      // a kept connection the server had closed: not used
+  };
+
+  // An authenticated connection with its mailbox slot, or (connection null)
+  // a slot for a new one, or neither when no slot came free in time.
+  struct Lease {
+    std::unique_ptr<SmtpConnection> connection;
+    MailboxSlot slot;
+    int carried = 0;      // messages it carried, over every call (at most batch_size)
+    int number = 0;       // for the log: "connection N"
+    bool reused = false;  // kept open from an earlier moment
   };
 
   void SendChunk(Run& run, std::vector<Job> chunk);
-  // Sends jobs from the front of `pending` over an authenticated connection,
-  // at most batch_size, settling each that gets a final result.
-  Progress SendOverConnection(Run& run, SmtpConnection& connection, std::deque<Job>& pending);
+  // Sends jobs from the front of `pending` over `lease`'s authenticated
+  // connection until it has carried batch_size messages, settling each that
+  // gets a final result.
+  Progress SendOverConnection(Run& run, Lease& lease, std::deque<Job>& pending);
+  // A connection this sender kept open, else a free slot of the mailbox
+  // (idle connections of the mailbox give theirs up), within `timeout`.
+  Lease KeptOrSlot(Run& run);
+  Lease TakeKept();
+  // Keeps `lease`'s connection open for keep_open when it is healthy and can
+  // carry more; otherwise QUIT. Leaves `lease` empty.
+  void KeepOrQuit(Lease& lease);
   void Settle(Run& run, const Job& job, DeliveryResult result);
   void GiveUp(Run& run, const Status& why);
   // True when `run`'s deadline has passed or would pass within `ahead`: the
@@ -94,6 +143,9 @@ class M365Sender::Impl {
   std::shared_ptr<TokenSource> tokens_;
   notify::HostContext& host_;
   Clock& clock_;
+  // Where connections wait between calls; null when keep_open is 0.
+  std::shared_ptr<ConnectionKeeper> keeper_;
+  std::atomic<int> connection_number_{0};
 };
 
 std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::Message>& batch) {
@@ -182,16 +234,72 @@ void M365Sender::Impl::Worker(Run& run) {
   }
 }
 
+M365Sender::Impl::Lease M365Sender::Impl::TakeKept() {
+  Lease lease;
+  if (!keeper_) return lease;
+  ConnectionKeeper::Taken taken = keeper_->Take(this);
+  auto* kept = dynamic_cast<KeptSmtpConnection*>(taken.connection.get());
+  if (kept == nullptr) return lease;  // none, or not one of ours (never happens)
+  lease.connection = std::move(kept->connection);
+  lease.carried = kept->carried;
+  lease.number = kept->number;
+  lease.slot = std::move(taken.slot);
+  lease.reused = true;
+  return lease;
+}
+
+void M365Sender::Impl::KeepOrQuit(Lease& lease) {
+  if (!lease.connection) return;
+  if (keeper_ && lease.connection->IsOpen() && lease.carried < config_.batch_size) {
+    keeper_->Keep(this,
+                  std::make_unique<KeptSmtpConnection>(std::move(lease.connection), lease.carried,
+                                                       lease.number),
+                  std::move(lease.slot), config_.from_email, clock_, config_.keep_open);
+    return;
+  }
+  if (lease.connection->IsOpen()) (void)lease.connection->Quit();
+  lease.connection.reset();
+  lease.slot.Release();
+}
+
+M365Sender::Impl::Lease M365Sender::Impl::KeptOrSlot(Run& run) {
+  Lease lease = TakeKept();
+  if (lease.connection) return lease;
+  lease.slot = MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox, milliseconds(0));
+  if (lease.slot.held() || !keeper_) {
+    if (!lease.slot.held()) {
+      lease.slot = MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox,
+                                        config_.timeout);
+    }
+    return lease;
+  }
+  // Every slot is held. Idle connections (ours, kept by another worker of
+  // this call since, or another sender's) give theirs up; then wait for one,
+  // looking again now and then, since a connection kept meanwhile would
+  // otherwise hold its slot for its whole idle time.
+  const Clock::TimePoint until = SteadyClock().Now() + config_.timeout;
+  while (!run.stop.stopped()) {
+    lease = TakeKept();
+    if (lease.connection) return lease;
+    (void)keeper_->CloseOneIdle(config_.from_email);
+    const auto left = std::chrono::duration_cast<milliseconds>(until - SteadyClock().Now());
+    if (left.count() <= 0) break;
+    lease.slot = MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox,
+                                      std::min(left, kSlotLookAgain));
+    if (lease.slot.held()) return lease;
+  }
+  return lease;
+}
+
 void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
   std::deque<Job> pending(std::make_move_iterator(chunk.begin()),
                           std::make_move_iterator(chunk.end()));
   Backoff backoff(PauseCap(config_.timeout));
-  SmtpConnection connection(SmtpEndpoint{config_.smtp_host, config_.port, config_.timeout, tls_});
   while (!pending.empty() && !run.stop.stopped()) {
     if (PastDeadline(run)) return;
-    MailboxSlot slot =
-        MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox, config_.timeout);
-    if (!slot.held()) {
+    Lease lease = KeptOrSlot(run);
+    if (!lease.connection && !lease.slot.held()) {
+      if (run.stop.stopped()) return;
       GiveUp(run,
              Status::ResourceExhausted("no free connection for " + config_.from_email + " within " +
                                            std::to_string(config_.timeout.count()) +
@@ -200,11 +308,17 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
                                        "", std::chrono::seconds(60)));
       return;
     }
-    std::string name = "connection " + std::to_string(++run.connection_number);
-    Status failure = OpenAuthenticated(connection, config_.from_email, *tokens_);
+    Status failure = Status::Ok();
+    if (!lease.connection) {
+      lease.number = ++connection_number_;
+      lease.connection = std::make_unique<SmtpConnection>(
+          SmtpEndpoint{config_.smtp_host, config_.port, config_.timeout, tls_});
+      failure = OpenAuthenticated(*lease.connection, config_.from_email, *tokens_);
+    }
+    const std::string name = "connection " + std::to_string(lease.number);
     if (!failure.ok()) {
       // Closed while the slot is still held, so the slot never outlives it.
-      if (connection.IsOpen()) (void)connection.Quit();
+      if (lease.connection->IsOpen()) (void)lease.connection->Quit();
       Log(notify::LogLevel::kWarning, name + " to " + config_.smtp_host + ":" +
                                           std::to_string(config_.port) +
                                           " failed: " + failure.message());
@@ -216,14 +330,24 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
         return;
       }
     } else {
-      Progress progress = SendOverConnection(run, connection, pending);
-      if (connection.IsOpen()) (void)connection.Quit();
+      Progress progress = SendOverConnection(run, lease, pending);
+      if (progress.stale) {
+        // The server ended the kept connection while it was idle; nothing
+        // of the message was accepted, so it goes on a new connection
+        // (docs/delivery.md, Connections kept between calls).
+        Log(notify::LogLevel::kInfo, name + " (kept open) had been closed by the server: " +
+                                         progress.lost_error + "; using a new connection");
+        lease.connection.reset();
+        lease.slot.Release();
+        continue;
+      }
       Log(notify::LogLevel::kInfo,
           name + ": " + std::to_string(progress.delivered) + " delivered, " +
               std::to_string(progress.answered - progress.delivered) + " refused" +
               (pending.empty()     ? ""
                : progress.deadline ? "; the call's deadline passed"
                                    : "; lost: " + progress.lost_error + "; continuing"));
+      KeepOrQuit(lease);
       if (pending.empty() || PastDeadline(run)) return;
       if (progress.answered > 0) {
         backoff.Reset();
@@ -240,7 +364,8 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
       std::lock_guard<std::mutex> lock(run.mutex);
       run.last_failure = failure.message();
     }
-    slot.Release();
+    lease.connection.reset();
+    lease.slot.Release();
     const milliseconds pause = backoff.Next();
     // No use waiting for an attempt the deadline would not let start.
     if (PastDeadline(run, pause)) return;
@@ -248,18 +373,28 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
   }
 }
 
-M365Sender::Impl::Progress M365Sender::Impl::SendOverConnection(Run& run,
-                                                                SmtpConnection& connection,
+M365Sender::Impl::Progress M365Sender::Impl::SendOverConnection(Run& run, Lease& lease,
                                                                 std::deque<Job>& pending) {
   Progress progress;
-  for (int sent = 0; sent < config_.batch_size && !pending.empty(); ++sent) {
+  SmtpConnection& connection = *lease.connection;
+  for (int sent = 0; lease.carried < config_.batch_size && !pending.empty(); ++sent) {
     if (PastDeadline(run)) {  // the rest waits for a later call
       progress.deadline = true;
       return progress;
     }
     Job& job = pending.front();
     SmtpStepResult r = connection.SendMail(config_.from_email, job.mime.recipients, job.mime.data);
+    ++lease.carried;
     if (r.connection_lost && r.reply.code == 0) progress.lost_error = r.error;
+    if (lease.reused && sent == 0 && r.connection_lost && !r.outcome_unknown &&
+        (r.reply.code == 0 || r.reply.code == 421)) {
+      // A kept connection the server closed while idle (421 4.4.1, or a
+      // reset): the message was not accepted and goes on a new connection,
+      // without using its one resend.
+      progress.stale = true;
+      if (r.reply.code != 0) progress.lost_error = r.reply.ToString();
+      return progress;
+    }
     bool lost_before_start =
         r.connection_lost && r.reply.code == 0 && !r.message_started && !r.outcome_unknown;
     if (lost_before_start && !job.resent) {

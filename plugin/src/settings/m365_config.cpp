@@ -251,6 +251,7 @@ M365Config ResolveConfig(const notify::Settings& settings) {
   c.timeout = std::chrono::seconds(view.GetInt("timeout"));
   std::string batch = view.Get("batch_size");
   c.batch_size = batch == "small" ? 10 : batch == "large" ? 100 : 30;
+  c.keep_open = std::chrono::seconds(view.GetInt("keep_open_seconds"));
   c.from_email = view.Get("from_email");
   c.from_name = view.Get("from_name");
   c.client_id = view.Get("client_id");

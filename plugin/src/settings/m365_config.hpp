@@ -26,6 +26,10 @@ struct M365Config {
   int port = 587;         // 465: implicit TLS; anything else: STARTTLS
   std::chrono::seconds timeout{120};
   int batch_size = 30;  // messages per SMTP connection (10 / 30 / 100)
+  // How long a connection stays open, idle, after a Deliver call for the
+  // next one to use (docs/delivery.md, Connections kept between calls); 0:
+  // closed at the end of every call.
+  std::chrono::seconds keep_open{60};
   std::string from_email;
   std::string from_name;
   std::string client_id;

@@ -138,6 +138,17 @@ std::vector<notify::FieldDescriptor> M365Fields() {
   from_name.max_length = 128;
   fields.push_back(from_name);
 
+  auto keep_open = Field(
+      "keep_open_seconds", "Keep connections open (seconds)", FieldType::kInteger, false, "60",
+      "How long a connection stays open, idle, after a delivery, so that the next "
+      "notifications go without a new connection and login (0-240 seconds; 0 closes it after "
+      "every delivery). An idle connection counts towards the mailbox's 3 until it closes; "
+      "another sender of the same mailbox that needs one makes it close at once.",
+      FieldGroup::kAdvanced);
+  keep_open.min = 0;
+  keep_open.max = 240;
+  fields.push_back(keep_open);
+
   return fields;
 }
 

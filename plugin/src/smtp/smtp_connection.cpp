@@ -199,6 +199,9 @@ bool SmtpConnection::OffersXoauth2() const { return impl_->offers_xoauth2_; }
 bool SmtpConnection::OffersPipelining() const { return impl_->offers_pipelining_; }
 bool SmtpConnection::IsTls() const { return impl_->socket_.IsTls(); }
 bool SmtpConnection::IsOpen() const { return impl_->socket_.IsOpen(); }
+bool SmtpConnection::IsQuiet() const {
+  return impl_->socket_.IsOpen() && !impl_->socket_.HasUnaskedInput();
+}
 
 SmtpStepResult SmtpConnection::StartTls() {
   if (!IsOpen()) return Failure("STARTTLS: not connected");

@@ -85,6 +85,10 @@ class SmtpConnection {
   SmtpStepResult Reset();
   SmtpStepResult Quit();
   bool IsOpen() const;
+  // Open, and the server sent nothing unasked since the last reply: a kept
+  // connection that is still worth using (docs/delivery.md, Connections
+  // kept between calls). Does not block.
+  bool IsQuiet() const;
 
  private:
   class Impl;

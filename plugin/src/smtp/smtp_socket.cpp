@@ -7,6 +7,7 @@
 #include <Poco/Net/SocketAddress.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -227,6 +228,15 @@ void SmtpSocket::WaitForClose(milliseconds timeout) noexcept {
     // A reset or a timeout ends the wait just as well.
   }
   Close();
+}
+
+bool SmtpSocket::HasUnaskedInput() const noexcept {
+  if (!open_) return true;
+  if (!buffer_.empty()) return true;
+  pollfd p{};
+  p.fd = socket_.impl()->sockfd();
+  p.events = POLLIN;
+  return ::poll(&p, 1, 0) != 0;  // readable, hung up, an error, or poll failed
 }
 
 std::string SmtpSocket::LocalAddressLiteral() const {

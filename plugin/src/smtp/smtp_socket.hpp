@@ -58,6 +58,10 @@ class SmtpSocket {
   // that the connection is gone on the server before a new one is counted.
   // Reads and drops at most a few KB; never throws.
   void WaitForClose(std::chrono::milliseconds timeout) noexcept;
+  // True when bytes (or the end of the stream, or an error) wait to be
+  // read although nothing was asked: on an idle connection, the server's
+  // 421 or its close. Does not block; never throws.
+  bool HasUnaskedInput() const noexcept;
   // "[127.0.0.1]" or "[IPv6:::1]": the EHLO argument (RFC 5321 4.1.3).
   std::string LocalAddressLiteral() const;
   bool IsOpen() const { return open_; }

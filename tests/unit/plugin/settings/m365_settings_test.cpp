@@ -52,7 +52,7 @@ TEST(M365SettingsTest, FormHasTheContractKeysInOrder) {
             (std::vector<std::string>{"server_name", "port", "timeout", "batch_size", "from_email",
                                       "client_id", "client_secret", "tenant_id", "cloud",
                                       "smtp_host", "authority_url", "ca_file", "transport",
-                                      "graph_url", "from_name"}));
+                                      "graph_url", "from_name", "keep_open_seconds"}));
   bool advanced_seen = false;
   for (const auto& f : fields) {
     if (f.group == FieldGroup::kAdvanced) advanced_seen = true;
