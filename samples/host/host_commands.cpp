@@ -4,8 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <optional>
+#include <cstdint>
 #include <iostream>
+#include <optional>
 
 #include "command_line.hpp"
 #include "command_support.hpp"
@@ -22,6 +23,10 @@ namespace {
 
 constexpr std::size_t kMaxBodyBytes = 35 * 1024 * 1024;
 constexpr std::size_t kSendChunk = 100;  // messages handed to the sender at a time
+// Attachment bytes read for one chunk at most (one message's may be more, up
+// to kMaxAttachmentBytes): what bounds a batch's memory (docs/security.md,
+// Untrusted input).
+constexpr std::uint64_t kChunkAttachmentBytes = 64u * 1024u * 1024u;
 
 int Plugins(const HostEnv& env, std::ostream& out) {
   PrintPlugins(out, env.plugins);
@@ -39,10 +44,12 @@ int Fields(const CommandLine& cl, const HostEnv& env, std::ostream& out, std::os
   return kExitOk;
 }
 
-// The messages to send, from --batch or from the single-message options.
-notify::sdk::StatusOr<std::vector<notify::Message>> MessagesFrom(const CommandLine& cl) {
+// The messages to send, from --batch or from the single-message options,
+// their attachment files checked but not read.
+notify::sdk::StatusOr<std::vector<PendingMessage>> MessagesFrom(const CommandLine& cl) {
   if (cl.Has("--batch")) return ReadBatchFile(cl.Option("--batch"));
-  notify::Message m;
+  PendingMessage pending;
+  notify::Message& m = pending.message;
   m.id = "cli-1";
   m.to = SplitAddresses(cl.Option("--to"));
   m.subject = cl.Option("--subject");
@@ -59,11 +66,31 @@ notify::sdk::StatusOr<std::vector<notify::Message>> MessagesFrom(const CommandLi
     m.html_body = html.value();
   }
   for (const auto& path : cl.All("--attach")) {
-    auto attachment = AttachmentFromFile(path);
-    if (!attachment.ok()) return attachment.status();
-    m.attachments.push_back(std::move(attachment).value());
+    auto size = CheckAttachmentFile(path);
+    if (!size.ok()) return size.status();
+    pending.attachment_files.push_back(path);
+    pending.attachment_bytes += size.value();
   }
-  return std::vector<notify::Message>{std::move(m)};
+  if (pending.attachment_bytes > kMaxAttachmentBytes) {
+    return notify::sdk::Status::Error(
+        "the attachments are " + std::to_string(pending.attachment_bytes) +
+        " bytes together, more than the " + std::to_string(kMaxAttachmentBytes) +
+        " one message may carry");
+  }
+  return std::vector<PendingMessage>{std::move(pending)};
+}
+
+// Where the chunk that starts at `start` ends: at most kSendChunk messages
+// and, past its first message, at most kChunkAttachmentBytes of attachments.
+std::size_t ChunkEnd(const std::vector<PendingMessage>& all, std::size_t start) {
+  std::size_t end = start;
+  std::uint64_t bytes = 0;
+  while (end < all.size() && end - start < kSendChunk) {
+    bytes += all[end].attachment_bytes;
+    if (end > start && bytes > kChunkAttachmentBytes) break;
+    ++end;
+  }
+  return end;
 }
 
 // sender->Deliver(batch), held to "one result per message, in order" for
@@ -127,11 +154,31 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
   bool progress = ::isatty(STDERR_FILENO) && all.size() > kSendChunk;
   bool json = cl.Flag("--json");
   std::size_t delivered = 0;
-  for (std::size_t start = 0; start < all.size(); start += kSendChunk) {
-    std::vector<notify::Message> chunk(all.begin() + start,
-                                       all.begin() + std::min(all.size(), start + kSendChunk));
-    auto results = DeliverOneResultPerMessage(*sender, chunk, c->id);
-    for (const auto& r : results) {
+  for (std::size_t start = 0, end = 0; start < all.size(); start = end) {
+    end = ChunkEnd(all, start);
+    // The chunk's attachments are read now, not the whole batch's up front.
+    // A file that can no longer be read as it was checked rejects its message.
+    std::vector<notify::Message> chunk;
+    std::vector<std::optional<notify::DeliveryResult>> unread(end - start);
+    for (std::size_t i = start; i < end; ++i) {
+      auto loaded = LoadAttachments(all[i]);
+      if (loaded.ok()) {
+        chunk.push_back(std::move(loaded).value());
+      } else {
+        unread[i - start] = notify::DeliveryResult{all[i].message.id,
+                                                   notify::DeliveryStatus::kRejected,
+                                                   0,
+                                                   "",
+                                                   "not sent: " + loaded.status().message(),
+                                                   0};
+      }
+    }
+    auto sent = chunk.empty() ? std::vector<notify::DeliveryResult>{}
+                              : DeliverOneResultPerMessage(*sender, chunk, c->id);
+    chunk.clear();
+    auto next_sent = sent.begin();
+    for (auto& slot : unread) {
+      const notify::DeliveryResult& r = slot ? *slot : *next_sent++;
       PrintResult(out, r, json);
       if (r.status == notify::DeliveryStatus::kDelivered) ++delivered;
     }
@@ -139,11 +186,13 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
     // whose results would be lost too (main reports the write error).
     if (!out.flush()) {
       if (progress) err << "\n";
-      err << "notify-host: stopped after " << start + chunk.size() << " of " << all.size()
+      err << "notify-host: stopped after " << end << " of " << all.size()
           << " messages: their results could not be written\n";
       return kExitError;
     }
-    if (progress) err << "\rsent " << start + chunk.size() << "/" << all.size() << std::flush;
+    if (progress)
+      err << "\r"
+          << "sent " << end << "/" << all.size() << std::flush;
   }
   if (progress) err << "\n";
   if (!json) out << delivered << " of " << all.size() << " delivered\n";

@@ -224,6 +224,26 @@ notify::sdk::StatusOr<MimeMessage> MimeBuilder::Build(const notify::Message& mes
   if (!IsValidUtf8(message.text_body)) return Status::Error("text_body: is not valid UTF-8");
   if (!IsValidUtf8(message.html_body)) return Status::Error("html_body: is not valid UTF-8");
 
+  // The size is checked on the raw sizes before anything is encoded, so an
+  // oversized message never costs its encoded copy (docs/delivery.md,
+  // Before any network): base64 of the attachments plus the bodies is less
+  // than the encoded message can be.
+  std::size_t attachment_bytes = 0;
+  std::size_t least_encoded = message.text_body.size() + message.html_body.size();
+  bool one_too_large = false;  // AttachmentPart names it, before encoding it
+  for (const notify::Attachment& a : message.attachments) {
+    attachment_bytes += a.bytes.size();
+    least_encoded += Base64LinesSize(a.bytes.size());
+    one_too_large = one_too_large || Base64LinesSize(a.bytes.size()) > kMaxMessageBytes;
+  }
+  if (least_encoded > kMaxMessageBytes && !one_too_large) {
+    return Status::Error("the message would be at least " + Megabytes(least_encoded) +
+                             " once encoded (its attachments are " + Megabytes(attachment_bytes) +
+                             " before base64), more than the " + Megabytes(kMaxMessageBytes) +
+                             " Exchange Online accepts",
+                         "Send fewer or smaller attachments, or a link to them.");
+  }
+
   MimeMessage out;
   std::set<std::string> seen;
   for (const auto* list : {&message.to, &message.cc, &message.bcc}) {

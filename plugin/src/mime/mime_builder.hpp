@@ -31,7 +31,8 @@ class MimeBuilder {
   // e-mail address" or "subject: contains a line break"; they never echo
   // body or attachment content. Exchange Online's default limits are
   // enforced here: 255 characters of subject, 500 distinct recipients, 35 MB
-  // encoded; attachment names carry no path.
+  // encoded (checked on the raw sizes before encoding, and again on the
+  // result); attachment names carry no path.
   // With `bcc_header`, Bcc is also written as a header: Microsoft Graph's MIME
   // sendMail takes the recipients from the headers and drops Bcc before
   // sending (docs/delivery.md, The Microsoft Graph route).

@@ -6,6 +6,7 @@
 // JSON at all, a failed Save keeping the previous version, and a batch file
 // with one malformed line.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -313,6 +314,81 @@ TEST_F(HostBadInput, ASettingGivenTwiceIsAnErrorNamingIt) {
   EXPECT_EQ(r.rc, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("--set directory is given twice"), std::string::npos) << r.err;
   EXPECT_EQ(Stored(), "");
+}
+
+// A sparse file of `bytes`: big to the host, nothing on the disk.
+void MakeSparseFile(const fs::path& path, std::uintmax_t bytes) {
+  std::ofstream(path, std::ios::binary) << "x";
+  fs::resize_file(path, bytes);
+}
+
+// Attachments are checked before anything is read: only regular files of a
+// real size, at most 35 MB each and together per message. A FIFO, a device,
+// a directory, a /proc file (which reports 0 bytes: /proc/self/environ would
+// mail the host's environment) are refused by line, naming the file and
+// what it is, and nothing of the batch is sent.
+TEST_F(HostBadInput, AttachmentsThatAreNotRegularFilesOrTooBigAreRefusedByLine) {
+  ASSERT_EQ(SaveFiles().rc, 0);
+  const fs::path fifo = dir_ / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  fs::create_directories(dir_ / "folder");
+  MakeSparseFile(dir_ / "big.bin", 36u << 20);
+  MakeSparseFile(dir_ / "half1.bin", 20u << 20);
+  MakeSparseFile(dir_ / "half2.bin", 20u << 20);
+  std::ofstream(dir_ / "small.txt") << "fine";
+  auto line = [](const std::string& id, const std::vector<fs::path>& files) {
+    std::string list;
+    for (const auto& f : files) list += (list.empty() ? "\"" : ",\"") + f.string() + "\"";
+    return R"({"id":")" + id + R"(","to":"x@contoso.com","attachments":[)" + list + "]}\n";
+  };
+  CommandRun r = SendBatch(line("ok", {dir_ / "small.txt"}) + line("fifo", {fifo}) +
+                           line("device", {"/dev/zero"}) + line("environ", {"/proc/self/environ"}) +
+                           line("folder", {dir_ / "folder"}) + line("big", {dir_ / "big.bin"}) +
+                           line("two", {dir_ / "half1.bin", dir_ / "half2.bin"}));
+  EXPECT_EQ(r.rc, 2) << r.out << r.err;
+  for (const std::string& expected :
+       {"line 2: " + fifo.string() + " is a FIFO (named pipe): only regular files",
+        std::string("line 3: /dev/zero is a character device: only regular files"),
+        std::string("line 4: /proc/self/environ is on /proc, whose files do not report their "
+                    "true size"),
+        "line 5: " + (dir_ / "folder").string() + " is a directory",
+        "line 6: " + (dir_ / "big.bin").string() + " is 37748736 bytes, more than 36700160",
+        std::string("line 7: the attachments are 40 MB together, more than the 35 MB one "
+                    "message may carry")}) {
+    EXPECT_NE(r.err.find(expected), std::string::npos) << expected << "\n" << r.err;
+  }
+  EXPECT_EQ(r.err.find("line 1:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing was sent"), std::string::npos) << r.err;
+  EXPECT_TRUE(NothingSent());
+
+  // The single-message form refuses the same way.
+  r = Host({"send", "--ruleset", "files", "--to", "a@contoso.com", "--subject", "s", "--body", "b",
+            "--attach", "/proc/self/environ"});
+  EXPECT_EQ(r.rc, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("/proc/self/environ is on /proc"), std::string::npos) << r.err;
+  EXPECT_TRUE(NothingSent());
+}
+
+// Attachments are read chunk by chunk as the batch is sent (at most 64 MB of
+// them per Deliver call), and every message still gets its result, in order.
+TEST_F(HostBadInput, ABatchOfLargeAttachmentsIsSentWholeInOrder) {
+  ASSERT_EQ(SaveFiles().rc, 0);
+  std::string lines;
+  for (int i = 1; i <= 4; ++i) {
+    const fs::path file = dir_ / ("report" + std::to_string(i) + ".bin");
+    MakeSparseFile(file, 30u << 20);
+    lines += R"({"id":"m)" + std::to_string(i) + R"(","to":"x@contoso.com","attachments":[")" +
+             file.string() + "\"]}\n";
+  }
+  CommandRun r = SendBatch(lines);
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("4 of 4 delivered"), std::string::npos) << r.out;
+  std::size_t at = 0;
+  for (const char* id : {"m1", "m2", "m3", "m4"}) {
+    std::size_t found = r.out.find(id, at);
+    EXPECT_NE(found, std::string::npos) << id << " missing or out of order:\n" << r.out;
+    if (found != std::string::npos) at = found;
+  }
 }
 
 }  // namespace

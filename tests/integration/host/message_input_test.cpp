@@ -40,8 +40,8 @@ TEST(ReadBatchFile, DefaultIdsNameFileAndLine) {
   auto parsed = notify_host::ReadBatchFile(p.string());
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   ASSERT_EQ(parsed.value().size(), 1u);
-  EXPECT_EQ(parsed.value()[0].id, p.filename().string() + ":1");
-  EXPECT_EQ(parsed.value()[0].cc, std::vector<std::string>{"b@x.com"});
+  EXPECT_EQ(parsed.value()[0].message.id, p.filename().string() + ":1");
+  EXPECT_EQ(parsed.value()[0].message.cc, std::vector<std::string>{"b@x.com"});
   fs::remove(p);
 }
 
@@ -103,7 +103,7 @@ TEST(ParseBatchText, AByteOrderMarkIsAllowedAtTheStartOnly) {
       "\n",
       "b.jsonl");
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
-  EXPECT_EQ(parsed.value().at(0).id, "a");
+  EXPECT_EQ(parsed.value().at(0).message.id, "a");
   parsed = notify_host::ParseBatchText(R"({"id":"a","to":"a@x.com"})"
                                        "\n\xef\xbb\xbf"
                                        R"({"id":"b","to":"a@x.com"})"

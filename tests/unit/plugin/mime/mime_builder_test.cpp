@@ -371,6 +371,23 @@ TEST(MimeBuilderTest, RefusesHeadersTheChannelWrites) {
   }
 }
 
+// Two attachments that each fit but not together: refused on their raw
+// sizes, saying how big they are as the sender knows them (40 MB of files),
+// not only the size of an encoded copy that was made to be thrown away.
+TEST(MimeBuilderTest, RefusesAMessageOverTheSizeLimitOnItsRawSizes) {
+  notify::Message m = Simple();
+  for (const char* name : {"a.bin", "b.bin"}) {
+    m.attachments.push_back({name, "application/octet-stream", std::string(20u << 20, 'x')});
+  }
+  std::string error = BuildError(m);
+  EXPECT_NE(error.find("attachments are 40 MB before base64"), std::string::npos) << error;
+  EXPECT_NE(error.find("more than the 35 MB"), std::string::npos) << error;
+  // Just under the limit together is still built.
+  m.attachments = {{"a.bin", "application/octet-stream", std::string(12u << 20, 'x')},
+                   {"b.bin", "application/octet-stream", std::string(12u << 20, 'x')}};
+  EXPECT_FALSE(BuildOk(m).data.empty());
+}
+
 TEST(MimeBuilderTest, RefusesInvalidUtf8) {
   notify::Message m = Simple();
   m.subject = "bad \xC3\x28";
