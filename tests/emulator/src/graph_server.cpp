@@ -125,7 +125,8 @@ class GraphHandler : public Poco::Net::HTTPRequestHandler {
     state_.UpdateStats([](Stats& s) { ++s.graph_requests; });
     try {
       Route(req, resp);
-    } catch (const std::exception& e) {
+    } catch (const std::exception&) {
+      // A bug or a broken connection: answer if the response has not started.
       if (!resp.sent()) Error(resp, 500, "generalException", "An internal error occurred.");
     }
   }
@@ -448,7 +449,7 @@ class GraphHandler : public Poco::Net::HTTPRequestHandler {
     Submit(resp, config, caller, mailbox, message, save);
   }
 
-  Object::Ptr RecipientsJson(const std::vector<std::string>& list) {
+  static Array::Ptr RecipientsJson(const std::vector<std::string>& list) {
     Array::Ptr a = new Array;
     for (const auto& r : list) {
       Object::Ptr e = NewObject();
@@ -457,9 +458,7 @@ class GraphHandler : public Poco::Net::HTTPRequestHandler {
       o->set("emailAddress", e);
       a->add(o);
     }
-    Object::Ptr holder = NewObject();
-    holder->set("list", a);
-    return holder;
+    return a;
   }
 
   void CreateDraft(HTTPServerResponse& resp, const Mailbox& mailbox, const std::string& type,
@@ -483,9 +482,9 @@ class GraphHandler : public Poco::Net::HTTPRequestHandler {
     b->set("contentType", std::string(message.html ? "html" : "text"));
     b->set("content", message.mime.empty() ? message.body : std::string());
     o->set("body", b);
-    o->set("toRecipients", RecipientsJson(message.to)->get("list"));
-    o->set("ccRecipients", RecipientsJson(message.cc)->get("list"));
-    o->set("bccRecipients", RecipientsJson(message.bcc)->get("list"));
+    o->set("toRecipients", RecipientsJson(message.to));
+    o->set("ccRecipients", RecipientsJson(message.cc));
+    o->set("bccRecipients", RecipientsJson(message.bcc));
     Success(resp, 201, Stringify(o));
   }
 
