@@ -35,8 +35,7 @@ StatusOr<std::string> CheckGraphClaims(const M365Config& c, const std::string& t
 }
 
 std::string GraphMailboxUnconfirmed(const M365Config& c) {
-  return "not checked: only a test message can confirm that the app may send as " +
-         c.from_email +
+  return "not checked: only a test message can confirm that the app may send as " + c.from_email +
          " (Microsoft Graph has no check without side effects for Mail.Send); give a test "
          "address (--test-to, or \"Send test message\") to send one";
 }
@@ -68,8 +67,9 @@ StatusOr<std::string> CheckGraphMailbox(const M365Config& c, const Poco::Net::Co
            "; bounces, if any, arrive later as NDRs";
   }
   return status.WithMessage(what + " was not accepted: " + status.message())
-      .WithRemedy(status.remedy().empty() ? "Try again; if it repeats, report it with the host's log."
-                                          : status.remedy());
+      .WithRemedy(status.remedy().empty()
+                      ? "Try again; if it repeats, report it with the host's log."
+                      : status.remedy());
 }
 
 }  // namespace m365

@@ -273,9 +273,9 @@ class StepRunner {
                           std::chrono::steady_clock::now() - start)
                           .count();
     step.outcome = end.ok() ? StepOutcome::kPassed : StepOutcome::kFailed;
-    step.detail = Redact(Redact(end.ok() ? end.value() : end.status().message(),
-                                config_.client_secret, token_),
-                         graph_token_);
+    step.detail = Redact(
+        Redact(end.ok() ? end.value() : end.status().message(), config_.client_secret, token_),
+        graph_token_);
     step.remedy = end.ok() ? ""
                            : Redact(Redact(end.status().remedy(), config_.client_secret, token_),
                                     graph_token_);
@@ -342,9 +342,8 @@ std::vector<notify::CheckStep> RunLiveChecks(const M365Config& c, Poco::Net::Con
     // Graph's steps end with the mailbox (docs/channel-settings.md, Live checks at Save).
     bool needs_test = false;
     if (test_recipient.empty()) run.SkipIfPassed();
-    run.Run(kStepMailbox, [&] {
-      return CheckGraphMailbox(c, tls, graph_token, test_recipient, &needs_test);
-    });
+    run.Run(kStepMailbox,
+            [&] { return CheckGraphMailbox(c, tls, graph_token, test_recipient, &needs_test); });
     return run.TakeSteps();
   }
   SmtpConnection smtp(Endpoint(c, tls));

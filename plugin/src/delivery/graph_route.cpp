@@ -32,7 +32,7 @@ using std::chrono::milliseconds;
 
 struct GraphJob {
   std::size_t index = 0;
-  MimeMessage mime;  // for a large message: its MIME without attachments (the draft)
+  MimeMessage mime;    // for a large message: its MIME without attachments (the draft)
   bool large = false;  // draft + attachments + send (graph/graph_upload.hpp)
 };
 
@@ -153,8 +153,7 @@ std::vector<DeliveryResult> GraphRoute::Impl::Deliver(const std::vector<notify::
   run.deadline = clock_.Now() + budget;
   run.deadline_length = std::chrono::ceil<std::chrono::seconds>(budget);
 
-  std::size_t workers =
-      std::min<std::size_t>(kMaxGraphRequestsPerMailbox, run.jobs.size());
+  std::size_t workers = std::min<std::size_t>(kMaxGraphRequestsPerMailbox, run.jobs.size());
   std::vector<std::thread> threads;
   for (std::size_t w = 1; w < workers; ++w) {
     try {
@@ -184,10 +183,10 @@ std::vector<DeliveryResult> GraphRoute::Impl::Deliver(const std::vector<notify::
   Log(notify::LogLevel::kInfo,
       "graph: " + std::to_string(run.accepted) + " accepted, " + std::to_string(run.refused) +
           " refused" +
-          (left_for_later > 0 ? ", " + std::to_string(left_for_later) +
-                                    " left for a later call (deadline of " +
-                                    std::to_string(run.deadline_length.count()) + " s)"
-                              : ""));
+          (left_for_later > 0
+               ? ", " + std::to_string(left_for_later) + " left for a later call (deadline of " +
+                     std::to_string(run.deadline_length.count()) + " s)"
+               : ""));
   return results;
 }
 
@@ -225,25 +224,24 @@ void GraphRoute::Impl::SendJob(Run& run, GraphClient& client, const GraphJob& jo
     MailboxSlot slot = MailboxSlot::Acquire(GraphSlotKey(config_.from_email),
                                             kMaxGraphRequestsPerMailbox, config_.timeout);
     if (!slot.held()) {
-      GiveUp(run, Status::ResourceExhausted(
-                      "no free Microsoft Graph request slot for " + config_.from_email +
-                          " within " + std::to_string(config_.timeout.count()) +
-                          " s (other senders of this host hold all " +
-                          std::to_string(kMaxGraphRequestsPerMailbox) + ")",
-                      "", std::chrono::seconds(60)));
+      GiveUp(run, Status::ResourceExhausted("no free Microsoft Graph request slot for " +
+                                                config_.from_email + " within " +
+                                                std::to_string(config_.timeout.count()) +
+                                                " s (other senders of this host hold all " +
+                                                std::to_string(kMaxGraphRequestsPerMailbox) + ")",
+                                            "", std::chrono::seconds(60)));
       return;
     }
-    auto token = refreshed && !rejected_token.empty() ? tokens_->Refresh(rejected_token)
-                                                      : tokens_->Get();
+    auto token =
+        refreshed && !rejected_token.empty() ? tokens_->Refresh(rejected_token) : tokens_->Get();
     rejected_token.clear();
     if (!token.ok()) {
       GiveUp(run, token.status());  // the same for every message
       return;
     }
-    HttpsAnswer answer =
-        job.large ? SendLargeMessage(client, token.value(), job.mime.data,
-                                     (*run.batch)[job.index].attachments)
-                  : client.SendMail(token.value(), job.mime.data);
+    HttpsAnswer answer = job.large ? SendLargeMessage(client, token.value(), job.mime.data,
+                                                      (*run.batch)[job.index].attachments)
+                                   : client.SendMail(token.value(), job.mime.data);
     slot.Release();
     Status status = StatusOfGraphAnswer(answer, config_);
     if (answer.http_status == 401 && !refreshed) {
@@ -252,9 +250,8 @@ void GraphRoute::Impl::SendJob(Run& run, GraphClient& client, const GraphJob& jo
       continue;
     }
     if (answer.http_status == 429 && ++throttled < kMaxThrottledTries) {
-      const auto wait = status.retry_after().count() > 0
-                            ? milliseconds(status.retry_after())
-                            : backoff.Next();
+      const auto wait =
+          status.retry_after().count() > 0 ? milliseconds(status.retry_after()) : backoff.Next();
       Pace(run, wait);
       {
         std::lock_guard<std::mutex> lock(run.mutex);
@@ -364,8 +361,7 @@ void GraphRoute::Impl::Log(notify::LogLevel level, const std::string& text) {
 }
 
 GraphRoute::GraphRoute(M365Config config, Poco::Net::Context::Ptr tls,
-                       std::shared_ptr<TokenSource> tokens, notify::HostContext& host,
-                       Clock& clock)
+                       std::shared_ptr<TokenSource> tokens, notify::HostContext& host, Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(tls), std::move(tokens), host,
                                    clock)) {}
 

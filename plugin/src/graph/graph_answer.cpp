@@ -78,9 +78,10 @@ Status StatusOfGraphAnswer(const HttpsAnswer& answer, const M365Config& c) {
           "check Graph endpoint (graph_url) when it is overridden.");
     }
     if (answer.request_sent) {
-      return Status::Unknown("outcome unknown: the connection to Microsoft Graph was lost "
-                             "before its answer (" +
-                             answer.transport_error + "); the message may have been accepted");
+      return Status::Unknown(
+          "outcome unknown: the connection to Microsoft Graph was lost "
+          "before its answer (" +
+          answer.transport_error + "); the message may have been accepted");
     }
     return Status::Unavailable("not sent: " + answer.transport_error);
   }
@@ -160,13 +161,13 @@ Status LargeMessageRefusal(std::size_t mime_bytes, bool has_read_write) {
     return std::to_string((bytes + 1024 * 1024 - 1) / (1024 * 1024)) + " MB";
   };
   std::string message = "the message is " + mb(mime_bytes) +
-                        " as MIME; Microsoft Graph takes at most " +
-                        mb(kMaxGraphRequestBytes) +
+                        " as MIME; Microsoft Graph takes at most " + mb(kMaxGraphRequestBytes) +
                         " per request (about 3 MB of attachments), so it was not sent";
   if (has_read_write) {
     return Status::InvalidArgument(
-        message + "; even without its attachments it exceeds one request, so no draft can be "
-                  "made",
+        message +
+            "; even without its attachments it exceeds one request, so no draft can be "
+            "made",
         "Shorten the message's body, or send it through SMTP, which takes up to 35 MB (grant "
         "Office 365 Exchange Online SMTP.SendAsApp; Sending route smtp or auto).");
   }

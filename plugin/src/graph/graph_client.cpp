@@ -87,8 +87,8 @@ HttpsAnswer GraphClient::PutBytes(const std::string& url, const std::string& byt
   // with the same TLS checks.
   HttpsConnection* connection = connection_.get();
   if (PathOnOurHost(url).empty()) {
-    if (!upload_connection_ || upload_connection_->where() !=
-                                   host + (port == 443 ? "" : ":" + std::to_string(port))) {
+    if (!upload_connection_ ||
+        upload_connection_->where() != host + (port == 443 ? "" : ":" + std::to_string(port))) {
       upload_connection_ = std::make_unique<HttpsConnection>(host, port, tls_, /*keep_alive=*/true,
                                                              "the upload server");
     }

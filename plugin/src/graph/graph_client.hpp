@@ -57,7 +57,7 @@ class GraphClient {
   std::string base_path_;
   Poco::Net::Context::Ptr tls_;
   std::chrono::milliseconds timeout_;
-  std::unique_ptr<HttpsConnection> connection_;  // null when graph_url is not https
+  std::unique_ptr<HttpsConnection> connection_;         // null when graph_url is not https
   std::unique_ptr<HttpsConnection> upload_connection_;  // an upload URL's other host
 };
 

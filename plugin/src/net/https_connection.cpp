@@ -178,8 +178,8 @@ HttpsAnswer HttpsConnection::Send(Poco::Net::HTTPRequest& request, const std::st
       in.read(chunk, sizeof(chunk));
       answer.append(chunk, static_cast<std::size_t>(in.gcount()));
       if (answer.size() > max_answer_bytes) {
-        r.transport_error = what_ + "'s answer is larger than " +
-                            std::to_string(max_answer_bytes / 1024) + " KiB";
+        r.transport_error =
+            what_ + "'s answer is larger than " + std::to_string(max_answer_bytes / 1024) + " KiB";
         Close();
         return r;
       }

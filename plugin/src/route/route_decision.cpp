@@ -38,8 +38,7 @@ StatusOr<RouteChoice> DecideRoute(Transport setting, const JwtClaims* exchange,
     return RouteChoice{Transport::kSmtp, Route(kSmtpName, "Sending route (transport) is smtp")};
   }
   if (setting == Transport::kGraph) {
-    return RouteChoice{Transport::kGraph,
-                       Route(kGraphName, "Sending route (transport) is graph")};
+    return RouteChoice{Transport::kGraph, Route(kGraphName, "Sending route (transport) is graph")};
   }
   if (exchange == nullptr) {
     return RouteChoice{Transport::kSmtp,

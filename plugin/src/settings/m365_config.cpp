@@ -178,7 +178,8 @@ void CheckGraphUrl(const notify::Settings& settings, std::vector<FieldIssue>& is
   if (!IsHostName(host) || rest.find_first_of("?#@") != std::string::npos) {
     Error(issues, "graph_url", "Graph endpoint: '" + url + "' does not name a host",
           "Give the scheme and host name (the name the server's certificate is issued for), "
-          "optionally a port, without query or user name. " + remedy);
+          "optionally a port, without query or user name. " +
+              remedy);
   }
 }
 

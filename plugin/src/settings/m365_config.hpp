@@ -46,7 +46,7 @@ struct M365Config {
   // override, no slash at the end; requests go to <graph_url>/v1.0/...
   std::string graph_url;
   Transport transport = Transport::kAuto;
-  std::string ca_file;            // extra trusted CAs; empty: the system store only
+  std::string ca_file;  // extra trusted CAs; empty: the system store only
 };
 
 // The form, in display order (docs/channel-settings.md).

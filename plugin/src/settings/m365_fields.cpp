@@ -114,13 +114,13 @@ std::vector<notify::FieldDescriptor> M365Fields() {
                          "replaces the system trust store.",
                          FieldGroup::kAdvanced));
 
-  auto transport = Field(
-      "transport", "Sending route", FieldType::kChoice, false, "auto",
-      "auto: Exchange Online SMTP when the app holds Office 365 Exchange Online > "
-      "SMTP.SendAsApp, otherwise Microsoft Graph sendMail when it holds Microsoft Graph > "
-      "Mail.Send (application permission with admin consent); Save shows the route it chose "
-      "and why. smtp or graph: that route only.",
-      FieldGroup::kAdvanced);
+  auto transport =
+      Field("transport", "Sending route", FieldType::kChoice, false, "auto",
+            "auto: Exchange Online SMTP when the app holds Office 365 Exchange Online > "
+            "SMTP.SendAsApp, otherwise Microsoft Graph sendMail when it holds Microsoft Graph > "
+            "Mail.Send (application permission with admin consent); Save shows the route it chose "
+            "and why. smtp or graph: that route only.",
+            FieldGroup::kAdvanced);
   transport.choices = {"auto", "smtp", "graph"};
   fields.push_back(transport);
 

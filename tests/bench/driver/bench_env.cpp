@@ -124,8 +124,7 @@ std::string BenchEnv::WriteSettings(const std::string& name,
 }
 
 ChildResult BenchEnv::RunClient(const std::string& mode, const std::vector<std::string>& args,
-                                std::chrono::milliseconds timeout,
-                                Poco::JSON::Object::Ptr* output,
+                                std::chrono::milliseconds timeout, Poco::JSON::Object::Ptr* output,
                                 const notify::Settings* settings) const {
   ChildSpec spec;
   spec.argv = {programs_.client, mode, "--settings",

@@ -62,8 +62,8 @@ void GraphSendLatency(BenchEnv& env, Report& report) {
               {"case", "samples", "median", "p99", "max"}};
   table.rows.push_back(Row("cold: new sender (route decision, tokens) + TLS + sendMail (202)",
                            Samples(out, "cold_ms")));
-  table.rows.push_back(Row("warm: Deliver of 1 on a sender's keep-alive connection",
-                           Samples(out, "warm_token_ms")));
+  table.rows.push_back(
+      Row("warm: Deliver of 1 on a sender's keep-alive connection", Samples(out, "warm_token_ms")));
   table.notes.push_back(
       "Next to 4a: the same message as a sendMail request. Graph's 202 means accepted, as "
       "SMTP's 250.");

@@ -270,7 +270,8 @@ void RunThroughputPart(BenchEnv& env, Report& report) {
       "message. The Graph route row sends the same messages as Microsoft Graph sendMail "
       "requests (MIME, base64) with at most 4 in flight per mailbox over keep-alive HTTPS; its "
       "connections column is the most requests the emulator saw in flight at once, its token "
-      "requests include the route decision's Exchange token. Peak RSS of msmtp/curl is the largest single invocation. Emulator CPU is "
+      "requests include the route decision's Exchange token. Peak RSS of msmtp/curl is the largest "
+      "single invocation. Emulator CPU is "
       "notify-bench's own (the emulator's threads, plus spawning the per-message peers).");
   report.AddTable(table);
   report.json().set("throughput", json);

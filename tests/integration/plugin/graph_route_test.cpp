@@ -239,12 +239,12 @@ TEST_F(GraphRouteTest, OneConnectionCarriesManyRequests) {
   auto tls = MakeClientTlsContext(config.ca_file);
   ASSERT_TRUE(tls.ok());
   GraphClient client(config, tls.value());
-  std::string token = emulator_->MintToken({"", m365emu::kDemoGraphClientId,
-                                            m365emu::kGraphResource, std::nullopt});
+  std::string token = emulator_->MintToken(
+      {"", m365emu::kDemoGraphClientId, m365emu::kGraphResource, std::nullopt});
   for (int i = 0; i < 5; ++i) {
-    HttpsAnswer a = client.SendMail(token, "From: " + std::string(m365emu::kDemoMailbox) +
-                                               "\r\nTo: a@contoso.com\r\nSubject: " +
-                                               std::to_string(i) + "\r\n\r\nbody\r\n");
+    HttpsAnswer a = client.SendMail(
+        token, "From: " + std::string(m365emu::kDemoMailbox) +
+                   "\r\nTo: a@contoso.com\r\nSubject: " + std::to_string(i) + "\r\n\r\nbody\r\n");
     EXPECT_EQ(a.http_status, 202) << a.transport_error << a.body;
   }
   EXPECT_EQ(client.connections_opened(), 1) << "keep-alive reuses the connection";

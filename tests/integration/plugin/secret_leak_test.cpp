@@ -174,12 +174,12 @@ TEST_F(SecretLeakTest, NothingSecretOnTheGraphRoute) {
       scanner_->Collect("result " + label,
                         r.id + " " + std::to_string(r.code) + " " + r.enhanced + " " + r.detail);
     }
-    auto cache = SharedTokenCache({emulator_->authority(), m365emu::kDemoTenantId,
-                                   m365emu::kDemoGraphClientId,
-                                   "https://graph.microsoft.com/.default"},
-                                  []() -> notify::sdk::StatusOr<IssuedToken> {
-                                    return notify::sdk::Status::Internal("capture only");
-                                  });
+    auto cache =
+        SharedTokenCache({emulator_->authority(), m365emu::kDemoTenantId,
+                          m365emu::kDemoGraphClientId, "https://graph.microsoft.com/.default"},
+                         []() -> notify::sdk::StatusOr<IssuedToken> {
+                           return notify::sdk::Status::Internal("capture only");
+                         });
     notify::sdk::StatusOr<std::string> cached = cache->Get();
     if (cached.ok()) scanner_->Capture(cached.value());
   };

@@ -47,8 +47,8 @@ TEST(GraphAnswerTest, AcceptedIsDeliveredAndSaysBouncesComeLater) {
 }
 
 TEST(GraphAnswerTest, RecipientAndBodyErrorsRejectTheMessage) {
-  for (const char* code : {"ErrorInvalidRecipients", "ErrorMimeContentInvalidBase64String",
-                           "ErrorSomethingNew"}) {
+  for (const char* code :
+       {"ErrorInvalidRecipients", "ErrorMimeContentInvalidBase64String", "ErrorSomethingNew"}) {
     auto r = Result(Answer(400, code, "bad"));
     EXPECT_EQ(r.status, DeliveryStatus::kRejected) << code;
     EXPECT_EQ(r.code, 400);
@@ -87,13 +87,12 @@ TEST(GraphAnswerTest, SendAsUserAndMailboxErrorsAreFinalForEveryMessage) {
     StatusCode expected;
     const char* remedy;
   };
-  for (const Case& c : {Case{403, "ErrorSendAsDenied", StatusCode::kPermissionDenied, "SendAs"},
-                        Case{404, "ErrorInvalidUser", StatusCode::kNotFound, "From Email"},
-                        Case{404, "MailboxNotEnabledForRESTAPI", StatusCode::kNotFound, "licence"},
-                        Case{400, "MailboxNotEnabledForRESTAPI", StatusCode::kNotFound,
-                             "on-premises"},
-                        Case{401, "InvalidAuthenticationToken", StatusCode::kUnauthenticated,
-                             "cloud"}}) {
+  for (const Case& c :
+       {Case{403, "ErrorSendAsDenied", StatusCode::kPermissionDenied, "SendAs"},
+        Case{404, "ErrorInvalidUser", StatusCode::kNotFound, "From Email"},
+        Case{404, "MailboxNotEnabledForRESTAPI", StatusCode::kNotFound, "licence"},
+        Case{400, "MailboxNotEnabledForRESTAPI", StatusCode::kNotFound, "on-premises"},
+        Case{401, "InvalidAuthenticationToken", StatusCode::kUnauthenticated, "cloud"}}) {
     auto a = Answer(c.http, c.code, "x");
     auto status = StatusOfGraphAnswer(a, Config());
     EXPECT_EQ(status.code(), c.expected) << c.code;
