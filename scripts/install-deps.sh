@@ -15,6 +15,7 @@ packages=(
   # scripts/package-test.sh: checks the Debian packages cpack builds.
   lintian
   clang libclang-rt-14-dev
+  prometheus-cpp-dev prometheus wrk
 )
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

@@ -1,0 +1,322 @@
+#include "service/delivery_workers.hpp"
+
+#include <Poco/Logger.h>
+#include <Poco/NumberParser.h>
+
+#include <algorithm>
+
+#include "notify/sdk/results.hpp"
+#include "terminal_text.hpp"
+
+namespace notify_host {
+namespace {
+
+Poco::Logger& Log() { return Poco::Logger::get("notify.service.delivery"); }
+
+// The start of every delivery log line: which ruleset, which notification.
+std::string Tag(const std::string& ruleset, const std::string& id = "") {
+  return "ruleset=" + ForTerminal(ruleset) + (id.empty() ? "" : " notification=" + id);
+}
+
+// Expired notifications are looked for at most this often.
+constexpr std::int64_t kExpiryEveryMs = 5000;
+
+}  // namespace
+
+int BatchSizeOf(const notify::Settings& settings, int fallback) {
+  auto it = settings.find("batch_size");
+  if (it == settings.end() || it->second.empty()) return fallback;
+  if (it->second == "small") return 10;
+  if (it->second == "medium") return 30;
+  if (it->second == "large") return 100;
+  int n = 0;
+  if (Poco::NumberParser::tryParse(it->second, n) && n > 0) return std::min(n, 1000);
+  return fallback;
+}
+
+DeliveryWorkers::DeliveryWorkers(WorkerSettings settings, DeliveryQueue& queue,
+                                 const std::vector<LoadedChannel>& channels,
+                                 ServiceMetrics& metrics, NowMs now, Jitter jitter)
+    : settings_(std::move(settings)),
+      queue_(queue),
+      channels_(channels),
+      metrics_(metrics),
+      now_(std::move(now)),
+      jitter_(std::move(jitter)) {}
+
+DeliveryWorkers::~DeliveryWorkers() { Stop(); }
+
+void DeliveryWorkers::Start() {
+  queue_.ReleaseAbandonedClaims(now_());
+  std::lock_guard<std::mutex> lock(mutex_);
+  started_ = true;
+  dispatcher_ = std::thread([this] { DispatchLoop(); });
+  for (int i = 0; i < std::max(1, settings_.workers); ++i)
+    workers_.emplace_back([this] { WorkerLoop(); });
+}
+
+void DeliveryWorkers::Wake() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  wake_requested_ = true;
+  wake_.notify_all();
+}
+
+void DeliveryWorkers::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!started_) return;
+    started_ = false;
+    stopping_ = true;
+    wake_.notify_all();
+    job_ready_.notify_all();
+  }
+  if (dispatcher_.joinable()) dispatcher_.join();
+  // Workers finish the jobs already handed out (their notifications are
+  // claimed: leaving them would only delay them to the next start).
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+  std::lock_guard<std::mutex> lock(mutex_);
+  idle_senders_.clear();
+}
+
+std::map<std::string, RulesetHealth> DeliveryWorkers::Health() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return health_;
+}
+
+int DeliveryWorkers::Running() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return running_;
+}
+
+void DeliveryWorkers::DispatchLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    try {
+      ClaimDueWork(lock);
+    } catch (const std::exception& e) {
+      // The database may be busy or gone for a moment; the next round tries again.
+      Log().error(std::string("cannot claim due notifications: ") + ForTerminal(e.what()));
+    }
+    if (stopping_) break;
+    wake_.wait_for(lock, settings_.poll, [this] { return stopping_ || wake_requested_; });
+    wake_requested_ = false;
+  }
+}
+
+// Called with `lock` held; releases it around database calls.
+void DeliveryWorkers::ClaimDueWork(std::unique_lock<std::mutex>& lock) {
+  const std::int64_t now = now_();
+  if (now - last_expiry_ms_ >= kExpiryEveryMs) {
+    last_expiry_ms_ = now;
+    lock.unlock();
+    std::size_t expired = queue_.ExpireOlderThan(now - settings_.retry.max_age.count(), now);
+    lock.lock();
+    if (expired > 0) {
+      Log().warning("expired " + std::to_string(expired) +
+                    " notifications older than delivery.max_age without delivery");
+      for (std::size_t i = 0; i < expired; ++i) metrics_.Outcome("", "expired");
+    }
+  }
+  lock.unlock();
+  std::vector<std::string> due = queue_.RulesetsWithDue(now);
+  lock.lock();
+  for (const auto& name : due) {
+    if (stopping_) return;
+    if (running_ >= settings_.workers) return;
+    if (in_flight_[name] >= settings_.calls_per_ruleset) continue;
+    lock.unlock();
+    std::optional<DeliveryRuleset> ruleset = queue_.FindRuleset(name);
+    lock.lock();
+    if (!ruleset) continue;  // deleted since it was queued: its notifications wait for it
+    auto& health = health_[name];
+    if (health.state == "failing") {
+      if (health.failing_revision == ruleset->revision) continue;  // still the failing settings
+      Log().information(Tag(name) + " saved again (revision " + std::to_string(ruleset->revision) +
+                        "): delivery resumes");
+      health = RulesetHealth{};
+      queue_.SaveHealth(name, health);
+    }
+    const LoadedChannel* channel = nullptr;
+    for (const auto& c : channels_)
+      if (c.id == ruleset->channel) channel = &c;
+    if (!channel) continue;  // its plugin is not loaded: the notifications wait
+    const std::size_t batch =
+        static_cast<std::size_t>(BatchSizeOf(ruleset->settings, settings_.default_batch));
+    while (!stopping_ && running_ < settings_.workers &&
+           in_flight_[name] < settings_.calls_per_ruleset) {
+      lock.unlock();
+      std::vector<ClaimedNotification> claimed = queue_.Claim(name, now, batch);
+      lock.lock();
+      if (claimed.empty()) break;
+      ++running_;
+      ++in_flight_[name];
+      jobs_.push_back(Job{*ruleset, channel, std::move(claimed)});
+      job_ready_.notify_one();
+    }
+  }
+}
+
+void DeliveryWorkers::WorkerLoop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    job_ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    if (jobs_.empty()) return;  // stopping, and nothing handed out is left
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    try {
+      Run(job);
+    } catch (const std::exception& e) {
+      // Recording failed: the claims stay `sending` and go back to the queue
+      // at the next start (at least once, never lost).
+      Log().error(Tag(job.ruleset.name) + " cannot record a delivery: " + ForTerminal(e.what()));
+    }
+    lock.lock();
+    --running_;
+    --in_flight_[job.ruleset.name];
+    wake_requested_ = true;
+    wake_.notify_all();
+  }
+}
+
+std::unique_ptr<notify::Sender> DeliveryWorkers::TakeSender(const Job& job,
+                                                            notify::ValidationReport* report) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& idle = idle_senders_[job.ruleset.name];
+    while (!idle.empty()) {
+      auto entry = std::move(idle.back());
+      idle.pop_back();
+      if (entry.first == job.ruleset.revision) return std::move(entry.second);
+    }
+  }
+  auto opened = job.channel->channel->Open(job.ruleset.settings);
+  *report = opened.report;
+  return std::move(opened.sender);
+}
+
+void DeliveryWorkers::ReturnSender(const Job& job, std::unique_ptr<notify::Sender> sender) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_) return;
+  idle_senders_[job.ruleset.name].emplace_back(job.ruleset.revision, std::move(sender));
+}
+
+void DeliveryWorkers::Run(Job& job) {
+  const std::string& name = job.ruleset.name;
+  std::vector<notify::Message> messages;
+  messages.reserve(job.batch.size());
+  for (const auto& n : job.batch) messages.push_back(n.message);
+  const std::int64_t started = now_();
+  std::vector<notify::DeliveryResult> results;
+  notify::ValidationReport report;
+  std::unique_ptr<notify::Sender> sender = TakeSender(job, &report);
+  if (sender) {
+    auto t0 = std::chrono::steady_clock::now();
+    results = notify::sdk::OneResultPerMessage(messages, sender->Deliver(messages));
+    metrics_.DeliverCall(
+        name, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  } else {
+    // Settings the channel no longer accepts (a plugin update, an edit in
+    // the database): the ruleset fails as a whole.
+    std::string cause = "the channel refused the ruleset's settings";
+    std::string remedy = "Open the ruleset, fix the settings and save it again.";
+    for (const auto& issue : report.issues) {
+      if (issue.severity != notify::Severity::kError) continue;
+      cause += ": " + issue.field + ": " + issue.message;
+      if (!issue.remedy.empty()) remedy = issue.remedy;
+      break;
+    }
+    for (const auto& m : messages) {
+      notify::DeliveryResult r;
+      r.id = m.id;
+      r.status = notify::DeliveryStatus::kRejected;
+      r.detail = cause + " Remedy: " + remedy;
+      results.push_back(r);
+    }
+  }
+  const std::int64_t finished = now_();
+  std::optional<RulesetFailure> failure = FindRulesetFailure(results);
+  bool any_delivered = false;
+  std::vector<AttemptRecord> attempts;
+  for (std::size_t i = 0; i < job.batch.size(); ++i) {
+    const ClaimedNotification& n = job.batch[i];
+    AttemptRecord a;
+    a.id = n.id;
+    a.attempt = n.attempts + 1;
+    a.started_at_ms = started;
+    a.finished_at_ms = finished;
+    a.result = results[i];
+    a.next_attempt_at_ms = finished;
+    const std::string tag = Tag(name, n.id);
+    switch (a.result.status) {
+      case notify::DeliveryStatus::kDelivered:
+        a.new_status = "delivered";
+        any_delivered = true;
+        Log().debug(tag + " delivered " + std::to_string(a.result.code));
+        break;
+      case notify::DeliveryStatus::kRejected:
+        if (failure && IsRulesetLevel(a.result)) {
+          a.new_status = "queued";  // waits for the ruleset to be fixed
+        } else {
+          a.new_status = "rejected";
+          Log().warning(tag + " rejected: " + ForTerminal(a.result.detail));
+        }
+        break;
+      case notify::DeliveryStatus::kRetryLater:
+        if (finished - n.created_at_ms >= settings_.retry.max_age.count()) {
+          a.new_status = "expired";
+          Log().warning(tag + " expired after " + std::to_string(a.attempt) +
+                        " attempts: " + ForTerminal(a.result.detail));
+        } else {
+          a.new_status = "retry_later";
+          a.next_attempt_at_ms =
+              finished +
+              RetryDelay(settings_.retry, a.attempt, a.result.retry_after_s, jitter_()).count();
+          Log().information(tag + " retry_later (attempt " + std::to_string(a.attempt) +
+                            "): " + ForTerminal(a.result.detail));
+        }
+        break;
+    }
+    metrics_.Outcome(name, a.new_status == "queued" ? "held" : a.new_status);
+    attempts.push_back(std::move(a));
+  }
+  queue_.Record(name, attempts);
+  UpdateHealth(job, failure, any_delivered);
+  if (sender && !failure) ReturnSender(job, std::move(sender));
+}
+
+void DeliveryWorkers::UpdateHealth(const Job& job, const std::optional<RulesetFailure>& failure,
+                                   bool any_delivered) {
+  const std::string& name = job.ruleset.name;
+  RulesetHealth changed;
+  bool save = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    RulesetHealth& h = health_[name];
+    if (failure) {
+      ++h.consecutive_failures;
+      if (h.state != "failing") {
+        h.state = "failing";
+        h.since_ms = now_();
+        h.cause = failure->cause;
+        h.remedy = failure->remedy;
+        h.failing_revision = job.ruleset.revision;
+        // One line when it turns failing, not one per notification.
+        Log().error(Tag(name) + " channel health failing: " + ForTerminal(h.cause) +
+                    " Remedy: " + ForTerminal(h.remedy) +
+                    " Its notifications wait until the ruleset is saved again.");
+        save = true;
+      }
+    } else if (any_delivered && h.state != "ok") {
+      h = RulesetHealth{};
+      h.state = "ok";
+      h.since_ms = now_();
+      save = true;
+    }
+    changed = h;
+  }
+  if (save) queue_.SaveHealth(name, changed);
+}
+
+}  // namespace notify_host
