@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <random>
 #include <set>
+#include <string_view>
 
 #include "mime/mime_encoding.hpp"
 #include "notify/sdk/settings.hpp"
@@ -63,6 +65,21 @@ std::string RandomHex() {
     for (int i = 0; i < 16; ++i, value >>= 4) out[half * 16 + i] = kHex[value & 0x0F];
   }
   return out;
+}
+
+// True for "<left@right>" with both sides made of RFC 5322 atext and dots:
+// the id-left and id-right a host may choose (docs/host-api.md, "Message").
+bool IsMessageId(const std::string& id) {
+  if (id.size() < 5 || id.size() > 250 || id.front() != '<' || id.back() != '>') return false;
+  const std::string inner = id.substr(1, id.size() - 2);
+  const auto at = inner.find('@');
+  if (at == 0 || at == std::string::npos || at + 1 == inner.size() ||
+      inner.find('@', at + 1) != std::string::npos)
+    return false;
+  return std::all_of(inner.begin(), inner.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+/=?^_`{|}~.-@").find(c) != std::string_view::npos;
+  });
 }
 
 // Shown in errors: the value cut short, with control characters visible.
@@ -258,7 +275,24 @@ notify::sdk::StatusOr<MimeMessage> MimeBuilder::Build(const notify::Message& mes
                          "Split the recipients over several messages, or send to a "
                          "distribution group.");
   }
-  out.message_id = "<" + RandomHex() + "@" + notify::sdk::EmailDomain(from_email_) + ">";
+  // The host's Message-ID when it gives one (an extra header, docs/host-api.md,
+  // "Message"), so that a retry after an unknown outcome carries the same id;
+  // otherwise a new one.
+  std::size_t host_id = message.extra_headers.size();
+  for (std::size_t i = 0; i < message.extra_headers.size(); ++i) {
+    if (Poco::icompare(message.extra_headers[i].first, "Message-ID") != 0) continue;
+    std::string part = "extra_headers[" + std::to_string(i) + "] (Message-ID)";
+    if (host_id != message.extra_headers.size())
+      return Status::Error(part + ": a second Message-ID", "Give the Message-ID once.");
+    if (!IsMessageId(message.extra_headers[i].second))
+      return Status::Error(
+          part + ": " + Quote(message.extra_headers[i].second) + " is not a Message-ID",
+          "Give it as <unique-part@domain>, e.g. <n-42@notify.example.com>.");
+    host_id = i;
+  }
+  out.message_id = host_id != message.extra_headers.size()
+                       ? message.extra_headers[host_id].second
+                       : "<" + RandomHex() + "@" + notify::sdk::EmailDomain(from_email_) + ">";
 
   std::string headers;
   std::string from =
@@ -274,6 +308,7 @@ notify::sdk::StatusOr<MimeMessage> MimeBuilder::Build(const notify::Message& mes
       "\r\n";
   headers += "Message-ID: " + out.message_id + "\r\n";
   for (std::size_t i = 0; i < message.extra_headers.size(); ++i) {
+    if (i == host_id) continue;  // written above
     const auto& [name, value] = message.extra_headers[i];
     std::string part = "extra_headers[" + std::to_string(i) + "]";
     bool name_ok = !name.empty() && name.size() <= kMaxHeaderName &&

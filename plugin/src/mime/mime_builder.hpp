@@ -24,8 +24,9 @@ class MimeBuilder {
   MimeBuilder(std::string from_email, std::string from_name);
 
   // Builds the message: From (with the display name), To, Cc (Bcc only in
-  // the envelope), Subject (RFC 2047 when not ASCII), Date, a unique
-  // Message-ID, MIME-Version, the extra headers, then text and/or HTML
+  // the envelope), Subject (RFC 2047 when not ASCII), Date, the
+  // Message-ID the host gave as an extra header (checked: <left@right>) or
+  // else a new unique one, MIME-Version, the extra headers, then text and/or HTML
   // (multipart/alternative when both) and attachments (multipart/mixed,
   // base64). Errors name the offending part, e.g. "to[1]: 'x' is not an
   // e-mail address" or "subject: contains a line break"; they never echo

@@ -364,7 +364,7 @@ TEST(MimeBuilderTest, RefusesInvalidAddresses) {
 }
 
 TEST(MimeBuilderTest, RefusesHeadersTheChannelWrites) {
-  for (const char* name : {"From", "bcc", "Message-ID", "Content-Type", "MIME-Version"}) {
+  for (const char* name : {"From", "bcc", "Date", "Content-Type", "MIME-Version"}) {
     notify::Message m = Simple();
     m.extra_headers = {{name, "x"}};
     EXPECT_NE(BuildError(m).find("set by the channel"), std::string::npos) << name;
@@ -386,6 +386,30 @@ TEST(MimeBuilderTest, RefusesAMessageOverTheSizeLimitOnItsRawSizes) {
   m.attachments = {{"a.bin", "application/octet-stream", std::string(12u << 20, 'x')},
                    {"b.bin", "application/octet-stream", std::string(12u << 20, 'x')}};
   EXPECT_FALSE(BuildOk(m).data.empty());
+}
+
+TEST(MimeBuilderTest, TheHostsMessageIdIsUsedAsGivenAtEveryBuild) {
+  notify::Message m = Simple();
+  m.extra_headers = {{"X-Ticket", "42"}, {"message-id", "<n-7f3a@notify-host.contoso.com>"}};
+  MimeMessage first = BuildOk(m);
+  MimeMessage again = BuildOk(m);
+  EXPECT_EQ(first.message_id, "<n-7f3a@notify-host.contoso.com>");
+  EXPECT_EQ(Header(first.data, "Message-ID"), "<n-7f3a@notify-host.contoso.com>");
+  EXPECT_EQ(again.message_id, first.message_id);
+  EXPECT_EQ(first.data.find("message-id:"), std::string::npos) << "written once, by the builder";
+  EXPECT_EQ(Header(first.data, "X-Ticket"), "42");
+}
+
+TEST(MimeBuilderTest, RefusesAMessageIdThatIsNotOne) {
+  for (const char* bad :
+       {"n-7f3a@x.com", "<n 7f3a@x.com>", "<@x.com>", "<a@>", "<a@b@c>", "<a@b>\r\nBcc: x@y.com"}) {
+    notify::Message m = Simple();
+    m.extra_headers = {{"Message-ID", bad}};
+    EXPECT_NE(BuildError(m).find("extra_headers[0] (Message-ID)"), std::string::npos) << bad;
+  }
+  notify::Message twice = Simple();
+  twice.extra_headers = {{"Message-ID", "<a@b.com>"}, {"Message-ID", "<c@d.com>"}};
+  EXPECT_NE(BuildError(twice).find("a second Message-ID"), std::string::npos);
 }
 
 TEST(MimeBuilderTest, RefusesInvalidUtf8) {
