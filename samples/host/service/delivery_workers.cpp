@@ -206,14 +206,22 @@ void DeliveryWorkers::Run(Job& job) {
   const std::string& name = job.ruleset.name;
   std::vector<notify::Message> messages;
   messages.reserve(job.batch.size());
-  for (const auto& n : job.batch) messages.push_back(n.message);
+  const bool takes_id = notify::TakesMessageId(job.channel->api);
+  for (const auto& n : job.batch) {
+    messages.push_back(n.message);
+    // The same Message-ID at every attempt (docs/service.md, "Outbox").
+    if (takes_id && !n.message_id.empty())
+      messages.back().extra_headers.emplace_back("Message-ID", n.message_id);
+  }
   const std::int64_t started = now_();
   std::vector<notify::DeliveryResult> results;
+  notify::SenderHealth reported;  // the sender's own view (API 1.1), when it has one
   notify::ValidationReport report;
   std::unique_ptr<notify::Sender> sender = TakeSender(job, &report);
   if (sender) {
     auto t0 = std::chrono::steady_clock::now();
     results = notify::sdk::OneResultPerMessage(messages, sender->Deliver(messages));
+    reported = notify::HealthOf(job.channel->api, *sender);
     metrics_.DeliverCall(
         name, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   } else {
@@ -237,6 +245,11 @@ void DeliveryWorkers::Run(Job& job) {
   }
   const std::int64_t finished = now_();
   std::optional<RulesetFailure> failure = FindRulesetFailure(results);
+  if (failure && reported.state == notify::HealthState::kFailing) {
+    // The channel's own words are better than the host's reading of a result.
+    if (!reported.cause.empty()) failure->cause = reported.cause;
+    if (!reported.remedy.empty()) failure->remedy = reported.remedy;
+  }
   bool any_delivered = false;
   std::vector<AttemptRecord> attempts;
   for (std::size_t i = 0; i < job.batch.size(); ++i) {
@@ -282,12 +295,12 @@ void DeliveryWorkers::Run(Job& job) {
     attempts.push_back(std::move(a));
   }
   queue_.Record(name, attempts);
-  UpdateHealth(job, failure, any_delivered);
+  UpdateHealth(job, failure, any_delivered, reported);
   if (sender && !failure) ReturnSender(job, std::move(sender));
 }
 
 void DeliveryWorkers::UpdateHealth(const Job& job, const std::optional<RulesetFailure>& failure,
-                                   bool any_delivered) {
+                                   bool any_delivered, const notify::SenderHealth& reported) {
   const std::string& name = job.ruleset.name;
   RulesetHealth changed;
   bool save = false;
@@ -308,11 +321,25 @@ void DeliveryWorkers::UpdateHealth(const Job& job, const std::optional<RulesetFa
                     " Its notifications wait until the ruleset is saved again.");
         save = true;
       }
-    } else if (any_delivered && h.state != "ok") {
-      h = RulesetHealth{};
-      h.state = "ok";
-      h.since_ms = now_();
-      save = true;
+    } else if (any_delivered) {
+      // Delivering; a warning of the channel's (a credential expiring soon)
+      // shows as `warning` with its cause until it is dealt with.
+      std::string state = reported.state == notify::HealthState::kWarning ? "warning" : "ok";
+      if (h.state != state || h.cause != reported.cause ||
+          h.credential_expires_unix_s != reported.credential_expires_unix_s) {
+        if (state == "warning" && h.state != "warning")
+          Log().warning(Tag(name) + " channel health warning: " + ForTerminal(reported.cause) +
+                        " Remedy: " + ForTerminal(reported.remedy));
+        h = RulesetHealth{};
+        h.state = state;
+        h.since_ms = now_();
+        if (state == "warning") {
+          h.cause = reported.cause;
+          h.remedy = reported.remedy;
+        }
+        h.credential_expires_unix_s = reported.credential_expires_unix_s;
+        save = true;
+      }
     }
     changed = h;
   }

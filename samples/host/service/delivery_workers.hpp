@@ -86,7 +86,7 @@ class DeliveryWorkers {
   std::unique_ptr<notify::Sender> TakeSender(const Job& job, notify::ValidationReport* report);
   void ReturnSender(const Job& job, std::unique_ptr<notify::Sender> sender);
   void UpdateHealth(const Job& job, const std::optional<RulesetFailure>& failure,
-                    bool any_delivered);
+                    bool any_delivered, const notify::SenderHealth& reported);
 
   WorkerSettings settings_;
   DeliveryQueue& queue_;

@@ -279,6 +279,32 @@ TEST_F(Workers, AnExpiredSecretTurnsTheRulesetFailingOnceAndItsNotificationsWait
   EXPECT_EQ(workers_->Health()["ops"].state, "ok");
 }
 
+TEST_F(Workers, ThePluginGetsTheNotificationsMessageIdOnlyFromApi12On) {
+  std::mutex mutex;
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> seen;
+  script_ = [&](const notify::Message& m) {
+    std::lock_guard<std::mutex> lock(mutex);
+    seen[m.id] = m.extra_headers;
+    return Delivered(m);
+  };
+  channels_.push_back({"new.so",
+                       "scripted12",
+                       "Scripted 1.2",
+                       "1",
+                       {1, 2},
+                       std::make_shared<ScriptedChannel>(stats_, script_)});
+  outbox_.SetRuleset({"new", "scripted12", {}, 1});
+  outbox_.Add("old-api", "ops", now_ms_);
+  outbox_.Add("new-api", "new", now_ms_);
+  Start();
+  ASSERT_TRUE(Settled("delivered", 2));
+  std::lock_guard<std::mutex> lock(mutex);
+  EXPECT_TRUE(seen["old-api"].empty()) << "a 1.0 plugin would refuse the header";
+  ASSERT_EQ(seen["new-api"].size(), 1u);
+  EXPECT_EQ(seen["new-api"][0].first, "Message-ID");
+  EXPECT_EQ(seen["new-api"][0].second, "<new-api@notify-host>");
+}
+
 TEST_F(Workers, StopWaitsForTheRunningCallsAndRecordsThem) {
   for (int i = 0; i < 30; ++i) outbox_.Add("n" + std::to_string(i), "ops", now_ms_);
   Start();

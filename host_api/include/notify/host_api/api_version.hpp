@@ -54,11 +54,21 @@ struct ApiVersion {
 // descriptor; a host compares it with its own.
 //   1.0  the first version
 //   1.1  Sender::Health and SenderHealth (health.hpp)
-inline constexpr ApiVersion kApiVersion{1, 1};
+//   1.2  a host may give a message's Message-ID as an extra header
+//        (message.hpp); no layout changes
+inline constexpr ApiVersion kApiVersion{1, 2};
 
 // True when a plugin built against `plugin` may be loaded by a host at `host`.
 constexpr bool IsCompatible(ApiVersion host, ApiVersion plugin) {
   return plugin.major == host.major && plugin.minor <= host.minor;
+}
+
+// True when a plugin built against `plugin` takes the Message-ID from a
+// "Message-ID" entry of Message::extra_headers (since 1.2). An older plugin
+// refuses that header as one it writes itself, so a host gives it only to
+// plugins for which this is true.
+constexpr bool TakesMessageId(ApiVersion plugin) {
+  return plugin.major == 1 ? plugin.minor >= 2 : plugin.major > 1;
 }
 
 }  // namespace notify

@@ -26,6 +26,11 @@ struct Message {
   std::string text_body;         // UTF-8
   std::string html_body;         // optional; with text_body -> multipart/alternative
   std::vector<Attachment> attachments;
+  // Added to the message's headers. Since API 1.2 one entry may be
+  // "Message-ID" with a value "<left@right>": the channel uses it as the
+  // message's Message-ID instead of making one, so that a host retrying
+  // after an unknown outcome sends the same id (TakesMessageId in
+  // api_version.hpp says which plugins take it).
   std::vector<std::pair<std::string, std::string>> extra_headers;
 };
 
