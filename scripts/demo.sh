@@ -5,7 +5,8 @@
 # for an app with SMTP.SendAsApp (SMTP), "demo-graph" for an app set up as the
 # administrator's guide says, Microsoft Graph Mail.Send only (Graph sendMail,
 # transport left at auto); send a notification through each and show what
-# Exchange (the emulator) received, with the route it came by.
+# Exchange (the emulator) received, with the route it came by; then run the
+# host as a service, post a notification with curl and show it delivered.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -15,7 +16,9 @@ bin=$build/bin
 
 work=$(mktemp -d)
 emulator_pid=
+serve_pid=
 cleanup() {
+  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
   [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
   rm -rf "$work"
 }
@@ -38,6 +41,8 @@ plugins.directory = $build/lib
 plugins.enabled = m365_oauth_smtp
 state.url = sqlite:$work/state.db
 logging.loggers.root.level = warning
+http.port = 0
+delivery.poll_interval_ms = 100
 PROPS
 host() { "$bin/notify-host" --config "$work/notify-host.properties" "$@"; }
 settings=(--set server_name=demo --set smtp_host=localhost --set "port=$smtp_port"
@@ -93,3 +98,32 @@ for f in "$spool"/*.eml; do
   echo "-- $(basename "$f") (route: $route)"
   sed -n '1,/^\r\?$/p' "$f"
 done
+echo
+echo "== notify-host serve: the service (HTTP API on loopback, outbox, workers)"
+key=$(host api-key create demo 2>/dev/null)
+host serve >"$work/serve.json" 2>"$work/serve.log" &
+serve_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/serve.json" ] && break; sleep 0.1; done
+[ -s "$work/serve.json" ] || { echo "serve did not start:"; cat "$work/serve.log"; exit 1; }
+url=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['listening'])" "$work/serve.json")
+echo "listening on $url"
+echo "\$ curl -X POST $url/api/v1/notifications -H 'Authorization: Bearer nhk_...' -d '{...}'"
+answer=$(curl -sS -X POST "$url/api/v1/notifications" -H "Authorization: Bearer $key" \
+  -H 'Content-Type: application/json' \
+  -d '{"ruleset":"demo","to":["ops@contoso.com"],"subject":"Backup finished","body":"db-01: 42 GB in 6 min."}')
+echo "$answer"
+id=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['id'])" "$answer")
+for _ in $(seq 1 100); do
+  status=$(curl -sS "$url/api/v1/notifications/$id" -H "Authorization: Bearer $key")
+  case "$status" in *'"status":"delivered"'*) break ;; esac
+  sleep 0.2
+done
+echo "\$ curl $url/api/v1/notifications/$id"
+echo "$status"
+message_id=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['message_id'])" "$status")
+echo
+echo "== The message the service delivered (Message-ID $message_id)"
+f=$(grep -l -F "Message-ID: $message_id" "$spool"/*.eml | head -1)
+[ -n "$f" ] && sed -n '1,/^\r\?$/p' "$f"
+kill -TERM "$serve_pid"; wait "$serve_pid"; serve_pid=
+echo "(serve stopped on SIGTERM, exit 0)"

@@ -20,5 +20,5 @@ if [ -f "$root/tests/sanitizer/lsan.supp" ]; then
   export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/sanitizer/lsan.supp:print_suppressions=0}
 fi
 cd "$build"
-ctest --output-on-failure -j"$jobs" --timeout 600 \
+ctest --output-on-failure -j"$jobs" --timeout 600 -LE long \
   -E '^emulator\.(PeersTest|StandaloneTest)\.|^host\.SdkConsumerBuildsSamplePluginOutOfTree$'

@@ -3,6 +3,7 @@
 // "Outbox"): the narrow view they are written and tested against. The
 // service implements it over the state database (state_delivery_queue.hpp).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,9 @@ class DeliveryQueue {
 
   virtual std::optional<DeliveryRuleset> FindRuleset(const std::string& name) = 0;
   virtual void SaveHealth(const std::string& ruleset, const RulesetHealth& health) = 0;
+  // The health stored by an earlier run: a ruleset that was failing stays
+  // failing (and makes no token request) until it is saved again.
+  virtual std::map<std::string, RulesetHealth> LoadHealth() = 0;
 };
 
 }  // namespace notify_host

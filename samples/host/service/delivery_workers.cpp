@@ -48,7 +48,9 @@ DeliveryWorkers::~DeliveryWorkers() { Stop(); }
 
 void DeliveryWorkers::Start() {
   queue_.ReleaseAbandonedClaims(now_());
+  auto stored = queue_.LoadHealth();
   std::lock_guard<std::mutex> lock(mutex_);
+  health_ = std::move(stored);
   started_ = true;
   dispatcher_ = std::thread([this] { DispatchLoop(); });
   for (int i = 0; i < std::max(1, settings_.workers); ++i)

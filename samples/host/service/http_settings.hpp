@@ -1,10 +1,12 @@
 #pragma once
-// The listener's settings (docs/service.md, "Settings"):
+// The service's settings (docs/service.md, "Settings"). The listener's:
 //   http.address = 127.0.0.1      http.port = 8025
 //   http.tls.certificate = FILE   http.tls.key = FILE   (both, or neither)
 //   http.max_body_bytes = 52428800
 //   http.threads = 8
 #include <Poco/Util/AbstractConfiguration.h>
+
+#include "service/delivery_workers.hpp"
 
 #include <cstdint>
 #include <string>
@@ -25,5 +27,9 @@ struct HttpSettings {
 // or a certificate without its key (or the other way round).
 HttpSettings ReadHttpSettings(const Poco::Util::AbstractConfiguration& config,
                               const std::string& base_dir);
+
+// Reads the delivery.* keys (docs/service.md, "Settings"). Throws
+// Poco::Exception naming the key for a value out of range.
+WorkerSettings ReadWorkerSettings(const Poco::Util::AbstractConfiguration& config);
 
 }  // namespace notify_host

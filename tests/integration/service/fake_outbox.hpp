@@ -97,6 +97,11 @@ class FakeOutbox : public DeliveryQueue {
     health_[ruleset] = h;
   }
 
+  std::map<std::string, RulesetHealth> LoadHealth() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return health_;
+  }
+
   std::map<std::string, int> CountByStatus() {
     std::lock_guard<std::mutex> lock(mutex_);
     std::map<std::string, int> out;

@@ -1,0 +1,35 @@
+#pragma once
+// The workers' DeliveryQueue over the state database's outbox, rulesets and
+// health (state/*_repository.hpp): each call is one short transaction.
+#include <string>
+
+#include "service/delivery_queue.hpp"
+#include "state/state_database.hpp"
+
+namespace notify_host {
+
+class StateDeliveryQueue : public DeliveryQueue {
+ public:
+  // `db` must outlive the queue. `host` names this process's claims.
+  StateDeliveryQueue(state::StateDatabase& db, std::string host);
+
+  void ReleaseAbandonedClaims(std::int64_t now_ms) override;
+  std::vector<std::string> RulesetsWithDue(std::int64_t now_ms) override;
+  std::vector<ClaimedNotification> Claim(const std::string& ruleset, std::int64_t now_ms,
+                                         std::size_t limit) override;
+  void Record(const std::string& ruleset, const std::vector<AttemptRecord>& attempts) override;
+  std::size_t ExpireOlderThan(std::int64_t created_before_ms, std::int64_t now_ms) override;
+  std::optional<DeliveryRuleset> FindRuleset(const std::string& name) override;
+  void SaveHealth(const std::string& ruleset, const RulesetHealth& health) override;
+  std::map<std::string, RulesetHealth> LoadHealth() override;
+
+ private:
+  state::StateDatabase& db_;
+  std::string host_;
+};
+
+// A claim outlives any Deliver call (each is bounded by its channel's
+// timeout per step, docs/delivery.md); a lapsed one is taken over.
+constexpr std::int64_t kClaimLeaseMs = 30LL * 60 * 1000;
+
+}  // namespace notify_host

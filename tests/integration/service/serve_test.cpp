@@ -1,0 +1,193 @@
+// notify-host serve end to end against the emulator (docs/service.md): a
+// POST is delivered with its notification's Message-ID, SIGTERM ends it with
+// 0, a kill -9 loses nothing, an outage is paced, an expired secret turns
+// the ruleset failing once and stops token requests.
+#include <cstdlib>
+#include <set>
+
+#include "serve_fixture.hpp"
+
+namespace serve_test {
+namespace {
+
+using notify::test_support::WaitUntil;
+using std::chrono::seconds;
+
+// The long form of the proofs runs with NOTIFY_LONG_PROOFS=1 (ctest -L long).
+bool LongForm() { return std::getenv("NOTIFY_LONG_PROOFS") != nullptr; }
+
+class Serve : public ServeFixture {};
+
+TEST_F(Serve, APostedNotificationIsDeliveredWithItsIdsMessageIdAndSigtermEndsWithZero) {
+  Prepare();
+  ASSERT_GT(StartService(), 0) << Log();
+  auto r = Http(port_, "POST", "/api/v1/notifications", key_,
+                R"({"ruleset":"ops","to":["alice@contoso.com"],"subject":"Disk full","body":"93%"})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  std::string id = Json(r.body)->getValue<std::string>("id");
+  EXPECT_EQ(Json(r.body)->getValue<std::string>("status"), "queued");
+  ASSERT_TRUE(WaitUntil([&] { return StatusOf(id) == "delivered"; }, seconds(60))) << Log();
+  auto n = Json(Http(port_, "GET", "/api/v1/notifications/" + id, key_).body);
+  EXPECT_EQ(n->getValue<int>("attempts"), 1);
+  const std::string message_id = n->getValue<std::string>("message_id");
+  EXPECT_EQ(message_id, "<" + id + "@contoso.onmicrosoft.com>");
+  auto received = emulator_->received();
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(MessageIdOf(received[0].raw), message_id);
+  EXPECT_NE(Log().find("listening on http://127.0.0.1:"), std::string::npos);
+  EXPECT_EQ(StopService(SIGTERM), 0) << Log();
+  EXPECT_NE(Log().find("stopping on SIGTERM"), std::string::npos);
+}
+
+TEST_F(Serve, ARetriedPostWithTheSameIdempotencyKeyIsStoredOnce) {
+  Prepare();
+  ASSERT_GT(StartService(), 0) << Log();
+  const std::string body =
+      R"({"ruleset":"ops","to":["alice@contoso.com"],"subject":"once","body":"x"})";
+  auto first = Http(port_, "POST", "/api/v1/notifications", key_, body, "k-1");
+  auto again = Http(port_, "POST", "/api/v1/notifications", key_, body, "k-1");
+  ASSERT_EQ(first.status, 202);
+  ASSERT_EQ(again.status, 202);
+  EXPECT_EQ(Json(first.body)->getValue<std::string>("id"),
+            Json(again.body)->getValue<std::string>("id"));
+  auto other = Http(port_, "POST", "/api/v1/notifications", key_,
+                    R"({"ruleset":"ops","to":["bob@contoso.com"],"subject":"x"})", "k-1");
+  EXPECT_EQ(other.status, 409) << other.body;
+  ASSERT_TRUE(emulator_->WaitForMessages(1, seconds(60)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(emulator_->received().size(), 1u);
+}
+
+TEST_F(Serve, AnUnknownRulesetOrAMissingKeyIsRefusedAndNothingIsStored) {
+  Prepare();
+  ASSERT_GT(StartService(), 0) << Log();
+  auto r = Http(port_, "POST", "/api/v1/notifications", key_,
+                R"({"ruleset":"nope","to":["a@contoso.com"],"subject":"x"})");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("ruleset: no ruleset 'nope'"), std::string::npos) << r.body;
+  EXPECT_EQ(Http(port_, "POST", "/api/v1/notifications", "",
+                 R"({"ruleset":"ops","to":["a@contoso.com"],"subject":"x"})")
+                .status,
+            401);
+  auto metrics = Http(port_, "GET", "/metrics", "").body;
+  EXPECT_EQ(metrics.find("notify_notifications{status=\"queued\"}"), std::string::npos) << metrics;
+}
+
+// Crash: kill -9 while notifications are being delivered, start again:
+// every notification is delivered; one seen twice carries the same
+// Message-ID (it was being sent when the process died).
+TEST_F(Serve, KillNineMidDeliveryLosesNothingAndRepeatsOnlyWithTheSameMessageId) {
+  const int count = LongForm() ? 2000 : 300;
+  const int runs = LongForm() ? 5 : 1;
+  Prepare("delivery.workers = 3\n");
+  for (int run = 0; run < runs; ++run) {
+    emulator_->ResetCounters();
+    ASSERT_GT(StartService(), 0) << Log();
+    auto ids = Post(count);
+    ASSERT_EQ(ids.size(), static_cast<std::size_t>(count));
+    // Mid-delivery: some delivered, most not.
+    ASSERT_TRUE(WaitUntil([&] { return emulator_->received().size() >= static_cast<std::size_t>(count / 10); },
+                          seconds(120)));
+    StopService(SIGKILL);
+    const std::size_t at_kill = emulator_->received().size();
+    ASSERT_GT(StartService(), 0) << Log();
+    ASSERT_TRUE(WaitUntil([&] {
+      std::set<std::string> seen;
+      for (const auto& m : emulator_->received()) seen.insert(MessageIdOf(m.raw));
+      return seen.size() >= static_cast<std::size_t>(count);
+    }, seconds(600))) << "delivered " << emulator_->received().size();
+    std::map<std::string, int> times;
+    for (const auto& m : emulator_->received()) ++times[MessageIdOf(m.raw)];
+    int twice = 0;
+    for (const auto& id : ids) {
+      const std::string message_id = "<" + id + "@contoso.onmicrosoft.com>";
+      ASSERT_GE(times[message_id], 1) << id << " lost";
+      ASSERT_LE(times[message_id], 2) << id;
+      if (times[message_id] == 2) ++twice;
+    }
+    // Only what was claimed when the process died can repeat: at most the
+    // workers' batches (3 calls of 10).
+    EXPECT_LE(twice, 30);
+    EXPECT_EQ(times.size(), static_cast<std::size_t>(count)) << "nothing but these";
+    std::cout << "[ figures  ] crash run " << run + 1 << ": " << count << " notifications, "
+              << at_kill << " delivered at kill -9, " << twice
+              << " delivered twice with the same Message-ID, 0 lost\n";
+    EXPECT_EQ(StopService(SIGTERM), 0);
+  }
+}
+
+// Outage: the server refuses every connection with 421 for a while, then
+// recovers. The notifications are retried with growing waits (attempts
+// counted, not a hot loop) and all delivered after the recovery.
+TEST_F(Serve, AnOutageIsRetriedWithPacedAttemptsAndEverythingIsDeliveredAfter) {
+  Prepare("delivery.retry_base = 1\ndelivery.retry_max = 4\n");
+  m365emu::Faults outage;
+  outage.smtp_421_at_greeting = true;
+  emulator_->SetFaults(outage);
+  ASSERT_GT(StartService(), 0) << Log();
+  auto ids = Post(20);
+  ASSERT_TRUE(WaitUntil([&] { return StatusOf(ids[0]) == "retry_later"; }, seconds(60))) << Log();
+  // Let the outage last (driven by the fault switch, not by the clock of a
+  // real two-minute outage), then recover.
+  auto outage_start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitUntil([&] {
+    auto n = Json(Http(port_, "GET", "/api/v1/notifications/" + ids[0], key_).body);
+    return n->getValue<int>("attempts") >= 3;
+  }, seconds(120))) << Log();
+  const double outage_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - outage_start).count();
+  const auto connections_in_outage = emulator_->stats().smtp_connections;
+  emulator_->SetFaults({});
+  for (const auto& id : ids)
+    ASSERT_TRUE(WaitUntil([&] { return StatusOf(id) == "delivered"; }, seconds(120))) << id;
+  int attempts = 0;
+  for (const auto& id : ids)
+    attempts += Json(Http(port_, "GET", "/api/v1/notifications/" + id, key_).body)->getValue<int>("attempts");
+  // Paced: 20 notifications in batches of 10 over ~outage_s seconds of
+  // 1-4 s back-off make a few attempts each, not thousands.
+  EXPECT_LE(attempts, 20 * 12) << attempts;
+  std::cout << "[ figures  ] outage: " << connections_in_outage << " refused connections in "
+            << outage_s << " s, " << attempts << " attempts for 20 notifications, all delivered\n";
+}
+
+// An expired client secret: the ruleset turns failing within one attempt,
+// one error line says so, its notifications wait, no further token
+// requests are made until the ruleset is saved again.
+TEST_F(Serve, AnExpiredSecretTurnsTheRulesetFailingOnceAndStopsTokenRequestsUntilSaved) {
+  Prepare();
+  m365emu::Config expired = emulator_->config();
+  expired.app().secrets[0].expires_unix = 1;  // long past
+  emulator_->SetConfig(expired);
+  ASSERT_GT(StartService(), 0) << Log();
+  auto ids = Post(25);
+  ASSERT_TRUE(WaitUntil([&] {
+    auto list = Http(port_, "GET", "/api/v1/rulesets", key_).body;
+    return list.find(R"("state":"failing")") != std::string::npos;
+  }, seconds(60))) << Log();
+  const auto tokens_when_failing = emulator_->stats().token_requests;
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // 40 dispatcher rounds at 50 ms
+  EXPECT_EQ(emulator_->stats().token_requests, tokens_when_failing);
+  EXPECT_LE(tokens_when_failing, 3u) << "at most the calls already running";
+  for (const auto& id : ids) EXPECT_EQ(StatusOf(id), "queued") << id;
+  auto list = Http(port_, "GET", "/api/v1/rulesets", key_).body;
+  EXPECT_NE(list.find("AADSTS7000222"), std::string::npos) << list;
+  std::string log = Log();
+  std::size_t lines = 0;
+  for (std::size_t at = log.find("channel health failing"); at != std::string::npos;
+       at = log.find("channel health failing", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 1u) << log;
+  EXPECT_EQ(log.find(m365emu::kDemoSecretValue), std::string::npos) << "no secret in the log";
+  // A new secret, saved: delivery resumes.
+  m365emu::Config fixed = emulator_->config();
+  fixed.app().secrets[0].expires_unix = 0;
+  emulator_->SetConfig(fixed);
+  SaveRuleset("ops");
+  for (const auto& id : ids)
+    ASSERT_TRUE(WaitUntil([&] { return StatusOf(id) == "delivered"; }, seconds(120))) << id;
+  std::cout << "[ figures  ] expired secret: failing after " << tokens_when_failing
+            << " token requests, " << lines << " error line, 0 token requests while failing\n";
+}
+
+}  // namespace
+}  // namespace serve_test
