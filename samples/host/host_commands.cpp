@@ -15,6 +15,7 @@
 #include "report_output.hpp"
 #include "ruleset_commands.hpp"
 #include "ruleset_store.hpp"
+#include "service/serve_command.hpp"
 #include "state/ruleset_repository.hpp"
 #include "terminal_text.hpp"
 
@@ -223,6 +224,8 @@ int Dispatch(const std::vector<std::string>& args, HostEnv& env, std::ostream& o
   if (command == "ruleset" && sub == "delete") return RulesetDelete(cl, env, out, err);
   if (command == "send") return Send(cl, env, out, err);
   if (command == "import-rulesets") return ImportRulesets(cl, env, out, err);
+  if (command == "serve") return Serve(cl, env, out, err);
+  if (command == "api-key" && sub == "create") return ApiKeyCreate(cl, env, out, err);
   err << UsageText();
   return kExitUsage;
 }
@@ -238,6 +241,9 @@ std::string UsageText() {
          "  ruleset show NAME [--json]\n"
          "  ruleset delete NAME\n"
          "  import-rulesets FILE.json\n"
+         "  serve                           the service: HTTP API, outbox workers "
+         "(docs/service.md)\n"
+         "  api-key create NAME             prints a new API key once; only its hash is stored\n"
          "  send --ruleset NAME --to ADDR[,ADDR] --subject TEXT (--body TEXT | --body-file F)\n"
          "       [--html-file F] [--attach F]... [--json]\n"
          "  send --ruleset NAME --batch FILE.jsonl [--json]\n"

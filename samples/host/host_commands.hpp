@@ -1,6 +1,8 @@
 #pragma once
 // The notify-host commands, independent of how the process started, so tests
 // and the program share them.
+#include <Poco/Util/AbstractConfiguration.h>
+
 #include <memory>
 #include <ostream>
 #include <string>
@@ -26,6 +28,9 @@ struct HostEnv {
   state::StateOptions state_options;
   // Opened by the first command that needs it (OpenState, command_support.hpp).
   std::shared_ptr<state::StateDatabase> state;
+  // The host's settings, for the commands that read more of them (serve:
+  // http.*, delivery.*); nullptr reads as every key at its default.
+  const Poco::Util::AbstractConfiguration* settings = nullptr;
 };
 
 // Runs `args`: the command word and everything after it (the host's global

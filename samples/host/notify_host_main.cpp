@@ -169,6 +169,7 @@ int Run(const AbstractConfiguration& config, const std::string& config_file,
   env.state_options.url = config.getString("state.url", "sqlite:state.db");
   env.state_options.base_dir = base.toString();
   env.state_options.key_file = config.getString("secrets.key_file", "");
+  env.settings = &config;
   auto& log = Poco::Logger::get("notify.host");
   for (const auto& c : env.plugins.channels)
     log.debug("loaded plugin " + c.id + " " + c.version + " from " + c.file);

@@ -146,10 +146,10 @@ void DeliveryWorkers::ClaimDueWork(std::unique_lock<std::mutex>& lock) {
     const std::size_t batch =
         static_cast<std::size_t>(BatchSizeOf(ruleset->settings, settings_.default_batch));
     while (!stopping_ && running_ < settings_.workers &&
-           in_flight_[name] < settings_.calls_per_ruleset) {
-      lock.unlock();
+           in_flight_[name] < settings_.calls_per_ruleset && health.state != "failing") {
+      // Claimed under the lock: a worker that turns the ruleset failing waits
+      // for this claim, and no claim is made once it is failing.
       std::vector<ClaimedNotification> claimed = queue_.Claim(name, now, batch);
-      lock.lock();
       if (claimed.empty()) break;
       ++running_;
       ++in_flight_[name];

@@ -51,7 +51,8 @@ WorkerSettings ReadWorkerSettings(const Poco::Util::AbstractConfiguration& confi
   w.workers = static_cast<int>(Integer(config, "delivery.workers", w.workers, 1, 64));
   w.calls_per_ruleset =
       static_cast<int>(Integer(config, "delivery.calls_per_ruleset", w.calls_per_ruleset, 1, 64));
-  w.default_batch = static_cast<int>(Integer(config, "delivery.batch_size", w.default_batch, 1, 1000));
+  w.default_batch =
+      static_cast<int>(Integer(config, "delivery.batch_size", w.default_batch, 1, 1000));
   w.poll = milliseconds(Integer(config, "delivery.poll_interval_ms", w.poll.count(), 10, 60000));
   w.retry.base = seconds(Integer(config, "delivery.retry_base", 30, 1, 86400));
   w.retry.cap = seconds(Integer(config, "delivery.retry_max", 3600, 1, 7 * 86400));

@@ -6,10 +6,10 @@
 //   http.threads = 8
 #include <Poco/Util/AbstractConfiguration.h>
 
-#include "service/delivery_workers.hpp"
-
 #include <cstdint>
 #include <string>
+
+#include "service/delivery_workers.hpp"
 
 namespace notify_host {
 

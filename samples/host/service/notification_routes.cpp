@@ -36,8 +36,9 @@ Object::Ptr Queued(const state::EnqueueOutcome& e) {
 ApiResponse Post(const NotificationRoutes& r, const ApiRequest& request) {
   ParsedNotifications parsed = ParseNotifications(request.body);
   if (request.idempotency_key.size() > kMaxIdempotencyKey)
-    throw ApiError{422, "invalid_field",
-                   "Idempotency-Key: at most " + std::to_string(kMaxIdempotencyKey) + " characters"};
+    throw ApiError{
+        422, "invalid_field",
+        "Idempotency-Key: at most " + std::to_string(kMaxIdempotencyKey) + " characters"};
   state::StateDatabase& db = *r.env->state;
   const std::string request_hash = HashApiKey(request.body);  // SHA-256 of the body
   std::vector<state::EnqueueOutcome> outcomes;

@@ -14,7 +14,11 @@ std::chrono::milliseconds RetryDelay(const RetrySettings& settings, int attempts
   jitter = std::clamp(jitter, 0.0, 1.0);
   auto delay =
       milliseconds(full / 2 + static_cast<long long>(static_cast<double>(full / 2) * jitter));
-  return std::max(delay, milliseconds(static_cast<long long>(std::max(0, retry_after_s)) * 1000));
+  // The channel's retry_after is a lower bound, but no wait is longer than
+  // the cap: an administrator's retry_max bounds every wait.
+  auto wanted =
+      std::max(delay, milliseconds(static_cast<long long>(std::max(0, retry_after_s)) * 1000));
+  return std::min(wanted, settings.cap);
 }
 
 }  // namespace notify_host

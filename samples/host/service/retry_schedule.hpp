@@ -17,7 +17,8 @@ struct RetrySettings {
 
 // The wait before attempt `attempts + 1`, after `attempts` attempts (>= 1).
 // `jitter` in [0, 1) comes from the caller (a random source in the service,
-// fixed values in tests). `retry_after_s` > 0 is a lower bound.
+// fixed values in tests). `retry_after_s` > 0 is a lower bound, itself
+// capped at settings.cap (no wait is longer than delivery.retry_max).
 std::chrono::milliseconds RetryDelay(const RetrySettings& settings, int attempts, int retry_after_s,
                                      double jitter);
 

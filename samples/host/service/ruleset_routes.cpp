@@ -81,7 +81,8 @@ PutBody ParsePut(const std::string& body) {
       Invalid(key, "is not a known key (channel, settings, test_to, offline)");
   }
   PutBody put;
-  if (!o->has("channel") || !o->get("channel").isString()) Invalid("channel", "is required, a string");
+  if (!o->has("channel") || !o->get("channel").isString())
+    Invalid("channel", "is required, a string");
   put.channel = o->get("channel").extract<std::string>();
   if (!o->has("settings") || o->get("settings").type() != typeid(Object::Ptr))
     Invalid("settings", "is required, an object of strings");
@@ -109,7 +110,8 @@ ApiResponse Put(const RulesetRoutes& r, const ApiRequest& request) {
   const std::string name = CheckedName(request);
   PutBody put = ParsePut(request.body);
   const LoadedChannel* c = FindChannel(*r.env, put.channel);
-  if (!c) Invalid("channel", "no loaded channel '" + put.channel + "'; GET /api/v1/channels lists them");
+  if (!c)
+    Invalid("channel", "no loaded channel '" + put.channel + "'; GET /api/v1/channels lists them");
   std::ostringstream db_error;
   state::StateDatabase* db = OpenState(*r.env, db_error);
   if (!db) throw std::runtime_error(db_error.str());

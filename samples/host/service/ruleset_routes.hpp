@@ -14,9 +14,9 @@
 namespace notify_host {
 
 struct RulesetRoutes {
-  HostEnv* env = nullptr;                                     // channels and the state database
+  HostEnv* env = nullptr;                                        // channels and the state database
   std::function<std::map<std::string, RulesetHealth>()> health;  // the workers' view
-  std::function<void()> saved;                                // a ruleset changed: wake the workers
+  std::function<void()> saved;  // a ruleset changed: wake the workers
 };
 
 void AddRulesetRoutes(ApiRouter& router, RulesetRoutes routes);

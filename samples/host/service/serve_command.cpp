@@ -3,6 +3,7 @@
 #include <Poco/Environment.h>
 #include <Poco/Logger.h>
 #include <Poco/Process.h>
+#include <Poco/Util/MapConfiguration.h>
 #include <signal.h>
 
 #include <random>
@@ -99,9 +100,11 @@ int Serve(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& 
 
   HttpSettings http;
   WorkerSettings delivery;
+  Poco::AutoPtr<Poco::Util::MapConfiguration> defaults = new Poco::Util::MapConfiguration;
+  const Poco::Util::AbstractConfiguration& settings = env.settings ? *env.settings : *defaults;
   try {
-    http = ReadHttpSettings(*env.settings, env.state_options.base_dir);
-    delivery = ReadWorkerSettings(*env.settings);
+    http = ReadHttpSettings(settings, env.state_options.base_dir);
+    delivery = ReadWorkerSettings(settings);
   } catch (const Poco::Exception& e) {
     err << "notify-host serve: " << ForTerminal(e.message()) << "\n";
     return kExitUsage;
@@ -110,8 +113,8 @@ int Serve(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& 
   if (!db) return kExitError;
 
   ServiceMetrics metrics;
-  StateDeliveryQueue queue(*db, Poco::Environment::nodeName() + ":" +
-                                    std::to_string(Poco::Process::id()));
+  StateDeliveryQueue queue(
+      *db, Poco::Environment::nodeName() + ":" + std::to_string(Poco::Process::id()));
   std::mt19937_64 random{std::random_device{}()};
   std::mutex random_mutex;
   DeliveryWorkers workers(
@@ -129,8 +132,8 @@ int Serve(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& 
   info.snapshot = [db, &workers] { return TakeSnapshot(*db, workers); };
   AddInfoRoutes(router, info);
   AddNotificationRoutes(router, {&env, &metrics, [&workers] { workers.Wake(); }});
-  AddRulesetRoutes(router, {&env, [&workers] { return workers.Health(); },
-                            [&workers] { workers.Wake(); }});
+  AddRulesetRoutes(router,
+                   {&env, [&workers] { return workers.Health(); }, [&workers] { workers.Wake(); }});
 
   std::unique_ptr<ApiHttpServer> server;
   try {
@@ -174,7 +177,8 @@ int ApiKeyCreate(const CommandLine& cl, HostEnv& env, std::ostream& out, std::os
   }
   const std::string& name = cl.words[2];
   if (!IsRulesetName(name)) {
-    err << "API key name '" << Shown(name) << "' refused: names are 1-64 characters of A-Z a-z 0-9 . _ -\n";
+    err << "API key name '" << Shown(name)
+        << "' refused: names are 1-64 characters of A-Z a-z 0-9 . _ -\n";
     return kExitUsage;
   }
   state::StateDatabase* db = OpenState(env, err);

@@ -34,7 +34,9 @@ StateDeliveryQueue::StateDeliveryQueue(state::StateDatabase& db, std::string hos
 
 void StateDeliveryQueue::ReleaseAbandonedClaims(std::int64_t now_ms) {
   auto tx = db_.BeginWrite();
-  std::size_t n = state::OutboxRepository(tx).ReleaseClaims(host_, now_ms);
+  // Every host's: the process id in host_ changes at each start, and one
+  // SQLite database has one serving host (docs/service.md, "Outbox").
+  std::size_t n = state::OutboxRepository(tx).ReleaseClaims("", now_ms);
   tx.Commit();
   if (n > 0)
     Poco::Logger::get("notify.service.delivery")

@@ -106,6 +106,8 @@ TEST(RetrySchedule, TheChannelsRetryAfterIsTheLeastWait) {
   s.base = seconds(30);
   EXPECT_EQ(RetryDelay(s, 1, 120, 0.0), seconds(120));
   EXPECT_EQ(RetryDelay(s, 5, 10, 0.0), seconds(240));
+  s.cap = seconds(90);
+  EXPECT_EQ(RetryDelay(s, 1, 120, 0.0), seconds(90)) << "retry_max bounds every wait";
 }
 
 notify::DeliveryResult Rejected(int code, const std::string& enhanced, const std::string& detail) {
