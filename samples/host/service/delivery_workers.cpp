@@ -97,7 +97,9 @@ void DeliveryWorkers::DispatchLoop() {
     try {
       ClaimDueWork(lock);
     } catch (const std::exception& e) {
-      // The database may be busy or gone for a moment; the next round tries again.
+      // The database may be busy or gone for a moment; the next round tries
+      // again. The error may have come while the lock was released.
+      if (!lock.owns_lock()) lock.lock();
       Log().error(std::string("cannot claim due notifications: ") + ForTerminal(e.what()));
     }
     if (stopping_) break;

@@ -109,6 +109,8 @@ int Serve(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& 
     err << "notify-host serve: " << ForTerminal(e.message()) << "\n";
     return kExitUsage;
   }
+  // A connection for each request thread, each worker and the dispatcher.
+  env.state_options.max_connections = http.threads + delivery.workers + 2;
   state::StateDatabase* db = OpenState(env, err);
   if (!db) return kExitError;
 

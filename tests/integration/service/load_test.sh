@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Load proof of notify-host serve (docs/service.md): Debian's wrk posts
+# notifications for DURATION seconds (post.lua beside this script) while the
+# emulator accepts them; prints accepted requests/s, the p99 accept latency,
+# the time the queue takes to drain, the service's peak RSS, and fails
+# unless every accepted notification was delivered exactly once.
+#   load_test.sh BUILD_DIR SOURCE_DIR [DURATION]
+set -euo pipefail
+build=$1
+src=$2
+duration=${3:-5}
+bin=$build/bin
+work=$(mktemp -d)
+emulator_pid=
+serve_pid=
+cleanup() {
+  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
+  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null || true
+  [ -n "${KEEP:-}" ] && cp "$work/serve.log" /tmp/serve-load-serve.log
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The demo tenant without the 30 messages/minute pacing: the host is measured here.
+python3 - "$src/tests/emulator/demo-config.json" "$work/emulator.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c.setdefault("limits", {})["messages_per_minute"] = 10000000
+json.dump(c, open(sys.argv[2], "w"))
+PY
+"$bin/m365-emulator" --config "$work/emulator.json" --state-dir "$work/emulator" \
+  >"$work/ready.json" 2>"$work/emulator.log" &
+emulator_pid=$!
+for _ in $(seq 1 200); do [ -s "$work/ready.json" ] && break; sleep 0.05; done
+field() { python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())[sys.argv[2]])" "$1" "$2"; }
+authority=$(field "$work/ready.json" authority)
+smtp_port=$(field "$work/ready.json" smtp_port)
+ca_file=$(field "$work/ready.json" ca_file)
+stats_url=$(field "$work/ready.json" stats_url)
+
+mkdir -m 0755 "$work/plugins"
+install -m 0755 "$build/lib/m365_oauth_smtp.so" "$work/plugins/"
+cat >"$work/host.properties" <<PROPS
+plugins.directory = $work/plugins
+plugins.enabled = m365_oauth_smtp
+state.url = sqlite:$work/state.db
+logging.loggers.root.level = warning
+http.port = 0
+delivery.poll_interval_ms = 100
+PROPS
+host() { "$bin/notify-host" --config "$work/host.properties" "$@"; }
+echo 'Xq8~Demo.Secret_Value-1234567890abcdefgh' |
+  host ruleset save load --channel m365_oauth_smtp --set server_name=load --set smtp_host=localhost \
+    --set "port=$smtp_port" --set timeout=30 --set batch_size=large \
+    --set from_email=notify@contoso.onmicrosoft.com \
+    --set client_id=0b9d7e4c-6a21-4f3b-8e5d-7c1a2b3c4d5e \
+    --set tenant_id=4f7c2a51-0d3e-4b8a-9c61-2e5f8d7a1b30 \
+    --set "authority_url=$authority" --set "ca_file=$ca_file" --secret-stdin >/dev/null
+key=$(host api-key create load 2>/dev/null)
+"$bin/notify-host" --config "$work/host.properties" serve >"$work/serve.json" 2>"$work/serve.log" &
+serve_pid=$!
+for _ in $(seq 1 200); do [ -s "$work/serve.json" ] && break; sleep 0.05; done
+url=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['listening'])" "$work/serve.json")
+
+API_KEY=$key wrk -t2 -c16 -d"${duration}s" --latency -s "$src/tests/integration/service/post.lua" \
+  "$url/api/v1/notifications" >"$work/wrk.txt"
+load_end=$(date +%s.%N)
+metric() { curl -sS "$url/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+# Drained: nothing waiting or being sent.
+for _ in $(seq 1 150); do
+  depth=$(metric notify_queue_depth)
+  [ "${depth%.*}" = 0 ] && break
+  sleep 0.1
+done
+drained=$(date +%s.%N)
+# Read after the drain: a request wrk had in flight at its end may land later.
+accepted=$(metric notify_notifications_accepted_total)
+delivered=$(metric 'notify_notifications{status="delivered"}')
+emulator_accepted=$(curl -sS --cacert "$ca_file" "$stats_url" |
+  python3 -c "import json,sys; print(json.load(sys.stdin)['messages_accepted'])")
+rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$serve_pid/status")
+rps=$(awk '/Requests\/sec/ { print $2 }' "$work/wrk.txt")
+p99=$(awk '$1 == "99%" { print $2 }' "$work/wrk.txt")
+non2xx=$(awk '/Non-2xx/ { print $5 }' "$work/wrk.txt")
+printf 'load: %ss of POSTs (wrk -t2 -c16): %s accepted req/s, p99 accept latency %s, ' \
+  "$duration" "$rps" "$p99"
+printf 'accepted %s, drain %.1f s after the load, peak RSS %d MB, delivered %s (emulator: %s), non-2xx %s\n' \
+  "${accepted%.*}" "$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$load_end" "$drained")" $((rss_kb / 1024)) "${delivered%.*}" \
+  "$emulator_accepted" "${non2xx:-0}"
+[ "${depth%.*}" = 0 ] || { echo "FAIL: the queue did not drain"; exit 1; }
+[ "${delivered%.*}" = "${accepted%.*}" ] || { echo "FAIL: not every accepted notification was delivered"; exit 1; }
+[ "$emulator_accepted" = "${accepted%.*}" ] || { echo "FAIL: the emulator received $emulator_accepted"; exit 1; }
+kill -TERM "$serve_pid"; wait "$serve_pid"; serve_pid=
+echo "1 passed, 0 failed"
