@@ -35,13 +35,29 @@ std::chrono::milliseconds DeliverDeadline(std::chrono::seconds timeout, std::siz
 }
 
 std::vector<std::vector<std::size_t>> SplitIntoChunks(const std::vector<std::size_t>& items,
-                                                      int batch_size) {
+                                                      int batch_size, int spread) {
+  const std::size_t n = items.size();
   std::size_t size = static_cast<std::size_t>(std::max(1, batch_size));
+  const std::size_t needed = (n + size - 1) / size;
+  const std::size_t spread_to =
+      std::min<std::size_t>(static_cast<std::size_t>(std::max(1, spread)),
+                            n / kMinMessagesPerSpreadChunk);
   std::vector<std::vector<std::size_t>> chunks;
-  for (std::size_t i = 0; i < items.size(); i += size) {
+  if (spread_to > needed) {
+    // Even shares: the first n % spread_to chunks get one more.
+    std::size_t at = 0;
+    for (std::size_t c = 0; c < spread_to; ++c) {
+      std::size_t share = n / spread_to + (c < n % spread_to ? 1 : 0);
+      chunks.emplace_back(items.begin() + static_cast<std::ptrdiff_t>(at),
+                          items.begin() + static_cast<std::ptrdiff_t>(at + share));
+      at += share;
+    }
+    return chunks;
+  }
+  for (std::size_t i = 0; i < n; i += size) {
     chunks.emplace_back(
         items.begin() + static_cast<std::ptrdiff_t>(i),
-        items.begin() + static_cast<std::ptrdiff_t>(std::min(i + size, items.size())));
+        items.begin() + static_cast<std::ptrdiff_t>(std::min(i + size, n)));
   }
   return chunks;
 }

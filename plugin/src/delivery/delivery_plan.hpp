@@ -34,10 +34,18 @@ std::chrono::milliseconds PauseCap(std::chrono::seconds timeout);
 // After it no connection and no message is started.
 std::chrono::milliseconds DeliverDeadline(std::chrono::seconds timeout, std::size_t chunks);
 
+// The fewest messages worth a connection of their own when a batch is spread
+// over several (docs/delivery.md, Batches, chunks and connections).
+inline constexpr std::size_t kMinMessagesPerSpreadChunk = 10;
+
 // Cuts `items` into consecutive chunks of at most `batch_size` (at least 1),
-// keeping their order: one chunk per SMTP connection.
+// keeping their order: one chunk per SMTP connection. When that makes fewer
+// than `spread` chunks (the connections a call may use at once), the items
+// are spread evenly over as many chunks as `spread` allows while each keeps
+// kMinMessagesPerSpreadChunk, so that a batch smaller than spread x
+// batch_size still uses the parallel connections.
 std::vector<std::vector<std::size_t>> SplitIntoChunks(const std::vector<std::size_t>& items,
-                                                      int batch_size);
+                                                      int batch_size, int spread = 1);
 
 // The result for message `id` given why it ends as it does (docs/delivery.md,
 // Outcomes):

@@ -41,6 +41,22 @@ TEST(DeliveryPlanTest, ChunksOfBatchSizeInOrder) {
   EXPECT_EQ(SplitIntoChunks(Range(3), 0).size(), 3u);  // at least one per connection
 }
 
+// docs/delivery.md, Batches, chunks and connections: a batch smaller than
+// 3 x batch_size still uses 3 connections when each gets 10 messages.
+TEST(DeliveryPlanTest, ASmallBatchIsSpreadOverTheConnectionsOfACall) {
+  auto chunks = SplitIntoChunks(Range(100), 100, 3);
+  ASSERT_EQ(chunks.size(), 3u);
+  EXPECT_EQ(chunks[0].size(), 34u);
+  EXPECT_EQ(chunks[1].size(), 33u);
+  EXPECT_EQ(chunks[2].size(), 33u);
+  EXPECT_EQ(chunks[1].front(), 34u);  // still in order
+  EXPECT_EQ(chunks[2].back(), 99u);
+  EXPECT_EQ(SplitIntoChunks(Range(25), 100, 3).size(), 2u);  // 13 + 12: 10 each at least
+  EXPECT_EQ(SplitIntoChunks(Range(9), 100, 3).size(), 1u);
+  EXPECT_EQ(SplitIntoChunks(Range(200), 30, 3).size(), 7u);  // enough chunks already
+  EXPECT_EQ(SplitIntoChunks(Range(200), 30, 3)[6].size(), 20u);
+}
+
 // docs/delivery.md, How long one Deliver call can take.
 TEST(DeliveryPlanTest, TheDeadlineOfACallGrowsWithItsChunksAndTheTimeout) {
   using std::chrono::milliseconds;
