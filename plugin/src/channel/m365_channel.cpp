@@ -1,6 +1,9 @@
 // The channel glue: settings checks, live checks, senders.
 #include "channel/m365_channel.hpp"
 
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
+
 #include <memory>
 #include <string>
 
@@ -27,6 +30,19 @@ TokenFetcher MakeTokenFetcher(const M365Config& config, Poco::Net::Context::Ptr 
     if (r.ok) return IssuedToken{std::move(r.access_token), r.expires_in};
     return DiagnoseTokenFailure(r, config);
   };
+}
+
+// Tells one credential of an app from another without holding the secret
+// twice: the secret, and the CA file the request trusts (a refused sign-in
+// certificate is a refusal too). A change forgets the cache's refusal of the
+// old one (docs/delivery.md, Tokens).
+std::string CredentialDigest(const M365Config& config) {
+  Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
+  for (const std::string* part : {&config.client_secret, &config.ca_file}) {
+    sha256.update(std::to_string(part->size()) + ":");
+    sha256.update(*part);
+  }
+  return Poco::DigestEngine::digestToHex(sha256.digest());
 }
 
 notify::FieldIssue CaFileIssue(const notify::sdk::Status& why) {
@@ -79,13 +95,13 @@ std::unique_ptr<notify::sdk::SenderBase> M365Channel::MakeSender(const notify::S
     report.issues.push_back(CaFileIssue(tls.status()));
     return nullptr;
   }
-  auto tokens =
-      SharedTokenCache({config.authority_url, config.tenant_id, config.client_id, config.scope},
-                       MakeTokenFetcher(config, tls.value(), config.scope));
+  auto tokens = SharedTokenCache(
+      {config.authority_url, config.tenant_id, config.client_id, config.scope},
+      MakeTokenFetcher(config, tls.value(), config.scope), CredentialDigest(config));
   // Requested only when the route needs it (delivery/sender_route.hpp).
   auto graph_tokens = SharedTokenCache(
       {config.authority_url, config.tenant_id, config.client_id, config.graph_scope},
-      MakeTokenFetcher(config, tls.value(), config.graph_scope));
+      MakeTokenFetcher(config, tls.value(), config.graph_scope), CredentialDigest(config));
   std::string name = config.server_name;
   auto sender = std::make_unique<M365Sender>(std::move(config), tls.value(), std::move(tokens),
                                              host_, clock_, std::move(graph_tokens));

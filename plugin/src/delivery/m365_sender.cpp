@@ -173,8 +173,18 @@ std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::
   run.deadline = clock_.Now() + budget;
   run.deadline_length = std::chrono::ceil<std::chrono::seconds>(budget);
 
+  // A credential the token cache still knows to be refused for good would
+  // be refused for every connection: the batch is given up before any is
+  // opened (docs/delivery.md, Tokens). Asks the cache only, never Entra: a
+  // token is requested once TLS is up (smtp_login).
+  if (!run.chunks.empty()) {
+    Status refused = tokens_->StandingRefusal();
+    if (!refused.ok()) GiveUp(run, NoAccessToken(refused));
+  }
+
   // Up to three connections at once, one chunk each; this thread is one worker.
-  std::size_t workers = std::min<std::size_t>(kMaxConnectionsPerMailbox, run.chunks.size());
+  std::size_t workers =
+      run.given_up ? 0 : std::min<std::size_t>(kMaxConnectionsPerMailbox, run.chunks.size());
   std::vector<std::thread> threads;
   for (std::size_t w = 1; w < workers; ++w) {
     try {

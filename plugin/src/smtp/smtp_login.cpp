@@ -18,12 +18,6 @@ Status FromStep(const std::string& step, const SmtpStepResult& result) {
   return Status::Unavailable(result.error.empty() ? step + " failed" : result.error);
 }
 
-Status FromToken(const Status& why) {
-  Status failed = why.WithMessage("no access token: " + why.message());
-  if (!why.IsTransient()) return failed;
-  return Status::FailedPrecondition(failed.message(), failed.remedy(), failed.retry_after());
-}
-
 // Up to an encrypted, EHLO'd connection that offers XOAUTH2.
 Status ConnectSecurely(SmtpConnection& connection) {
   SmtpStepResult r = connection.Connect();
@@ -55,6 +49,12 @@ Status ConnectSecurely(SmtpConnection& connection) {
 
 }  // namespace
 
+Status NoAccessToken(const Status& why) {
+  Status failed = why.WithMessage("no access token: " + why.message());
+  if (!why.IsTransient()) return failed;
+  return Status::FailedPrecondition(failed.message(), failed.remedy(), failed.retry_after());
+}
+
 Status OpenAuthenticated(SmtpConnection& connection, const std::string& mailbox,
                          TokenSource& tokens) {
   Status secure = ConnectSecurely(connection);
@@ -62,7 +62,7 @@ Status OpenAuthenticated(SmtpConnection& connection, const std::string& mailbox,
   notify::sdk::StatusOr<std::string> token = tokens.Get();
   if (!token.ok()) {
     (void)connection.Quit();
-    return FromToken(token.status());
+    return NoAccessToken(token.status());
   }
   SmtpStepResult auth = connection.AuthXoauth2(mailbox, token.value());
   if (auth.ok) return Status::Ok();
@@ -73,7 +73,7 @@ Status OpenAuthenticated(SmtpConnection& connection, const std::string& mailbox,
   notify::sdk::StatusOr<std::string> fresh = tokens.Refresh(token.value());
   if (!fresh.ok()) {
     (void)connection.Quit();
-    return FromToken(fresh.status());
+    return NoAccessToken(fresh.status());
   }
   if (!connection.IsOpen()) {
     secure = ConnectSecurely(connection);

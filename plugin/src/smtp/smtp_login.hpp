@@ -39,4 +39,10 @@ namespace m365 {
 notify::sdk::Status OpenAuthenticated(SmtpConnection& connection, const std::string& mailbox,
                                       TokenSource& tokens);
 
+// The login's "no token" failure for the TokenSource's `why`, as
+// OpenAuthenticated reports it: "no access token: " and the message; a
+// configuration error keeps its code, a transient failure becomes
+// kFailedPrecondition. For callers that ask for a token before connecting.
+notify::sdk::Status NoAccessToken(const notify::sdk::Status& why);
+
 }  // namespace m365

@@ -43,6 +43,10 @@ StatusOr<std::string> TokenCache::Obtain(std::unique_lock<std::mutex>& lock,
   Clock::TimePoint now = clock_.Now();
   if (Fresh(now)) return token_;
   if (now < not_before_ && !last_.ok()) {
+    // A permanent refusal is the same answer for every caller until the
+    // credential changes or the cool-down passes: asking again would only
+    // load the sign-in service (docs/delivery.md, Tokens).
+    if (!last_.status().IsTransient()) return last_;
     return last_.status().WithRetryAfter(
         std::chrono::duration_cast<std::chrono::seconds>(not_before_ - now) +
         std::chrono::seconds(1));
@@ -73,17 +77,34 @@ StatusOr<std::string> TokenCache::Obtain(std::unique_lock<std::mutex>& lock,
     const Status& why = fetched.status();
     token_.clear();
     last_ = why;
-    not_before_ = why.IsTransient() && why.retry_after() > std::chrono::seconds(0)
-                      ? now + why.retry_after()
-                      : Clock::TimePoint{};
+    if (!why.IsTransient()) {
+      // The cool-down bounds the harm of a refusal that was wrong: Entra
+      // may refuse a secret created minutes ago until it has replicated.
+      not_before_ = now + kRefusalCoolDown;
+    } else if (why.retry_after() > std::chrono::seconds(0)) {
+      not_before_ = now + why.retry_after();
+    } else {
+      not_before_ = Clock::TimePoint{};
+    }
   }
   fetched_.notify_all();
   return last_;
 }
 
-void TokenCache::SetFetcher(TokenFetcher fetch) {
+Status TokenCache::StandingRefusal() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (fetching_ || last_.ok() || last_.status().IsTransient()) return Status::Ok();
+  return clock_.Now() < not_before_ ? last_.status() : Status::Ok();
+}
+
+void TokenCache::SetFetcher(TokenFetcher fetch, const std::string& credential) {
   std::lock_guard<std::mutex> lock(mutex_);
   fetch_ = std::move(fetch);
+  if (credential == credential_) return;
+  credential_ = credential;
+  // A new credential deserves its own answer; a throttling wait stays, as
+  // it concerns the app, not the credential.
+  if (!last_.ok() && !last_.status().IsTransient()) not_before_ = Clock::TimePoint{};
 }
 
 int TokenCache::fetch_count() const {
@@ -96,7 +117,8 @@ bool TokenKey::operator<(const TokenKey& o) const {
          std::tie(o.authority, o.tenant, o.client_id, o.scope);
 }
 
-std::shared_ptr<TokenCache> SharedTokenCache(const TokenKey& key, TokenFetcher fetch) {
+std::shared_ptr<TokenCache> SharedTokenCache(const TokenKey& key, TokenFetcher fetch,
+                                             const std::string& credential, const Clock& clock) {
   static std::mutex registry_mutex;
   static std::map<TokenKey, std::weak_ptr<TokenCache>> registry;
   std::lock_guard<std::mutex> lock(registry_mutex);
@@ -104,10 +126,11 @@ std::shared_ptr<TokenCache> SharedTokenCache(const TokenKey& key, TokenFetcher f
     it = it->second.expired() ? registry.erase(it) : std::next(it);
   }
   if (auto existing = registry[key].lock()) {
-    existing->SetFetcher(std::move(fetch));
+    existing->SetFetcher(std::move(fetch), credential);
     return existing;
   }
-  auto cache = std::make_shared<TokenCache>(std::move(fetch));
+  auto cache = std::make_shared<TokenCache>(TokenFetcher(), clock);
+  cache->SetFetcher(std::move(fetch), credential);
   registry[key] = cache;
   return cache;
 }

@@ -1,7 +1,9 @@
 #pragma once
 // The token cache of docs/delivery.md, Tokens: one token per (authority,
 // tenant, client, scope), reused until its remaining life falls below
-// min(5 minutes, half its lifetime), one request shared by concurrent callers.
+// min(5 minutes, half its lifetime), one request shared by concurrent callers,
+// and a permanent refusal kept until the credential changes or a cool-down
+// passes.
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -35,15 +37,26 @@ class TokenCache : public TokenSource {
   explicit TokenCache(TokenFetcher fetch, const Clock& clock = SteadyClock());
   ~TokenCache() override;
 
+  // How long a permanent refusal (not IsTransient(): a wrong or expired
+  // secret, an unknown app or tenant) is answered without a new request,
+  // unless the credential changes first (docs/delivery.md, Tokens).
+  static constexpr std::chrono::minutes kRefusalCoolDown{5};
+
   // See TokenSource. After a transient failure with a retry_after (a 429's
   // Retry-After), returns that failure without a new request until the wait
-  // is over, its retry_after then the time left.
+  // is over, its retry_after then the time left. After a permanent refusal,
+  // returns it unchanged without a new request for kRefusalCoolDown.
   notify::sdk::StatusOr<std::string> Get() override;
   notify::sdk::StatusOr<std::string> Refresh(const std::string& rejected) override;
+  // The last permanent refusal while its cool-down lasts, else OK.
+  notify::sdk::Status StandingRefusal() override;
 
   // Replaces the fetcher (newer credentials for the same app); the cached
-  // token stays valid. Thread-safe.
-  void SetFetcher(TokenFetcher fetch);
+  // token stays valid. `credential` identifies the credential the fetcher
+  // sends (a digest, never the secret itself): when it differs from the
+  // last one, a standing permanent refusal is forgotten, since it was about
+  // the old credential. Thread-safe.
+  void SetFetcher(TokenFetcher fetch, const std::string& credential = "");
   // How many fetches were started (for tests and statistics).
   int fetch_count() const;
 
@@ -61,7 +74,10 @@ class TokenCache : public TokenSource {
   const Clock& clock_;
   std::string token_;  // never logged
   Clock::TimePoint refresh_at_{};
-  Clock::TimePoint not_before_{};  // Retry-After of the last throttled fetch
+  // No fetch before this: the Retry-After of a throttled fetch, or the end
+  // of a permanent refusal's cool-down.
+  Clock::TimePoint not_before_{};
+  std::string credential_;  // SetFetcher's `credential`; never a secret
   // The outcome of the last fetch, shared with the callers that waited for it.
   notify::sdk::StatusOr<std::string> last_{
       notify::sdk::Status::Unavailable("no token was requested yet")};
@@ -81,7 +97,11 @@ struct TokenKey {
 
 // The process-wide cache for `key`, created on first use and shared by every
 // sender of the same app while any holds it. `fetch` becomes the cache's
-// fetcher (the newest credentials win). Thread-safe.
-std::shared_ptr<TokenCache> SharedTokenCache(const TokenKey& key, TokenFetcher fetch);
+// fetcher (the newest credentials win), `credential` as for SetFetcher.
+// `clock` (which must outlive the cache) is the one a new cache gets; an
+// existing cache keeps its own. Thread-safe.
+std::shared_ptr<TokenCache> SharedTokenCache(const TokenKey& key, TokenFetcher fetch,
+                                             const std::string& credential = "",
+                                             const Clock& clock = SteadyClock());
 
 }  // namespace m365

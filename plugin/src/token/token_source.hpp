@@ -21,6 +21,10 @@ class TokenSource {
   // Forgets `rejected` if it is still the cached token and returns a new one,
   // as Get() does. Concurrent refreshes of the same token make one request.
   virtual notify::sdk::StatusOr<std::string> Refresh(const std::string& rejected) = 0;
+  // The permanent refusal the source still stands by (the credential was
+  // refused for good and asking again would not help yet), or OK. Makes no
+  // request: a caller may give up before it connects anywhere.
+  virtual notify::sdk::Status StandingRefusal() { return notify::sdk::Status::Ok(); }
 };
 
 }  // namespace m365

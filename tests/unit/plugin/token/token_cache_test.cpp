@@ -127,6 +127,45 @@ TEST_F(TokenCacheTest, ErrorsAreNotCachedButThrottlingIsHonoured) {
   EXPECT_EQ(calls, 3);
 }
 
+TEST_F(TokenCacheTest, APermanentRefusalIsNotAskedAgainUntilTheCoolDownPasses) {
+  int calls = 0;
+  TokenCache cache(
+      [&]() -> StatusOr<IssuedToken> {
+        ++calls;
+        return Status::Unauthenticated("AADSTS7000215: Invalid client secret provided.",
+                                       "Copy the secret's Value.");
+      },
+      Clock());
+  EXPECT_EQ(TokenOf(cache.Get()), "error: AADSTS7000215: Invalid client secret provided.");
+  Advance(TokenCache::kRefusalCoolDown - seconds(1));
+  auto again = cache.Get();  // the same cause, with its remedy, and no request
+  EXPECT_EQ(TokenOf(again), "error: AADSTS7000215: Invalid client secret provided.");
+  EXPECT_FALSE(again.status().IsTransient());
+  EXPECT_EQ(again.status().remedy(), "Copy the secret's Value.");
+  EXPECT_FALSE(cache.Refresh("t0").ok());
+  EXPECT_EQ(calls, 1);
+  Advance(seconds(1));
+  EXPECT_FALSE(cache.Get().ok());
+  EXPECT_EQ(calls, 2);
+}
+
+TEST_F(TokenCacheTest, ANewCredentialIsAskedForAtOnceTheSameOneIsNot) {
+  TokenCache cache(
+      []() -> StatusOr<IssuedToken> { return Status::Unauthenticated("AADSTS7000215"); }, Clock());
+  cache.SetFetcher(
+      []() -> StatusOr<IssuedToken> { return Status::Unauthenticated("AADSTS7000215"); },
+      "digest-of-the-wrong-secret");
+  EXPECT_FALSE(cache.Get().ok());
+  // Opened again with the same credential: still refused, not asked again.
+  cache.SetFetcher(Counting(seconds(3599)), "digest-of-the-wrong-secret");
+  EXPECT_FALSE(cache.Get().ok());
+  EXPECT_EQ(cache.fetch_count(), 1);
+  // A new secret (a settings change) is tried at once.
+  cache.SetFetcher(Counting(seconds(3599)), "digest-of-the-right-secret");
+  EXPECT_EQ(TokenOf(cache.Get()), "t1");
+  EXPECT_EQ(cache.fetch_count(), 2);
+}
+
 TEST_F(TokenCacheTest, AThrowingFetcherBecomesATransientError) {
   TokenCache cache([]() -> StatusOr<IssuedToken> { throw std::runtime_error("boom"); });
   auto r = cache.Get();
