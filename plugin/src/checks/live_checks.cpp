@@ -143,7 +143,7 @@ StatusOr<std::string> CheckConnect(const M365Config& c, SmtpConnection& smtp) {
   TakeLastCertificateError();
   SmtpStepResult r = smtp.Connect();
   if (!r.ok) {
-    return WithCertificateReason(DiagnoseSmtpTransport(kStepConnect, r.error, r.reply, c));
+    return WithCertificateReason(DiagnoseSmtpTransport(r.step, r.error, r.reply, c));
   }
   return "connected to " + Where(c) + (smtp.IsTls() ? " with implicit TLS" : "") + ": " +
          r.reply.ToString();
@@ -153,7 +153,7 @@ StatusOr<std::string> CheckConnect(const M365Config& c, SmtpConnection& smtp) {
 // without TLS).
 StatusOr<std::string> CheckStartTls(const M365Config& c, SmtpConnection& smtp) {
   SmtpStepResult r = smtp.Ehlo();
-  if (!r.ok) return DiagnoseSmtpTransport(kStepConnect, r.error, r.reply, c);
+  if (!r.ok) return DiagnoseSmtpTransport(r.step, r.error, r.reply, c);
   if (smtp.IsTls()) return std::string("EHLO accepted; TLS already in place (port 465)");
   if (!smtp.OffersStartTls()) {
     return Status::FailedPrecondition(
@@ -173,7 +173,7 @@ StatusOr<std::string> CheckTls(const M365Config& c, SmtpConnection& smtp) {
   }
   TakeLastCertificateError();
   SmtpStepResult r = smtp.StartTls();
-  if (!r.ok) return WithCertificateReason(DiagnoseSmtpTransport(kStepTls, r.error, r.reply, c));
+  if (!r.ok) return WithCertificateReason(DiagnoseSmtpTransport(r.step, r.error, r.reply, c));
   return "TLS established; certificate trusted and valid for " + c.smtp_host;
 }
 
@@ -189,7 +189,7 @@ StatusOr<std::string> CheckAuth(const M365Config& c, SmtpConnection& smtp, const
   }
   SmtpStepResult r = smtp.AuthXoauth2(c.from_email, token);
   if (r.ok) return "logged in as " + c.from_email + ": " + r.reply.ToString();
-  if (r.reply.code == 0) return DiagnoseSmtpTransport(kStepAuth, r.error, r.reply, c);
+  if (r.reply.code == 0) return DiagnoseSmtpTransport(r.step, r.error, r.reply, c);
   return DiagnoseAuthReply(r.reply, c, claims);
 }
 

@@ -45,6 +45,53 @@ std::string MailboxFix(const M365Config& c, const JwtClaims* claims) {
          " -AccessRights FullAccess";
 }
 
+// The step names of SmtpStepResult::step (smtp/smtp_connection.hpp).
+constexpr const char* kSmtpStepTlsHandshake = "TLS handshake";
+constexpr const char* kSmtpStepStartTls = "STARTTLS";
+
+// An error text of a step whose deadline passed (smtp/smtp_socket.cpp).
+bool IsStall(const std::string& error) { return Contains(error, "timed out"); }
+
+// What to do when the connection failed or went silent at `step` of the
+// SMTP dialogue with no reply to explain it (docs/delivery.md, How long one
+// Deliver call can take): each remedy points at what that step involves.
+std::string RemedyForStep(const std::string& step, const std::string& where) {
+  if (step == "connect") {
+    return "Check SMTP host and Port (Exchange Online: smtp.office365.com, 587) and that the "
+           "firewall allows outbound TCP to " +
+           where + ".";
+  }
+  if (step == "greeting") {
+    return "The server at " + where +
+           " took the connection but sent no greeting (220): check that Port is the SMTP "
+           "submission port (587 for Exchange Online) and that no firewall or proxy holds the "
+           "connection.";
+  }
+  if (step == "EHLO") {
+    return "The server at " + where +
+           " stopped answering after its greeting (EHLO): a firewall or antivirus that "
+           "inspects SMTP may hold the session; exempt this host from it, or try again later.";
+  }
+  if (step == kSmtpStepStartTls) {
+    return "The server at " + where +
+           " did not answer STARTTLS: a firewall or antivirus that inspects SMTP may block it; "
+           "exempt this host from it.";
+  }
+  if (step == "AUTH XOAUTH2") {
+    return "TLS was up and the server did not answer the login (AUTH XOAUTH2) in time: most "
+           "often a passing delay at Exchange Online. Try again later; if it persists, check "
+           "the service health in the Microsoft 365 admin center.";
+  }
+  if (step == "MAIL FROM" || step == "RCPT TO" || step == "DATA" || step == "end of DATA") {
+    return "The server at " + where + " stopped answering during the message (" + step +
+           "): try again later; if it persists, check the service health in the Microsoft "
+           "365 admin center.";
+  }
+  return "The TLS session with " + where +
+         " failed: check SMTP host and Port, TLS 1.2 support and any device that intercepts "
+         "TLS.";
+}
+
 }  // namespace
 
 std::string Redact(std::string text, const std::string& secret_a, const std::string& secret_b) {
@@ -380,19 +427,21 @@ Status DiagnoseSmtpTransport(const std::string& step, const std::string& error,
     return StatusOfReply(reply, message)
         .WithRemedy("The server at " + where + " is temporarily unavailable; try again later.");
   }
-  if (step == "connect") {
-    std::string remedy =
-        "Check SMTP host and Port (Exchange Online: smtp.office365.com, 587) and that "
-        "the firewall allows outbound TCP to " +
-        where + ".";
-    return reply.code != 0 ? StatusOfReply(reply, message).WithRemedy(remedy)
-                           : Status::Unavailable(message, remedy);
+  if (reply.code != 0) {
+    // A refusal, not a stall: before TLS it is the wrong server or port;
+    // from STARTTLS on, a TLS problem.
+    bool early = step == "connect" || step == "greeting" || step == "EHLO";
+    return StatusOfReply(reply, message)
+        .WithRemedy(RemedyForStep(early ? "connect" : kSmtpStepTlsHandshake, where));
   }
-  std::string remedy = "The TLS session with " + where +
-                       " failed: check SMTP host and Port, TLS 1.2 "
-                       "support and any device that intercepts SMTP.";
-  return reply.code != 0 ? StatusOfReply(reply, message).WithRemedy(remedy)
-                         : Status::FailedPrecondition(message, remedy);
+  std::string remedy = RemedyForStep(step, where);
+  // A STARTTLS or handshake failure that is not a stall (a protocol error, a
+  // session cut by the server) would meet every attempt; a stall may pass.
+  if ((step == kSmtpStepTlsHandshake || step == kSmtpStepStartTls || step == "tls") &&
+      !IsStall(error)) {
+    return Status::FailedPrecondition(message, remedy);
+  }
+  return Status::Unavailable(message, remedy);
 }
 
 }  // namespace m365

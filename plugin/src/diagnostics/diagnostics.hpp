@@ -68,10 +68,14 @@ notify::sdk::Status DiagnoseSendReply(const SmtpReply& reply, const M365Config& 
 enum class TlsFailure { kNone, kWrongName, kUntrusted, kOther };
 TlsFailure ClassifyTlsError(const std::string& error);
 
-// A connect / STARTTLS / TLS handshake failure of `step` ("connect", "tls"):
-// a refused certificate kFailedPrecondition; a 4xx or 421 StatusOfReply's
-// transient code; an unreachable server kUnavailable; another failed TLS
-// session kFailedPrecondition. Never OK.
+// A failure of the SMTP dialogue at `step` (SmtpStepResult::step: "connect",
+// "greeting", "TLS handshake", "EHLO", "STARTTLS", "AUTH XOAUTH2", "MAIL
+// FROM", ...) that no refusal explains, or a refusal of the connection's
+// early steps: a refused certificate kFailedPrecondition; a 4xx or 421
+// StatusOfReply's transient code; a failed TLS handshake or STARTTLS that is
+// not a stall kFailedPrecondition; an unreachable or silent server
+// kUnavailable. The remedy fits the step: a silent AUTH is not blamed on
+// TLS, a silent handshake not on EHLO. Never OK.
 notify::sdk::Status DiagnoseSmtpTransport(const std::string& step, const std::string& error,
                                           const SmtpReply& reply, const M365Config& config);
 

@@ -59,9 +59,11 @@ bool IsSafeEnvelopeAddress(const std::string& address) {
   });
 }
 
-SmtpStepResult Failure(std::string error) {
+// A failed `step`: the error says the step, then `what`.
+SmtpStepResult Failure(const std::string& step, const std::string& what) {
   SmtpStepResult result;
-  result.error = std::move(error);
+  result.step = step;
+  result.error = step + ": " + what;
   return result;
 }
 
@@ -87,24 +89,27 @@ class SmtpConnection::Impl {
   }
 
   // Runs `body`; a transport error ends the connection and becomes the
-  // result's error, prefixed with `step`.
+  // result's error, prefixed with `step`. `body` may move `step` on as the
+  // dialogue advances (greeting after connect, TLS handshake after
+  // STARTTLS), so the result names the step that was under way.
   template <class Body>
   SmtpStepResult Step(const std::string& step, Body&& body) {
+    SmtpStepResult result;
     try {
-      SmtpStepResult result = body();
+      result = body();
       result.connection_lost = result.connection_lost || !socket_.IsOpen();
-      return result;
     } catch (const SmtpTransportError& e) {
       socket_.Close();
-      SmtpStepResult result = Failure(step + ": " + e.what());
+      result = Failure(step, e.what());
+      result.timed_out = e.kind() == SmtpTransportError::Kind::kTimeout;
       result.connection_lost = true;
-      return result;
     } catch (...) {
       socket_.Close();
-      SmtpStepResult result = Failure(step + ": " + notify::sdk::DescribeCurrentException());
+      result = Failure(step, notify::sdk::DescribeCurrentException());
       result.connection_lost = true;
-      return result;
     }
+    result.step = step;
+    return result;
   }
 
   static SmtpStepResult FromReply(SmtpReply reply, int expected) {
@@ -171,12 +176,16 @@ SmtpConnection::SmtpConnection(SmtpEndpoint endpoint)
 SmtpConnection::~SmtpConnection() = default;
 
 SmtpStepResult SmtpConnection::Connect() {
-  return impl_->Step("connect", [&] {
+  std::string step = "connect";
+  return impl_->Step(step, [&] {
     const SmtpEndpoint& ep = impl_->endpoint_;
     impl_->ehlo_done_ = false;
     impl_->socket_.Connect(ep.host, ep.port, impl_->timeout());
-    if (ep.port == ep.implicit_tls_port)
+    if (ep.port == ep.implicit_tls_port) {
+      step = "TLS handshake";
       impl_->socket_.UpgradeToTls(ep.host, ep.tls, impl_->timeout());
+    }
+    step = "greeting";
     SmtpStepResult result = Impl::FromReply(impl_->ReadReply(), 220);
     if (!result.ok) impl_->socket_.Close();  // no service: 421 or 554 at the greeting
     return result;
@@ -204,14 +213,16 @@ bool SmtpConnection::IsQuiet() const {
 }
 
 SmtpStepResult SmtpConnection::StartTls() {
-  if (!IsOpen()) return Failure("STARTTLS: not connected");
-  if (IsTls()) return Failure("STARTTLS: the connection already uses TLS");
+  if (!IsOpen()) return Failure("STARTTLS", "not connected");
+  if (IsTls()) return Failure("STARTTLS", "the connection already uses TLS");
   if (!impl_->ehlo_done_ || !impl_->offers_starttls_) {
-    return Failure("STARTTLS: the server does not offer STARTTLS");
+    return Failure("STARTTLS", "the server does not offer STARTTLS");
   }
-  SmtpStepResult started = impl_->Step("STARTTLS", [&] {
+  std::string step = "STARTTLS";
+  SmtpStepResult started = impl_->Step(step, [&] {
     SmtpStepResult result = Impl::FromReply(impl_->Command("STARTTLS"), 220);
     if (result.ok) {
+      step = "TLS handshake";
       impl_->socket_.UpgradeToTls(impl_->endpoint_.host, impl_->endpoint_.tls, impl_->timeout());
       impl_->ehlo_done_ = false;
       impl_->offers_starttls_ = false;
@@ -227,9 +238,11 @@ SmtpStepResult SmtpConnection::StartTls() {
 
 SmtpStepResult SmtpConnection::AuthXoauth2(const std::string& user,
                                            const std::string& access_token) {
-  if (!IsOpen()) return Failure("AUTH: not connected");
-  if (!IsTls()) return Failure("AUTH: refusing to send a token over a connection without TLS");
-  if (!IsSafeEnvelopeAddress(user)) return Failure("AUTH: the user name is not a plain address");
+  if (!IsOpen()) return Failure("AUTH XOAUTH2", "not connected");
+  if (!IsTls())
+    return Failure("AUTH XOAUTH2", "refusing to send a token over a connection without TLS");
+  if (!IsSafeEnvelopeAddress(user))
+    return Failure("AUTH XOAUTH2", "the user name is not a plain address");
   return impl_->Step("AUTH XOAUTH2", [&] {
     const std::string response = Xoauth2InitialResponse(user, access_token);
     const std::string one_line = "AUTH XOAUTH2 " + response;
@@ -258,11 +271,11 @@ SmtpStepResult SmtpConnection::SendMail(const std::string& envelope_from,
                                         const std::string& mime,
                                         std::vector<SmtpReply>* rcpt_replies) {
   if (rcpt_replies != nullptr) rcpt_replies->clear();
-  if (!IsOpen()) return Failure("MAIL: not connected");
-  if (rcpts.empty()) return Failure("MAIL: no recipients");
-  if (!IsSafeEnvelopeAddress(envelope_from)) return Failure("MAIL: invalid envelope sender");
+  if (!IsOpen()) return Failure("MAIL FROM", "not connected");
+  if (rcpts.empty()) return Failure("MAIL FROM", "no recipients");
+  if (!IsSafeEnvelopeAddress(envelope_from)) return Failure("MAIL FROM", "invalid envelope sender");
   for (const std::string& rcpt : rcpts) {
-    if (!IsSafeEnvelopeAddress(rcpt)) return Failure("RCPT: invalid recipient address");
+    if (!IsSafeEnvelopeAddress(rcpt)) return Failure("RCPT TO", "invalid recipient address");
   }
   bool started = false;
   bool data_sent = false;
@@ -329,12 +342,12 @@ SmtpStepResult SmtpConnection::SendMail(const std::string& envelope_from,
 }
 
 SmtpStepResult SmtpConnection::Reset() {
-  if (!IsOpen()) return Failure("RSET: not connected");
+  if (!IsOpen()) return Failure("RSET", "not connected");
   return impl_->Step("RSET", [&] { return Impl::FromReply(impl_->Command("RSET"), 250); });
 }
 
 SmtpStepResult SmtpConnection::Quit() {
-  if (!IsOpen()) return Failure("QUIT: not connected");
+  if (!IsOpen()) return Failure("QUIT", "not connected");
   SmtpStepResult result =
       impl_->Step("QUIT", [&] { return Impl::FromReply(impl_->Command("QUIT"), 221); });
   // The server closes after 221; waiting for that keeps a new connection of

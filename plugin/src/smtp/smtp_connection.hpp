@@ -3,7 +3,9 @@
 // that validation can report each step and delivery can reuse it:
 // Connect (TCP + greeting, or implicit TLS on 465) -> Ehlo -> StartTls -> Ehlo
 // -> AuthXoauth2 -> SendMail* -> Quit. Every read and write is bounded by the
-// timeout. Secrets never appear in any error text.
+// timeout, and a result names the step it ended in (SmtpStepResult::step), so
+// a server that stops answering is reported at the step where it stopped.
+// Secrets never appear in any error text.
 #include <Poco/Net/Context.h>
 
 #include <chrono>
@@ -36,7 +38,13 @@ struct SmtpEndpoint {
 // (smtp/reply_status.hpp) for the reply.
 struct [[nodiscard]] SmtpStepResult {
   bool ok = false;
+  // The step of the dialogue the exchange ended in, the one that failed or
+  // stalled when !ok: "connect" (DNS and TCP), "greeting" (the 220),
+  // "TLS handshake", "EHLO", "STARTTLS", "AUTH XOAUTH2", "MAIL FROM", "RCPT
+  // TO", "DATA", "end of DATA", "RSET" or "QUIT". `error` starts with it.
+  std::string step;
   SmtpReply reply;
+  bool timed_out = false;  // the step's deadline passed: the server stopped answering
   std::string error;  // when !ok and no reply explains it: "connection refused", "timed out after 5
                       // s", "certificate for wrong.example.test does not match localhost", ...
   bool connection_lost = false;  // the connection is unusable after this
@@ -64,7 +72,8 @@ class SmtpConnection {
   bool OffersPipelining() const;
   bool IsTls() const;
   // STARTTLS, then the TLS handshake with certificate and host-name
-  // verification (VERIFY_STRICT), then EHLO again.
+  // verification (VERIFY_STRICT), completed within the timeout before
+  // anything else is sent, then EHLO again.
   SmtpStepResult StartTls();
   // AUTH XOAUTH2 as `user`: one line while it fits in 512 bytes, else the
   // two-step form; a 334 error challenge is answered with an empty line and

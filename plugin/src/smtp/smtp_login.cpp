@@ -21,9 +21,9 @@ Status FromStep(const std::string& step, const SmtpStepResult& result) {
 // Up to an encrypted, EHLO'd connection that offers XOAUTH2.
 Status ConnectSecurely(SmtpConnection& connection) {
   SmtpStepResult r = connection.Connect();
-  if (!r.ok) return FromStep("the greeting", r);
+  if (!r.ok) return FromStep(r.step, r);
   r = connection.Ehlo();
-  if (!r.ok) return FromStep("EHLO", r);
+  if (!r.ok) return FromStep(r.step, r);
   if (!connection.IsTls()) {
     if (!connection.OffersStartTls()) {
       (void)connection.Quit();
@@ -32,12 +32,15 @@ Status ConnectSecurely(SmtpConnection& connection) {
     }
     r = connection.StartTls();
     if (!r.ok) {
+      // A server that went silent is like any other: another attempt may
+      // fare better.
+      if (r.timed_out) return FromStep(r.step, r);
       // No reply code: the TLS handshake failed, most often a certificate
       // that is not trusted or not valid for the host name.
       if (r.reply.code == 0) {
         return Status::FailedPrecondition(r.error.empty() ? "STARTTLS failed" : r.error);
       }
-      return FromStep("STARTTLS", r);
+      return FromStep(r.step, r);
     }
   }
   if (!connection.OffersXoauth2()) {

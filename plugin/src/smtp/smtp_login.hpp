@@ -21,8 +21,9 @@ namespace m365 {
 // names the step:
 //   - the server refused a step (greeting, EHLO, STARTTLS, AUTH):
 //     StatusOfReply's code (smtp/reply_status.hpp), with the reply;
-//   - the connection failed (connect, a lost connection, a timeout):
-//     kUnavailable;
+//   - the connection failed (connect, a lost connection, a timeout at any
+//     step, the TLS handshake's included): kUnavailable, the message naming
+//     the step (SmtpStepResult::step);
 //   - the server offers no STARTTLS, or the TLS handshake failed (a
 //     certificate not trusted or not valid for the host): kFailedPrecondition,
 //     since another connection within the batch would meet the same;

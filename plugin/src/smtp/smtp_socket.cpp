@@ -124,6 +124,7 @@ void SmtpSocket::UpgradeToTls(const std::string& host, const Poco::Net::Context:
     throw SmtpTransportError(Kind::kProtocol,
                              "the server sent data before the TLS handshake; refusing to go on");
   }
+  const auto deadline = Clock::now() + timeout;
   try {
     ScopedSigpipeBlock no_sigpipe;
     BoundReceiveTimeout(CallTimeout(timeout, true));  // the handshake is TLS
@@ -134,6 +135,22 @@ void SmtpSocket::UpgradeToTls(const std::string& host, const Poco::Net::Context:
     // the peer's address, and fail.
     Poco::Net::SecureStreamSocket secure =
         Poco::Net::SecureStreamSocket::attach(socket_, host, context);
+    // Poco 1.11's attach() returns without an error when the server is
+    // silent past the socket timeout, leaving the handshake (and the host
+    // name check) to the first write: the stall would then be reported at
+    // the next command. The handshake is finished here, within the step's
+    // deadline, and the certificate checked once it is.
+    for (;;) {
+      milliseconds left = Remaining(
+          deadline, "after " + Seconds(timeout) + " during the TLS handshake with " + host);
+      BoundReceiveTimeout(CallTimeout(left, true));
+      SetSendTimeout(CallTimeout(left, true));
+      if (secure.completeHandshake() == 1) break;
+    }
+    if (!secure.havePeerCertificate()) {
+      throw SmtpTransportError(Kind::kTls, "the server at " + host + " presented no certificate");
+    }
+    secure.verifyPeerCertificate(host);
     socket_ = secure;
     tls_ = true;
   } catch (const Poco::Net::CertificateValidationException& e) {

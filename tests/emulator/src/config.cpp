@@ -395,9 +395,11 @@ Faults Faults::FromJson(const std::string& json) {
          "token_oversized_body_bytes", "token_fault_count", "smtp_no_starttls", "smtp_certificate",
          "smtp_421_at_greeting", "smtp_drop_after_messages", "smtp_drop_mid_data",
          "smtp_drop_after_data", "smtp_reply_delay_ms", "smtp_silent_after_connect",
-         "smtp_silent_after_ehlo", "smtp_silent_after_data", "smtp_idle_timeout_seconds",
-         "smtp_rcpt_replies", "graph_delay_ms", "graph_http_500", "graph_http_503_retry_after",
-         "graph_http_429_retry_after", "graph_drop", "graph_fault_count", "comment"});
+         "smtp_silent_after_ehlo", "smtp_silent_after_data", "smtp_silent_at_starttls",
+         "smtp_silent_in_tls_handshake", "smtp_silent_at_auth", "smtp_silent_at_mail",
+         "smtp_idle_timeout_seconds", "smtp_rcpt_replies", "graph_delay_ms", "graph_http_500",
+         "graph_http_503_retry_after", "graph_http_429_retry_after", "graph_drop",
+         "graph_fault_count", "comment"});
   Faults f;
   GetInt(o, p, "token_http_429_retry_after", &f.token_http_429_retry_after);
   Get(o, p, "token_http_500", &f.token_http_500);
@@ -427,6 +429,10 @@ Faults Faults::FromJson(const std::string& json) {
   Get(o, p, "smtp_silent_after_connect", &f.smtp_silent_after_connect);
   Get(o, p, "smtp_silent_after_ehlo", &f.smtp_silent_after_ehlo);
   Get(o, p, "smtp_silent_after_data", &f.smtp_silent_after_data);
+  Get(o, p, "smtp_silent_at_starttls", &f.smtp_silent_at_starttls);
+  Get(o, p, "smtp_silent_in_tls_handshake", &f.smtp_silent_in_tls_handshake);
+  Get(o, p, "smtp_silent_at_auth", &f.smtp_silent_at_auth);
+  Get(o, p, "smtp_silent_at_mail", &f.smtp_silent_at_mail);
   GetInt(o, p, "smtp_idle_timeout_seconds", &f.smtp_idle_timeout_seconds);
   if (o->has("smtp_rcpt_replies")) {
     auto ro = AsObject(o->get("smtp_rcpt_replies"), p + ".smtp_rcpt_replies");
@@ -462,6 +468,10 @@ std::string Faults::ToJson() const {
   o->set("smtp_silent_after_connect", smtp_silent_after_connect);
   o->set("smtp_silent_after_ehlo", smtp_silent_after_ehlo);
   o->set("smtp_silent_after_data", smtp_silent_after_data);
+  o->set("smtp_silent_at_starttls", smtp_silent_at_starttls);
+  o->set("smtp_silent_in_tls_handshake", smtp_silent_in_tls_handshake);
+  o->set("smtp_silent_at_auth", smtp_silent_at_auth);
+  o->set("smtp_silent_at_mail", smtp_silent_at_mail);
   o->set("smtp_idle_timeout_seconds", smtp_idle_timeout_seconds);
   Object::Ptr ro = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   for (const auto& [a, r] : smtp_rcpt_replies) ro->set(a, r);

@@ -299,7 +299,15 @@ bool Session::StartTls() {
   // Anything pipelined after STARTTLS in plain text is dropped (CVE-2011-0411).
   buf_.clear();
   pos_ = 0;
+  if (faults_.smtp_silent_at_starttls) {
+    GoSilent();
+    return false;
+  }
   if (!Reply("220 2.0.0 SMTP server ready")) return false;
+  if (faults_.smtp_silent_in_tls_handshake) {  // reads the ClientHello, answers nothing
+    GoSilent();
+    return false;
+  }
   Poco::Net::Context::Ptr ctx = contexts_.good;
   switch (faults_.smtp_certificate) {
     case CertFault::kWrongName:
@@ -330,6 +338,10 @@ bool Session::StartTls() {
 }
 
 bool Session::Auth(const std::string& arg) {
+  if (faults_.smtp_silent_at_auth) {
+    GoSilent();
+    return false;
+  }
   std::size_t sp = arg.find(' ');
   std::string mech = ToLower(arg.substr(0, sp));
   std::string initial = sp == std::string::npos ? "" : Trim(arg.substr(sp + 1));
@@ -409,6 +421,10 @@ bool ValidAddress(const std::string& a) {
 }
 
 bool Session::Mail(const std::string& arg) {
+  if (faults_.smtp_silent_at_mail) {
+    GoSilent();
+    return false;
+  }
   if (mailbox_.empty()) {
     return Reply("530 5.7.57 Client not authenticated to send mail " + Bracket());
   }

@@ -180,15 +180,19 @@ struct Faults {
   // --- SMTP ---
   bool smtp_no_starttls = false;  // STARTTLS neither advertised nor accepted
   CertFault smtp_certificate = CertFault::kNone;
-  bool smtp_421_at_greeting = false;       // 421 4.3.2 then close
-  int smtp_drop_after_messages = 0;        // > 0: close after accepting N messages
-  bool smtp_drop_mid_data = false;         // close after part of the DATA was read
-  bool smtp_drop_after_data = false;       // close after the final "." without reply
-  int smtp_reply_delay_ms = 0;             // delay every reply
-  bool smtp_silent_after_connect = false;  // no greeting, read and ignore
-  bool smtp_silent_after_ehlo = false;     // no reply to EHLO/HELO and after
-  bool smtp_silent_after_data = false;     // no reply after the final "."
-  int smtp_idle_timeout_seconds = 0;       // > 0: overrides the config
+  bool smtp_421_at_greeting = false;          // 421 4.3.2 then close
+  int smtp_drop_after_messages = 0;           // > 0: close after accepting N messages
+  bool smtp_drop_mid_data = false;            // close after part of the DATA was read
+  bool smtp_drop_after_data = false;          // close after the final "." without reply
+  int smtp_reply_delay_ms = 0;                // delay every reply
+  bool smtp_silent_after_connect = false;     // no greeting, read and ignore
+  bool smtp_silent_after_ehlo = false;        // no reply to EHLO/HELO and after
+  bool smtp_silent_after_data = false;        // no reply after the final "."
+  bool smtp_silent_at_starttls = false;       // no reply to STARTTLS
+  bool smtp_silent_in_tls_handshake = false;  // 220 to STARTTLS, then no TLS handshake
+  bool smtp_silent_at_auth = false;           // no reply to AUTH
+  bool smtp_silent_at_mail = false;           // no reply to MAIL FROM
+  int smtp_idle_timeout_seconds = 0;          // > 0: overrides the config
   // RCPT TO address (lower case) -> the complete reply to send, e.g.
   // "450 4.2.1 Mailbox busy" or "550 5.1.10 RESOLVER.ADR.RecipientNotFound".
   std::map<std::string, std::string> smtp_rcpt_replies;
