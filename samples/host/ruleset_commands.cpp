@@ -47,9 +47,20 @@ int SettingsFromOptions(const CommandLine& cl, notify::Settings* settings, std::
 // when no other setting changed, else from the prompt when stdin is a
 // terminal; returns the errors for those it cannot fill that way but the
 // store has (the stored secret must not follow changed endpoints).
+// A secret is needed when the channel's offline checks of `settings`, which
+// lack it, report an error for it: a secret may be required only with some
+// other settings (the Microsoft 365 channel's credential = secret).
+bool SecretNeeded(notify::NotificationChannel& channel, const notify::Settings& settings,
+                  const notify::FieldDescriptor& field) {
+  if (field.required) return true;
+  notify::ValidationOptions offline;
+  offline.mode = notify::ValidationMode::kOffline;
+  return notify::sdk::HasErrorFor(channel.Validate(settings, offline).issues, field.key);
+}
+
 notify::sdk::StatusOr<std::vector<notify::FieldIssue>> FillSecrets(
-    const std::vector<notify::FieldDescriptor>& fields, const notify::Settings* stored,
-    notify::Settings& settings, std::ostream& err) {
+    notify::NotificationChannel& channel, const std::vector<notify::FieldDescriptor>& fields,
+    const notify::Settings* stored, notify::Settings& settings, std::ostream& err) {
   std::vector<std::string> changed;
   if (stored) changed = ChangedSettings(fields, *stored, settings);
   const notify::FieldDescriptor* primary = PrimarySecretField(fields);
@@ -61,7 +72,9 @@ notify::sdk::StatusOr<std::vector<notify::FieldIssue>> FillSecrets(
       settings[f->key] = stored->at(f->key);
       continue;
     }
-    if (f == primary && StdinIsTerminal() && (f->required || have_stored)) {
+    // Not needed with the new settings (another credential): dropped.
+    if (!SecretNeeded(channel, settings, *f)) continue;
+    if (f == primary && StdinIsTerminal()) {
       if (have_stored) {
         err << "The stored " << ForTerminal(f->key)
             << " is not kept: " << ForTerminal(JoinKeys(changed)) << " changed. Enter it again.\n";
@@ -137,7 +150,7 @@ int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
   const std::int64_t read_revision = previous ? previous->revision : 0;
   const notify::Settings* stored =
       previous && previous->channel == c->id ? &previous->settings : nullptr;
-  auto refused = FillSecrets(fields, stored, settings, err);
+  auto refused = FillSecrets(*c->channel, fields, stored, settings, err);
   if (!refused.ok()) {
     err << refused.status().message() << "\n";
     return kExitUsage;

@@ -12,6 +12,7 @@
 #include "diagnostics/diagnostics.hpp"
 #include "net/tls_context.hpp"
 #include "notify/sdk/settings.hpp"
+#include "settings/credential_checks.hpp"
 #include "settings/m365_config.hpp"
 #include "token/token_cache.hpp"
 #include "token/token_client.hpp"
@@ -20,25 +21,26 @@ namespace m365 {
 namespace {
 
 // Requests tokens of `scope` for `config` and explains failures (the cache's
-// fetcher).
+// fetcher). A new client assertion per request, dated by `clock`.
 TokenFetcher MakeTokenFetcher(const M365Config& config, Poco::Net::Context::Ptr tls,
-                              const std::string& scope) {
-  return [config, tls, scope]() -> notify::sdk::StatusOr<IssuedToken> {
+                              const std::string& scope, const Clock& clock) {
+  return [config, tls, scope, &clock]() -> notify::sdk::StatusOr<IssuedToken> {
     TokenClient client(tls, std::chrono::duration_cast<std::chrono::milliseconds>(config.timeout));
-    TokenResponse r = client.Request(
-        {config.authority_url, config.tenant_id, config.client_id, config.client_secret, scope});
+    TokenResponse r = client.Request(TokenRequestFor(config, scope, clock.WallNow()));
     if (r.ok) return IssuedToken{std::move(r.access_token), r.expires_in};
     return DiagnoseTokenFailure(r, config);
   };
 }
 
 // Tells one credential of an app from another without holding the secret
-// twice: the secret, and the CA file the request trusts (a refused sign-in
-// certificate is a refusal too). A change forgets the cache's refusal of the
+// twice: the credential kind, the secret or the certificate file, and the CA
+// file the request trusts (a refused sign-in certificate is a refusal too). A change forgets the cache's refusal of the
 // old one (docs/delivery.md, Tokens).
 std::string CredentialDigest(const M365Config& config) {
   Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
-  for (const std::string* part : {&config.client_secret, &config.ca_file}) {
+  const std::string kind = config.certificate_credential ? "certificate" : "secret";
+  for (const std::string* part :
+       {&kind, &config.client_secret, &config.certificate_file, &config.ca_file}) {
     sha256.update(std::to_string(part->size()) + ":");
     sha256.update(*part);
   }
@@ -65,6 +67,7 @@ std::vector<notify::FieldDescriptor> M365Channel::Form() const { return M365Fiel
 void M365Channel::CheckSettings(const notify::Settings& settings,
                                 std::vector<notify::FieldIssue>& issues) const {
   CheckM365Semantics(settings, issues);
+  CheckCredential(settings, issues, clock_.WallNow());
   if (notify::sdk::HasErrorFor(issues, "ca_file")) return;
   // Cached per file (net/tls_context.hpp): the live checks and the sender
   // get the same context without reading the file again.
@@ -84,7 +87,7 @@ std::vector<notify::CheckStep> M365Channel::RunLiveChecks(
     step.remedy = tls.status().remedy();
     return {step};
   }
-  return m365::RunLiveChecks(config, tls.value(), options.test_recipient, host_);
+  return m365::RunLiveChecks(config, tls.value(), options.test_recipient, host_, clock_);
 }
 
 std::unique_ptr<notify::sdk::SenderBase> M365Channel::MakeSender(const notify::Settings& settings,
@@ -95,13 +98,15 @@ std::unique_ptr<notify::sdk::SenderBase> M365Channel::MakeSender(const notify::S
     report.issues.push_back(CaFileIssue(tls.status()));
     return nullptr;
   }
-  auto tokens = SharedTokenCache(
-      {config.authority_url, config.tenant_id, config.client_id, config.scope},
-      MakeTokenFetcher(config, tls.value(), config.scope), CredentialDigest(config));
+  auto tokens =
+      SharedTokenCache({config.authority_url, config.tenant_id, config.client_id, config.scope},
+                       MakeTokenFetcher(config, tls.value(), config.scope, clock_),
+                       CredentialDigest(config));
   // Requested only when the route needs it (delivery/sender_route.hpp).
   auto graph_tokens = SharedTokenCache(
       {config.authority_url, config.tenant_id, config.client_id, config.graph_scope},
-      MakeTokenFetcher(config, tls.value(), config.graph_scope), CredentialDigest(config));
+      MakeTokenFetcher(config, tls.value(), config.graph_scope, clock_),
+      CredentialDigest(config));
   std::string name = config.server_name;
   auto sender = std::make_unique<M365Sender>(std::move(config), tls.value(), std::move(tokens),
                                              host_, clock_, std::move(graph_tokens));

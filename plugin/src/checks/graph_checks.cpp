@@ -15,10 +15,9 @@ using notify::sdk::Status;
 using notify::sdk::StatusOr;
 
 StatusOr<std::string> CheckGraphToken(const M365Config& c, const Poco::Net::Context::Ptr& tls,
-                                      std::string& token) {
+                                      const Clock& clock, std::string& token) {
   TokenClient client(tls, std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout));
-  TokenResponse r =
-      client.Request({c.authority_url, c.tenant_id, c.client_id, c.client_secret, c.graph_scope});
+  TokenResponse r = client.Request(TokenRequestFor(c, c.graph_scope, clock.WallNow()));
   if (!r.ok) return DiagnoseTokenFailure(r, c);
   token = r.access_token;
   return "token issued by " + c.authority_url + " for " + c.graph_scope + ", valid for " +

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.hpp"
 #include "notify/sdk/status.hpp"
 #include "settings/m365_config.hpp"
 #include "token/jwt_claims.hpp"
@@ -21,7 +22,7 @@ inline constexpr const char* kStepMailbox = "mailbox";
 // stored in `token`.
 notify::sdk::StatusOr<std::string> CheckGraphToken(const M365Config& config,
                                                    const Poco::Net::Context::Ptr& tls,
-                                                   std::string& token);
+                                                   const Clock& clock, std::string& token);
 
 // claims: `token` is for Microsoft Graph, issued to this app, with Mail.Send
 // (route/route_decision.hpp DiagnoseGraphClaims). `because` is the route

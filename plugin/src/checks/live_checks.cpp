@@ -82,14 +82,14 @@ class ValidatedToken : public TokenSource {
 // token: a client-credentials token for the cloud's Exchange Online scope,
 // stored in `token`.
 StatusOr<std::string> CheckToken(const M365Config& c, const Poco::Net::Context::Ptr& tls,
-                                 std::string& token) {
+                                 const Clock& clock, std::string& token) {
   TokenClient client(tls, Timeout(c));
-  TokenResponse r =
-      client.Request({c.authority_url, c.tenant_id, c.client_id, c.client_secret, c.scope});
+  TokenResponse r = client.Request(TokenRequestFor(c, c.scope, clock.WallNow()));
   if (!r.ok) return DiagnoseTokenFailure(r, c);
   token = r.access_token;
   return "token issued by " + c.authority_url + " for " + c.scope + ", valid for " +
-         Seconds(r.expires_in);
+         Seconds(r.expires_in) +
+         (c.certificate ? " (certificate " + c.certificate->facts().sha1_thumbprint + ")" : "");
 }
 
 // claims: `token` is for Exchange Online, issued to this app, and carries
@@ -100,8 +100,9 @@ StatusOr<std::string> CheckToken(const M365Config& c, const Poco::Net::Context::
 // token that cannot be decoded passes unexplained. Stores the decoded claims
 // in `claims`.
 StatusOr<std::string> CheckClaims(const M365Config& c, const Poco::Net::Context::Ptr& tls,
-                                  const std::string& token, std::optional<JwtClaims>& claims,
-                                  RouteChoice& route, std::string& graph_token) {
+                                  const Clock& clock, const std::string& token,
+                                  std::optional<JwtClaims>& claims, RouteChoice& route,
+                                  std::string& graph_token) {
   auto decoded = DecodeJwtClaims(token);
   if (!decoded.ok()) {
     // Access tokens are opaque to clients by contract; an undecodable one
@@ -116,8 +117,7 @@ StatusOr<std::string> CheckClaims(const M365Config& c, const Poco::Net::Context:
     // The most common mistake (docs/microsoft-365.md, What administrators get
     // wrong most): Graph Mail.Send granted instead of SMTP.SendAsApp.
     TokenClient client(tls, Timeout(c));
-    TokenResponse graph =
-        client.Request({c.authority_url, c.tenant_id, c.client_id, c.client_secret, c.graph_scope});
+    TokenResponse graph = client.Request(TokenRequestFor(c, c.graph_scope, clock.WallNow()));
     if (graph.ok) {
       graph_token = graph.access_token;
       auto decoded_graph = DecodeJwtClaims(graph.access_token);
@@ -311,7 +311,7 @@ class StepRunner {
 
 std::vector<notify::CheckStep> RunLiveChecks(const M365Config& c, Poco::Net::Context::Ptr tls,
                                              const std::string& test_recipient,
-                                             notify::HostContext& host) {
+                                             notify::HostContext& host, const Clock& clock) {
   StepRunner run(c, host);
   std::string token;
   std::string graph_token;
@@ -321,19 +321,19 @@ std::vector<notify::CheckStep> RunLiveChecks(const M365Config& c, Poco::Net::Con
 
   if (c.transport == Transport::kGraph) {
     run.Run(kStepToken, [&] {
-      StatusOr<std::string> end = CheckGraphToken(c, tls, graph_token);
+      StatusOr<std::string> end = CheckGraphToken(c, tls, clock, graph_token);
       run.SetGraphToken(graph_token);
       return end;
     });
     run.Run(kStepClaims, [&] { return CheckGraphClaims(c, graph_token, route.because); });
   } else {
     run.Run(kStepToken, [&] {
-      StatusOr<std::string> end = CheckToken(c, tls, token);
+      StatusOr<std::string> end = CheckToken(c, tls, clock, token);
       run.SetToken(token);
       return end;
     });
     run.Run(kStepClaims, [&] {
-      StatusOr<std::string> end = CheckClaims(c, tls, token, claims, route, graph_token);
+      StatusOr<std::string> end = CheckClaims(c, tls, clock, token, claims, route, graph_token);
       run.SetGraphToken(graph_token);
       return end;
     });

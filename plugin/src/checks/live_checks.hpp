@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "notify/host_api/host_context.hpp"
 #include "notify/host_api/validation.hpp"
 #include "settings/m365_config.hpp"
@@ -33,8 +34,10 @@ inline constexpr const char* kStepTestMessage = "test_message";
 // the access token or the XOAUTH2 response. A step that throws fails with
 // "internal error: ..." and the later ones are skipped; nothing else throws
 // but std::bad_alloc (the SDK's ChannelBase catches that).
+// `clock` dates a certificate credential's client assertions.
 std::vector<notify::CheckStep> RunLiveChecks(const M365Config& config, Poco::Net::Context::Ptr tls,
                                              const std::string& test_recipient,
-                                             notify::HostContext& host);
+                                             notify::HostContext& host,
+                                             const Clock& clock = SteadyClock());
 
 }  // namespace m365

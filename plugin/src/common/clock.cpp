@@ -9,6 +9,7 @@ class Steady : public Clock {
   bool Pause(std::chrono::milliseconds duration, StopSignal& stop) override {
     return stop.WaitFor(duration);
   }
+  WallTime WallNow() const override { return std::chrono::system_clock::now(); }
 };
 
 }  // namespace
@@ -52,6 +53,17 @@ bool ManualClock::Pause(std::chrono::milliseconds duration, StopSignal& stop) {
 void ManualClock::Advance(std::chrono::milliseconds by) {
   std::lock_guard<std::mutex> lock(mutex_);
   now_ += by;
+  wall_ += by;
+}
+
+void ManualClock::SetWallNow(WallTime wall) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  wall_ = wall;
+}
+
+Clock::WallTime ManualClock::WallNow() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return wall_;
 }
 
 std::vector<std::chrono::milliseconds> ManualClock::pauses() const {

@@ -34,6 +34,10 @@ class Clock {
   // Pauses for `duration` on this clock, or until `stop` is set, whichever
   // comes first. Returns false when stopped. Thread-safe.
   virtual bool Pause(std::chrono::milliseconds duration, StopSignal& stop) = 0;
+  // The calendar time (UTC), for what is dated by the calendar: credential
+  // expiry and the times inside a client assertion. Thread-safe.
+  using WallTime = std::chrono::system_clock::time_point;
+  virtual WallTime WallNow() const = 0;
 };
 
 // std::chrono::steady_clock; pauses block the calling thread. Never destroyed.
@@ -45,7 +49,11 @@ class ManualClock : public Clock {
  public:
   TimePoint Now() const override;
   bool Pause(std::chrono::milliseconds duration, StopSignal& stop) override;
+  // Moves both Now() and WallNow() on by `by`.
   void Advance(std::chrono::milliseconds by);
+  // Sets the calendar time WallNow() reports from now on.
+  void SetWallNow(WallTime wall);
+  WallTime WallNow() const override;
   // Every Pause() so far, in order.
   std::vector<std::chrono::milliseconds> pauses() const;
 
@@ -53,6 +61,8 @@ class ManualClock : public Clock {
   mutable std::mutex mutex_;
   // Far from the epoch, so that "now minus a margin" stays positive.
   TimePoint now_{std::chrono::hours(24)};
+  // 2030-01-01T00:00:00Z unless set: a fixed date, never today's.
+  WallTime wall_{std::chrono::seconds(1893456000)};
   std::vector<std::chrono::milliseconds> pauses_;
 };
 

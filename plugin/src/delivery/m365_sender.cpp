@@ -13,6 +13,7 @@
 #include "delivery/kept_connections.hpp"
 #include "delivery/mailbox_slots.hpp"
 #include "delivery/pacing.hpp"
+#include "delivery/sender_health.hpp"
 #include "delivery/sender_route.hpp"
 #include "mime/mime_builder.hpp"
 #include "net/sigpipe_block.hpp"
@@ -27,6 +28,14 @@ using notify::DeliveryResult;
 using notify::DeliveryStatus;
 using notify::sdk::Status;
 using std::chrono::milliseconds;
+
+// The credential's expiry, when known: the certificate's notAfter, or the
+// client secret's secret_expires.
+std::optional<CredentialExpiry> ExpiryOf(const M365Config& config) {
+  if (config.certificate) return CertificateExpiry(config.certificate->facts());
+  if (config.secret_expires) return SecretExpiry(*config.secret_expires);
+  return std::nullopt;
+}
 
 struct Job {
   std::size_t index = 0;  // position in the batch
@@ -71,12 +80,15 @@ class M365Sender::Impl {
         tokens_(std::move(tokens)),
         host_(host),
         clock_(clock),
-        keeper_(config_.keep_open.count() > 0 ? ConnectionKeeper::Shared() : nullptr) {}
+        keeper_(config_.keep_open.count() > 0 ? ConnectionKeeper::Shared() : nullptr),
+        health_(ExpiryOf(config_), clock_,
+                [this](notify::LogLevel level, const std::string& text) { Log(level, text); }) {}
   ~Impl() {
     if (keeper_) keeper_->CloseAll(this);
   }
 
   std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch);
+  SenderHealthTracker& health() { return health_; }
 
  private:
   // The state one Deliver call shares between its workers.
@@ -146,6 +158,7 @@ class M365Sender::Impl {
   // Where connections wait between calls; null when keep_open is 0.
   std::shared_ptr<ConnectionKeeper> keeper_;
   std::atomic<int> connection_number_{0};
+  SenderHealthTracker health_;
 };
 
 std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::Message>& batch) {
@@ -211,6 +224,10 @@ std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::
       results.push_back(ResultOf(batch[i].id, Status::Unavailable("not attempted")));
     }
   }
+  bool delivered = std::any_of(results.begin(), results.end(), [](const DeliveryResult& r) {
+    return r.status == DeliveryStatus::kDelivered;
+  });
+  health_.AfterDeliver(run.given_up, delivered);
   if (left_for_later > 0) {
     Log(notify::LogLevel::kWarning, "this Deliver call's deadline of " +
                                         std::to_string(run.deadline_length.count()) +
@@ -278,8 +295,8 @@ M365Sender::Impl::Lease M365Sender::Impl::KeptOrSlot(Run& run) {
   lease.slot = MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox, milliseconds(0));
   if (lease.slot.held() || !keeper_) {
     if (!lease.slot.held()) {
-      lease.slot = MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox,
-                                        config_.timeout);
+      lease.slot =
+          MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox, config_.timeout);
     }
     return lease;
   }
@@ -479,11 +496,28 @@ M365Sender::~M365Sender() = default;
 
 std::vector<notify::DeliveryResult> M365Sender::DeliverBatch(
     const std::vector<notify::Message>& batch) {
+  impl_->health().WarnIfDue();
   // Decided once per sender, never inside a batch (docs/delivery.md, The route).
   auto route = route_->Decide();
-  if (!route.ok()) return ResultsWithoutRoute(batch, route.status(), route_->config());
-  if (*route == Transport::kGraph) return route_->graph().Deliver(batch);
+  if (!route.ok()) {
+    // A refused token shows here first when the route needs deciding.
+    impl_->health().AfterDeliver(route.status(), false);
+    return ResultsWithoutRoute(batch, route.status(), route_->config());
+  }
+  if (*route == Transport::kGraph) {
+    auto results = route_->graph().Deliver(batch);
+    bool delivered = std::any_of(results.begin(), results.end(), [](const DeliveryResult& r) {
+      return r.status == DeliveryStatus::kDelivered;
+    });
+    impl_->health().AfterDeliver(std::nullopt, delivered);
+    return results;
+  }
   return impl_->Deliver(batch);
+}
+
+notify::SenderHealth M365Sender::ReportHealth() const {
+  impl_->health().WarnIfDue();
+  return impl_->health().Report();
 }
 
 }  // namespace m365

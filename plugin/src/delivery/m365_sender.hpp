@@ -35,6 +35,9 @@ class M365Sender : public notify::sdk::SenderBase {
   // One result per message of `batch`, in order (docs/delivery.md, Outcomes).
   std::vector<notify::DeliveryResult> DeliverBatch(
       const std::vector<notify::Message>& batch) override;
+  // Failing after a refusal only an administrator can fix, the credential's
+  // expiry, ok once delivering (delivery/sender_health.hpp).
+  notify::SenderHealth ReportHealth() const override;
 
  private:
   class Impl;

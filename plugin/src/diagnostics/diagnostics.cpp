@@ -107,6 +107,13 @@ std::string Redact(std::string text, const std::string& secret_a, const std::str
 
 namespace {
 
+// " (thumbprint <SHA-1>, x5t#S256 <value>)" of the certificate in use, or "".
+std::string CertificateNamed(const M365Config& c) {
+  if (!c.certificate) return "";
+  return " (thumbprint " + c.certificate->facts().sha1_thumbprint + ", sent as x5t#S256 " +
+         c.certificate->facts().x5t_s256 + ")";
+}
+
 // What AADSTS `code` means (docs/microsoft-365.md, Token endpoint): its
 // StatusCode and remedy, nullopt when the code has no mapping.
 std::optional<Status> ForAadsts(long code, const std::string& message, const M365Config& c) {
@@ -162,7 +169,27 @@ std::optional<Status> ForAadsts(long code, const std::string& message, const M36
                     "lives in (global uses https://outlook.office365.com/.default).");
     case 7000218:
       return is(StatusCode::kInvalidArgument,
-                "No client secret reached Microsoft: enter the secret's Value in Client Secret.");
+                c.certificate_credential
+                    ? "No client assertion reached Microsoft: check certificate_file."
+                    : "No client secret reached Microsoft: enter the secret's Value in Client "
+                      "Secret.");
+    case 700027:
+      return is(StatusCode::kUnauthenticated,
+                "Microsoft did not accept the certificate this host signed with" +
+                    CertificateNamed(c) + ". In the " + kEntraApp +
+                    " > your app > Certificates & secrets > Certificates, compare the "
+                    "\"Thumbprint\" column with it: upload this certificate (the .crt or .pem "
+                    "without the key) if it is missing, or point certificate_file at the file of "
+                    "the certificate that is listed there. A certificate that has expired in the "
+                    "portal is refused too.");
+    case 1000502:
+      return is(StatusCode::kUnauthenticated,
+                "The certificate" + CertificateNamed(c) +
+                    " is outside its validity period. Create a new certificate and key, upload "
+                    "the certificate under " +
+                    kEntraApp +
+                    " > your app > Certificates & secrets > Certificates, point "
+                    "certificate_file at the new PEM file and Save again.");
     case 500011:
       return is(
           StatusCode::kNotFound,
@@ -229,6 +256,17 @@ Status DiagnoseTokenFailure(const TokenResponse& r, const M365Config& c) {
                             : (codes.empty() ? r.error : codes + " (" + r.error + ")");
   message += " (HTTP " + std::to_string(r.http_status) + ")";
   message = Redact(message, c.client_secret);
+  for (long code : r.error_codes) {
+    if (code != 700024) continue;
+    // Clock skew: say which time this host put into the assertion.
+    std::string local = r.assertion_time ? FormatUtc(*r.assertion_time) : "unknown";
+    return Status::Unauthenticated(
+        message,
+        "Microsoft found the client assertion outside its valid time range. This host dated it " +
+            local +
+            "; if that is not the current time, correct the host's clock (timedatectl; enable "
+            "NTP) and Save again.");
+  }
   for (long code : r.error_codes) {
     if (std::optional<Status> known = ForAadsts(code, message, c)) return *known;
   }

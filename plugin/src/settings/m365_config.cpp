@@ -12,7 +12,9 @@
 #include <fstream>
 #include <iterator>
 
+#include "credential/credential_expiry.hpp"
 #include "notify/sdk/settings.hpp"
+#include "settings/credential_checks.hpp"
 
 namespace m365 {
 namespace {
@@ -237,9 +239,11 @@ void CheckM365Semantics(const notify::Settings& settings, std::vector<FieldIssue
   CheckCaFile(settings, issues);
 }
 
-std::vector<notify::FieldIssue> CheckM365Settings(const notify::Settings& settings) {
+std::vector<notify::FieldIssue> CheckM365Settings(const notify::Settings& settings,
+                                                  std::chrono::system_clock::time_point now) {
   std::vector<FieldIssue> issues = notify::sdk::CheckFields(M365Fields(), settings);
   CheckM365Semantics(settings, issues);
+  CheckCredential(settings, issues, now);
   return issues;
 }
 
@@ -274,6 +278,18 @@ M365Config ResolveConfig(const notify::Settings& settings) {
                 : transport == "graph" ? Transport::kGraph
                                        : Transport::kAuto;
   c.ca_file = view.Get("ca_file");
+  c.certificate_credential = view.Get("credential") == "certificate";
+  if (c.certificate_credential) {
+    c.certificate_file = view.Get("certificate_file");
+    auto loaded = ClientCertificate::Load(c.certificate_file);
+    if (loaded.ok()) {
+      c.certificate = loaded.value();
+    } else {
+      c.certificate_error = loaded.status().message();
+    }
+  } else if (view.Has("secret_expires")) {
+    c.secret_expires = ParseExpiryDate(view.Get("secret_expires"));
+  }
   return c;
 }
 

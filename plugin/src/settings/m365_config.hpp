@@ -1,9 +1,12 @@
 #pragma once
 // The channel's settings resolved into typed values (cloud defaults applied).
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "credential/client_certificate.hpp"
 #include "notify/host_api/fields.hpp"
 #include "notify/host_api/settings.hpp"
 #include "notify/host_api/validation.hpp"
@@ -46,7 +49,15 @@ struct M365Config {
   // override, no slash at the end; requests go to <graph_url>/v1.0/...
   std::string graph_url;
   Transport transport = Transport::kAuto;
-  std::string ca_file;  // extra trusted CAs; empty: the system store only
+  std::string ca_file;                  // extra trusted CAs; empty: the system store only
+  bool certificate_credential = false;  // credential = certificate
+  std::string certificate_file;
+  // Loaded by ResolveConfig with credential = certificate; nullptr when the
+  // file could not be loaded (certificate_error says why) or with a secret.
+  std::shared_ptr<const ClientCertificate> certificate;
+  std::string certificate_error;
+  // secret_expires, when given and credential = secret.
+  std::optional<std::chrono::system_clock::time_point> secret_expires;
 };
 
 // The form, in display order (docs/channel-settings.md).
@@ -62,12 +73,15 @@ std::vector<notify::FieldDescriptor> M365Fields();
 void CheckM365Semantics(const notify::Settings& settings, std::vector<notify::FieldIssue>& issues);
 
 // Every check at once, generic and semantic: CheckFields(M365Fields(),
-// settings) then CheckM365Semantics, as the channel's Validate runs them (for
-// tests, fuzzing and benchmarks).
-std::vector<notify::FieldIssue> CheckM365Settings(const notify::Settings& settings);
+// settings), CheckM365Semantics, then CheckCredential at `now`, as the
+// channel's Validate runs them (for tests, fuzzing and benchmarks).
+std::vector<notify::FieldIssue> CheckM365Settings(
+    const notify::Settings& settings,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
-// Typed values with defaults and cloud hosts applied. Call only on settings
-// that CheckM365Settings accepted.
+// Typed values with defaults and cloud hosts applied; with credential =
+// certificate, the certificate file is read here (no network). Call only on
+// settings that CheckM365Settings accepted.
 M365Config ResolveConfig(const notify::Settings& settings);
 
 }  // namespace m365

@@ -72,12 +72,36 @@ std::vector<notify::FieldDescriptor> M365Fields() {
       "Mail.Send sends through Microsoft Graph; Office 365 Exchange Online > SMTP.SendAsApp "
       "(APIs my organization uses) sends through SMTP and is preferred when granted."));
 
+  auto credential =
+      Field("credential", "Credential", FieldType::kChoice, false, "secret",
+            "How the app proves who it is: secret (Client Secret below) or certificate (a PEM "
+            "file with a certificate and its private key; the certificate is uploaded to the "
+            "app, the key never leaves this host). Microsoft recommends certificates.");
+  credential.choices = {"secret", "certificate"};
+  fields.push_back(credential);
+
+  // Not required by the form: only with credential = secret (CheckCredential).
   auto secret = Field(
-      "client_secret", "Client Secret", FieldType::kSecret, true, "",
-      "App registrations > your app > Certificates & secrets > Client secrets: the secret's "
-      "\"Value\" column (shown only once, right after \"New client secret\"), not its "
-      "\"Secret ID\". If the Value is no longer visible, create a new secret. Stored write-only.");
+      "client_secret", "Client Secret", FieldType::kSecret, false, "",
+      "With credential = secret. App registrations > your app > Certificates & secrets > Client "
+      "secrets: the secret's \"Value\" column (shown only once, right after \"New client "
+      "secret\"), not its \"Secret ID\". If the Value is no longer visible, create a new "
+      "secret. Stored write-only.");
   fields.push_back(secret);
+
+  auto expires = Field("secret_expires", "Client secret expires", FieldType::kText, false, "",
+                       "Optional, with credential = secret: the secret's \"Expires\" date from "
+                       "Certificates & secrets, as YYYY-MM-DD. Save warns from 30 days before "
+                       "and the sender logs a warning every day until a new secret is saved.");
+  expires.max_length = 10;
+  fields.push_back(expires);
+
+  fields.push_back(
+      Field("certificate_file", "Certificate (PEM with private key)", FieldType::kPath, false, "",
+            "With credential = certificate: the path of a PEM file holding the certificate and its "
+            "unencrypted RSA private key, readable by the host's service account only (chmod 600). "
+            "Upload the certificate (without the key) under App registrations > your app > "
+            "Certificates & secrets > Certificates. Its expiry date drives the expiry warnings."));
 
   fields.push_back(Field(
       "tenant_id", "Tenant ID", FieldType::kGuidOrDomain, true, "",

@@ -13,6 +13,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "credential/client_assertion.hpp"
 #include "net/https_connection.hpp"
 #include "net/sigpipe_block.hpp"
 #include "notify/sdk/settings.hpp"
@@ -124,6 +125,43 @@ TokenResponse ParseTokenResponse(int http_status, const std::string& content_typ
   return r;
 }
 
+notify::sdk::StatusOr<std::string> TokenRequestBody(const TokenRequest& request) {
+  if (!request.credential_error.empty())
+    return notify::sdk::Status::InvalidArgument(request.credential_error);
+  if (!request.certificate) {
+    return FormEncode({{"grant_type", "client_credentials"},
+                       {"client_id", request.client_id},
+                       {"client_secret", request.client_secret},
+                       {"scope", request.scope}});
+  }
+  const std::string token_url = request.authority_url + "/" + request.tenant + "/oauth2/v2.0/token";
+  auto assertion =
+      MakeClientAssertion(*request.certificate, token_url, request.client_id, request.now);
+  if (!assertion.ok()) return assertion.status();
+  return FormEncode(
+      {{"grant_type", "client_credentials"},
+       {"client_id", request.client_id},
+       {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+       {"client_assertion", assertion.value()},
+       {"scope", request.scope}});
+}
+
+TokenRequest TokenRequestFor(const M365Config& config, const std::string& scope,
+                             std::chrono::system_clock::time_point now) {
+  TokenRequest request{config.authority_url, config.tenant_id, config.client_id,
+                       config.certificate_credential ? std::string() : config.client_secret, scope};
+  if (config.certificate_credential) {
+    request.certificate = config.certificate;
+    request.now = now;
+    if (!config.certificate) {
+      request.credential_error = config.certificate_error.empty()
+                                     ? "Certificate: the certificate file could not be loaded"
+                                     : config.certificate_error;
+    }
+  }
+  return request;
+}
+
 TokenClient::TokenClient(Poco::Net::Context::Ptr tls, std::chrono::milliseconds timeout)
     : tls_(std::move(tls)), timeout_(timeout) {}
 
@@ -135,16 +173,19 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
     r.transport_error = "the token authority " + request.authority_url + " is not an https URL";
     return r;
   }
+  auto form = TokenRequestBody(request);
+  if (!form.ok()) {
+    r.transport_error = form.status().message();
+    return r;
+  }
+  if (request.certificate) r.assertion_time = request.now;
   ScopedSigpipeBlock no_sigpipe;
   // One connection per request: tokens are requested once an hour or so.
   HttpsConnection connection(host, port, tls_, /*keep_alive=*/false, "the token endpoint");
   Poco::Net::HTTPRequest http(Poco::Net::HTTPRequest::HTTP_POST,
                               "/" + request.tenant + "/oauth2/v2.0/token",
                               Poco::Net::HTTPMessage::HTTP_1_1);
-  std::string body = FormEncode({{"grant_type", "client_credentials"},
-                                 {"client_id", request.client_id},
-                                 {"client_secret", request.client_secret},
-                                 {"scope", request.scope}});
+  const std::string& body = form.value();
   http.setContentType("application/x-www-form-urlencoded");
   http.set("Accept", "application/json");
   HttpsAnswer answer = connection.Send(http, body, kMaxTokenResponseBytes, timeout_);
@@ -153,8 +194,10 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
     r.certificate_problem = answer.certificate_problem;
     return r;
   }
-  return ParseTokenResponse(answer.http_status, answer.content_type, answer.body,
-                            answer.retry_after);
+  TokenResponse parsed =
+      ParseTokenResponse(answer.http_status, answer.content_type, answer.body, answer.retry_after);
+  parsed.assertion_time = r.assertion_time;
+  return parsed;
 }
 
 }  // namespace m365

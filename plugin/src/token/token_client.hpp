@@ -5,9 +5,15 @@
 #include <Poco/Net/Context.h>
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "credential/client_certificate.hpp"
+#include "notify/sdk/status.hpp"
+#include "settings/m365_config.hpp"
 
 namespace m365 {
 
@@ -18,6 +24,14 @@ struct TokenRequest {
   std::string client_id;
   std::string client_secret;  // never logged, never in an error
   std::string scope;          // "https://outlook.office365.com/.default"
+  // With a certificate credential: the certificate whose key signs a new
+  // client assertion for this request (instead of client_secret), dated
+  // `now` (docs/microsoft-365.md, Certificate credentials).
+  std::shared_ptr<const ClientCertificate> certificate;
+  std::chrono::system_clock::time_point now{};
+  // Why there is no credential to send (the certificate file could not be
+  // loaded); the request is then not sent.
+  std::string credential_error;
 };
 
 // What the endpoint answered, parsed: a record of the wire, which
@@ -35,6 +49,8 @@ struct [[nodiscard]] TokenResponse {
   std::string transport_error;       // when no usable response: what went wrong
   bool certificate_problem = false;  // transport_error is a TLS certificate refusal
   int retry_after_s = 0;             // from Retry-After on 429 / 503, 0 when absent
+  // With a certificate: the local time the client assertion was dated with.
+  std::optional<std::chrono::system_clock::time_point> assertion_time;
 };
 
 // Largest token response read; anything longer is refused (docs/security.md,
@@ -49,6 +65,16 @@ std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& f
 // value ("" when absent): delta-seconds; an HTTP date counts as 60 s.
 TokenResponse ParseTokenResponse(int http_status, const std::string& content_type,
                                  const std::string& body, const std::string& retry_after);
+
+// The request's form: grant_type, client_id, scope, and either client_secret
+// or, with a certificate, client_assertion_type and a new client_assertion
+// for the token URL <authority>/<tenant>/oauth2/v2.0/token dated
+// request.now. Fails only when the assertion cannot be signed.
+notify::sdk::StatusOr<std::string> TokenRequestBody(const TokenRequest& request);
+
+// The request for `scope` with `config`'s app and credential, dated `now`.
+TokenRequest TokenRequestFor(const M365Config& config, const std::string& scope,
+                             std::chrono::system_clock::time_point now);
 
 // "https://host[:port]" -> host and port; false for anything that is not https.
 bool SplitHttpsAuthority(const std::string& authority_url, std::string* host, int* port);

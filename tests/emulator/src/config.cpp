@@ -149,9 +149,9 @@ Config Config::FromJson(const std::string& json) {
           std::string ap = tp + ".apps[" + std::to_string(j) + "]";
           auto ao = AsObject(apps->get(static_cast<unsigned>(j)), ap);
           Known(ao, ap,
-                {"client_id", "display_name", "service_principal_object_id", "secrets", "roles",
-                 "exchange_service_principal_registered", "mailbox_permissions",
-                 "application_access_policy", "comment"});
+                {"client_id", "display_name", "service_principal_object_id", "secrets",
+                 "certificates", "roles", "exchange_service_principal_registered",
+                 "mailbox_permissions", "application_access_policy", "comment"});
           App a;
           Get(ao, ap, "client_id", &a.client_id);
           a.client_id = detail::ToLower(a.client_id);
@@ -181,6 +181,7 @@ Config Config::FromJson(const std::string& json) {
               a.secrets.push_back(s);
             }
           }
+          Get(ao, ap, "certificates", &a.certificates);
           if (ao->has("roles")) {
             auto ro = AsObject(ao->get("roles"), ap + ".roles");
             for (const auto& [resource, v] : *ro) {
@@ -290,6 +291,7 @@ std::string Config::ToJson() const {
         secrets->add(so);
       }
       ao->set("secrets", secrets);
+      ao->set("certificates", ToArray(a.certificates));
       Object::Ptr roles = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
       for (const auto& [resource, list] : a.roles) roles->set(resource, ToArray(list));
       ao->set("roles", roles);

@@ -2,6 +2,7 @@
 // EC P-256 keeps generation at a few milliseconds per test.
 #include "tls_material.hpp"
 
+#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -12,9 +13,12 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
+
+#include "m365emu/client_certificates.hpp"
 
 namespace m365emu::detail {
 namespace {
@@ -77,6 +81,10 @@ CertPtr MakeCert(EVP_PKEY* key, const std::string& subject_cn, X509* issuer, EVP
   if (is_ca) {
     AddExt(c, signer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
     AddExt(c, signer, NID_key_usage, "critical,keyCertSign,cRLSign");
+  } else if (dns_name.empty()) {  // an app's client certificate: no name to check
+    AddExt(c, signer, NID_basic_constraints, "critical,CA:FALSE");
+    AddExt(c, signer, NID_key_usage, "critical,digitalSignature");
+    AddExt(c, signer, NID_ext_key_usage, "clientAuth");
   } else {
     AddExt(c, signer, NID_basic_constraints, "critical,CA:FALSE");
     AddExt(c, signer, NID_key_usage, "critical,digitalSignature");
@@ -162,3 +170,40 @@ TlsMaterial GenerateTlsMaterial(const std::string& dir) {
 }
 
 }  // namespace m365emu::detail
+
+namespace m365emu {
+
+ClientCertificateFiles MakeClientCertificate(const std::string& dir, const std::string& name,
+                                             const ClientCertificateOptions& options) {
+  using namespace detail;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  ::chmod(dir.c_str(), 0700);
+  KeyPtr key(options.rsa ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
+  if (!key) Fail("client key generation failed");
+  CertPtr cert = MakeCert(key.get(), name, nullptr, nullptr, false, options.not_before_offset_s,
+                          options.not_after_offset_s, "");
+  ClientCertificateFiles files;
+  files.cert_file = dir + "/" + name + ".crt";
+  files.key_file = dir + "/" + name + ".key";
+  files.pem_file = dir + "/" + name + ".pem";
+  WritePem(files.cert_file, cert.get());
+  WriteKey(files.key_file, key.get());
+  WriteKey(files.pem_file, key.get());
+  {
+    FILE* f = std::fopen(files.pem_file.c_str(), "ab");
+    if (!f) Fail("cannot write " + files.pem_file);
+    bool ok = PEM_write_X509(f, cert.get()) == 1;
+    std::fclose(f);
+    if (!ok) Fail("cannot write " + files.pem_file);
+  }
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, cert.get());
+  char* data = nullptr;
+  long size = BIO_get_mem_data(bio, &data);
+  files.cert_pem.assign(data, static_cast<std::size_t>(size));
+  BIO_free(bio);
+  return files;
+}
+
+}  // namespace m365emu

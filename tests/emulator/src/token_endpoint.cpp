@@ -15,6 +15,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "client_assertion_check.hpp"
 #include "util.hpp"
 
 namespace m365emu::detail {
@@ -72,9 +73,11 @@ bool IsDomainLike(const std::string& s) {
                      [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '-'; });
 }
 
+constexpr const char* kJwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
 class TokenHandler : public Poco::Net::HTTPRequestHandler {
  public:
-  explicit TokenHandler(State& state) : state_(state) {}
+  TokenHandler(State& state, JtiRegister& jtis) : state_(state), jtis_(jtis) {}
 
   void handleRequest(HTTPServerRequest& req, HTTPServerResponse& resp) override {
     const std::string path = req.getURI().substr(0, req.getURI().find('?'));
@@ -322,18 +325,29 @@ class TokenHandler : public Poco::Net::HTTPRequestHandler {
               "'client_secret'."};
       return false;
     }
-    if (secret.empty()) {
-      // Certificate credentials are not emulated yet.
-      *err = {401, "invalid_client", 700027,
-              "Client assertion failed signature validation. (The emulator has no certificate "
-              "credentials for app '" +
-                  app->client_id + "'.)"};
-      return false;
+    const bool certificate = secret.empty();
+    if (certificate) {
+      if (field("client_assertion_type") != kJwtBearer) {
+        *err = {400, "invalid_request", 900144,
+                "The request body must contain the following parameter: "
+                "'client_assertion_type' with the value '" +
+                    std::string(kJwtBearer) + "'."};
+        return false;
+      }
+      // aud must be the token URL this request was sent to.
+      const std::string audience =
+          "https://" + req.getHost() + req.getURI().substr(0, req.getURI().find('?'));
+      AssertionVerdict verdict =
+          CheckClientAssertion(assertion, *app, client_id, audience, NowUnix(), jtis_);
+      if (!verdict.ok) {
+        *err = {verdict.http_status, verdict.error, verdict.code, verdict.text};
+        return false;
+      }
     }
     const Secret* match = nullptr;
     for (const auto& s : app->secrets)
-      if (s.value == secret) match = &s;
-    if (!match) {
+      if (!certificate && s.value == secret) match = &s;
+    if (!certificate && !match) {
       // Also the answer when the secret's ID was pasted instead of its Value.
       *err = {401, "invalid_client", 7000215,
               "Invalid client secret provided. Ensure the secret being sent in the request is "
@@ -341,7 +355,7 @@ class TokenHandler : public Poco::Net::HTTPRequestHandler {
                   app->client_id + "'."};
       return false;
     }
-    if (match->expires_unix != 0 && match->expires_unix <= NowUnix()) {
+    if (match && match->expires_unix != 0 && match->expires_unix <= NowUnix()) {
       *err = {401, "invalid_client", 7000222,
               "The provided client secret keys for app '" + app->client_id +
                   "' are expired. Visit the Azure portal to create new keys for your app: "
@@ -370,22 +384,25 @@ class TokenHandler : public Poco::Net::HTTPRequestHandler {
     if (roles != app->roles.end()) claims.roles = roles->second;
     claims.issued_at = NowUnix();
     claims.expires_at = claims.issued_at + config.token_lifetime_seconds;
+    claims.certificate = certificate;
     *token = state_.signer().Mint(claims);
     return true;
   }
 
   State& state_;
+  JtiRegister& jtis_;
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
   explicit Factory(State& state) : state_(state) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
-    return new TokenHandler(state_);
+    return new TokenHandler(state_, jtis_);
   }
 
  private:
   State& state_;
+  JtiRegister jtis_;  // shared by every request of this endpoint
 };
 
 }  // namespace

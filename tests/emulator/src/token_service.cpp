@@ -45,7 +45,7 @@ std::string TokenService::Mint(const TokenClaims& c) const {
   p.set("aio", Base64UrlEncode(NewGuid() + NewGuid()).substr(0, 56));
   p.set("app_displayname", c.app_display_name);
   p.set("appid", c.client_id);
-  p.set("appidacr", std::string("1"));  // 1 = client secret, 2 = certificate
+  p.set("appidacr", std::string(c.certificate ? "2" : "1"));  // 1 = client secret, 2 = certificate
   p.set("azp", c.client_id);
   p.set("idp", issuer);
   p.set("idtyp", std::string("app"));

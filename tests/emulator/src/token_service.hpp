@@ -21,6 +21,7 @@ struct TokenClaims {
   std::vector<std::string> roles;  // empty: no roles claim
   std::int64_t issued_at = 0;
   std::int64_t expires_at = 0;
+  bool certificate = false;  // signed in with a client assertion (appidacr 2)
 };
 
 // Claims read back from a token whose signature verified.

@@ -10,6 +10,7 @@
 
 #include "notify/host_api/host_api.hpp"
 #include "notify/sdk/testing/fake_host.hpp"
+#include "settings/m365_config.hpp"
 
 namespace {
 
@@ -32,7 +33,7 @@ TEST(PluginLibraryTest, DescriptorAndFactoryOfTheBuiltLibrary) {
   std::unique_ptr<notify::NotificationChannel> channel(factory(&host));
   ASSERT_NE(channel, nullptr);
   EXPECT_EQ(channel->Info().id, descriptor.id);
-  EXPECT_EQ(channel->Fields().size(), 16u);
+  EXPECT_EQ(channel->Fields().size(), m365::M365Fields().size());
   auto report = channel->Validate({{"server_name", "x"},
                                    {"from_email", "notify@contoso.com"},
                                    {"client_id", "0b9d7e4c-6a21-4f3b-8e5d-7c1a2b3c4d5e"},

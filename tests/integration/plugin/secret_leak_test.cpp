@@ -12,6 +12,7 @@
 
 #include "fault_matrix_fixture.hpp"
 #include "leak_scanner.hpp"
+#include "m365emu/client_certificates.hpp"
 #include "net/tls_context.hpp"
 #include "notify/sdk/testing/conformance.hpp"
 #include "notify/test_support/command_run.hpp"
@@ -220,6 +221,50 @@ TEST_F(SecretLeakTest, NothingSecretOnTheGraphRoute) {
 
   scanner_->Collect("plugin log", host_.AllText());
   EXPECT_GE(scanner_->captured(), 1) << "no Graph token captured: the check would be blind";
+  scanner_->ExpectNoLeak();
+}
+
+// The certificate credential: no line of the private key in any report,
+// result, health or log line, passing or refused.
+TEST_F(SecretLeakTest, NothingOfThePrivateKeyInAnyCertificateScenario) {
+  const std::string certs = state_dir_ + "/certs";
+  auto registered = m365emu::MakeClientCertificate(certs, "leak-registered");
+  auto unregistered = m365emu::MakeClientCertificate(certs, "leak-unregistered");
+  for (const auto* files : {&registered, &unregistered}) {
+    std::istringstream key(notify::test_support::ReadWholeFile(files->key_file));
+    std::string line;
+    while (std::getline(key, line)) {
+      if (line.rfind("-----", 0) != 0 && line.size() >= 16)
+        scanner_->AddSecret("a line of a private key", line);
+    }
+  }
+  m365emu::Config config = m365emu::DemoConfig();
+  config.app().certificates.push_back(registered.cert_pem);
+  emulator_->SetConfig(config);
+  for (const auto* files : {&registered, &unregistered}) {
+    notify::Settings s = FaultSettings();
+    s.erase("client_secret");
+    s["credential"] = "certificate";
+    s["certificate_file"] = files->pem_file;
+    Save(files->pem_file, s, "admin@contoso.com");
+    M365Channel channel(host_);
+    notify::OpenResult opened = channel.Open(s);
+    ASSERT_NE(opened.sender, nullptr);
+    for (const auto& r : opened.sender->Deliver(DeliveryLedger::Batch("certificate", 2)))
+      scanner_->Collect("result", r.detail);
+    auto health = opened.sender->Health();
+    scanner_->Collect("health", health.cause + " " + health.remedy);
+  }
+  // The key file readable by others: a warning naming the file, not its text.
+  fs::permissions(unregistered.pem_file, fs::perms::others_read, fs::perm_options::add);
+  notify::Settings s = FaultSettings();
+  s.erase("client_secret");
+  s["credential"] = "certificate";
+  s["certificate_file"] = unregistered.pem_file;
+  Save("readable key", s, "");
+  scanner_->Collect("plugin log", host_.AllText());
+  emulator_->SetConfig(m365emu::DemoConfig());
+  EXPECT_GE(scanner_->texts(), 8u);
   scanner_->ExpectNoLeak();
 }
 

@@ -58,6 +58,11 @@ struct App {
   // Object ID of the enterprise application; becomes the token's oid/sub.
   std::string service_principal_object_id;
   std::vector<Secret> secrets;
+  // Certificates uploaded under Certificates & secrets > Certificates (PEM,
+  // public part only). A client assertion must carry the x5t#S256 (or x5t)
+  // of one of them and be signed with its key; outside the certificate's
+  // validity period it is refused with AADSTS1000502.
+  std::vector<std::string> certificates;
   // Granted (and consented) application roles per resource, e.g.
   // {"https://outlook.office365.com": {"SMTP.SendAsApp"}}. A resource absent
   // here still gets a token, without a `roles` claim (docs/microsoft-365.md, Token endpoint:

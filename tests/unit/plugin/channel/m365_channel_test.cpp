@@ -52,7 +52,8 @@ TEST(M365ChannelTest, InfoNamesTheContractId) {
   auto info = channel.Info();
   EXPECT_EQ(info.id, "m365_oauth_smtp");
   EXPECT_EQ(info.display_name, "Microsoft 365 (OAuth2)");
-  EXPECT_EQ(channel.Fields().size(), 16u);
+  EXPECT_EQ(channel.Fields().size(), m365::M365Fields().size());
+  EXPECT_EQ(channel.Fields().size(), 19u);
 }
 
 TEST(M365ChannelTest, FieldErrorsStopBeforeAnyLiveCheck) {

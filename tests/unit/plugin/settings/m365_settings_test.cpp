@@ -48,11 +48,11 @@ TEST(M365SettingsTest, FormHasTheContractKeysInOrder) {
   auto fields = M365Fields();
   std::vector<std::string> keys;
   for (const auto& f : fields) keys.push_back(f.key);
-  EXPECT_EQ(keys,
-            (std::vector<std::string>{"server_name", "port", "timeout", "batch_size", "from_email",
-                                      "client_id", "client_secret", "tenant_id", "cloud",
-                                      "smtp_host", "authority_url", "ca_file", "transport",
-                                      "graph_url", "from_name", "keep_open_seconds"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{
+                      "server_name", "port", "timeout", "batch_size", "from_email", "client_id",
+                      "credential", "client_secret", "secret_expires", "certificate_file",
+                      "tenant_id", "cloud", "smtp_host", "authority_url", "ca_file", "transport",
+                      "graph_url", "from_name", "keep_open_seconds"}));
   bool advanced_seen = false;
   for (const auto& f : fields) {
     if (f.group == FieldGroup::kAdvanced) advanced_seen = true;
@@ -80,7 +80,10 @@ TEST(M365SettingsTest, FieldTypesDefaultsAndRanges) {
       EXPECT_EQ(f.group, FieldGroup::kAdvanced);
     } else if (f.key == "client_secret") {
       EXPECT_EQ(f.type, FieldType::kSecret);
-      EXPECT_TRUE(f.required);
+      EXPECT_FALSE(f.required);  // only with credential = secret
+    } else if (f.key == "credential") {
+      EXPECT_EQ(f.choices, (std::vector<std::string>{"secret", "certificate"}));
+      EXPECT_EQ(f.default_value, "secret");
     } else if (f.key == "tenant_id") {
       EXPECT_EQ(f.type, FieldType::kGuidOrDomain);
     } else if (f.key == "client_id") {
@@ -288,18 +291,16 @@ TEST_P(M365CloudTest, ResolvesHostsAndScope) {
 
 INSTANTIATE_TEST_SUITE_P(
     Clouds, M365CloudTest,
-    ::testing::Values(CloudCase{"global", "https://login.microsoftonline.com", "smtp.office365.com",
-                                "https://outlook.office365.com/.default",
-                                "https://graph.microsoft.com"},
-                      CloudCase{"usgov", "https://login.microsoftonline.us", "smtp.office365.us",
-                                "https://outlook.office365.us/.default",
-                                "https://graph.microsoft.us"},
-                      CloudCase{"usgov-dod", "https://login.microsoftonline.us",
-                                "smtp.office365.us", "https://outlook-dod.office365.us/.default",
-                                "https://dod-graph.microsoft.us"},
-                      CloudCase{"china", "https://login.partner.microsoftonline.cn",
-                                "smtp.partner.outlook.cn", "https://partner.outlook.cn/.default",
-                                "https://microsoftgraph.chinacloudapi.cn"}),
+    ::testing::Values(
+        CloudCase{"global", "https://login.microsoftonline.com", "smtp.office365.com",
+                  "https://outlook.office365.com/.default", "https://graph.microsoft.com"},
+        CloudCase{"usgov", "https://login.microsoftonline.us", "smtp.office365.us",
+                  "https://outlook.office365.us/.default", "https://graph.microsoft.us"},
+        CloudCase{"usgov-dod", "https://login.microsoftonline.us", "smtp.office365.us",
+                  "https://outlook-dod.office365.us/.default", "https://dod-graph.microsoft.us"},
+        CloudCase{"china", "https://login.partner.microsoftonline.cn", "smtp.partner.outlook.cn",
+                  "https://partner.outlook.cn/.default",
+                  "https://microsoftgraph.chinacloudapi.cn"}),
     [](const ::testing::TestParamInfo<CloudCase>& info) {
       std::string name = info.param.cloud;
       for (char& ch : name) ch = ch == '-' ? '_' : ch;
@@ -327,9 +328,9 @@ TEST(M365SettingsTest, OverridesWinOverTheCloud) {
 
 TEST(M365SettingsTest, TransportIsAutoSmtpOrGraph) {
   Settings s = Valid();
-  for (auto [value, expected] : {std::pair{"auto", Transport::kAuto},
-                                 std::pair{"smtp", Transport::kSmtp},
-                                 std::pair{"graph", Transport::kGraph}}) {
+  for (auto [value, expected] :
+       {std::pair{"auto", Transport::kAuto}, std::pair{"smtp", Transport::kSmtp},
+        std::pair{"graph", Transport::kGraph}}) {
     s["transport"] = value;
     EXPECT_TRUE(CheckM365Settings(s).empty()) << value << Text(CheckM365Settings(s));
     EXPECT_EQ(ResolveConfig(s).transport, expected) << value;
@@ -378,6 +379,26 @@ TEST(M365SettingsTest, FifoAsCaFileIsRefusedWithoutOpeningIt) {
   ASSERT_EQ(issues.size(), 1u);
   EXPECT_EQ(issues[0].field, "ca_file");
   EXPECT_NE(issues[0].message.find("not a regular file"), std::string::npos);
+}
+
+TEST(M365SettingsTest, TheSecretIsRequiredOnlyWithTheSecretCredential) {
+  Settings s = Valid();
+  s.erase("client_secret");
+  EXPECT_EQ(IssuesFor(CheckM365Settings(s), "client_secret").size(), 1u);
+  s["credential"] = "certificate";
+  auto issues = CheckM365Settings(s);
+  EXPECT_TRUE(IssuesFor(issues, "client_secret").empty()) << Text(issues);
+  ASSERT_EQ(IssuesFor(issues, "certificate_file").size(), 1u) << Text(issues);
+  EXPECT_NE(IssuesFor(issues, "certificate_file")[0].message.find("required"), std::string::npos);
+}
+
+TEST(M365SettingsTest, SecretExpiresMustBeADay) {
+  Settings s = Valid();
+  s["secret_expires"] = "31/12/2030";
+  auto issues = IssuesFor(CheckM365Settings(s), "secret_expires");
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].severity, notify::Severity::kError);
+  EXPECT_NE(issues[0].remedy.find("YYYY-MM-DD"), std::string::npos) << issues[0].remedy;
 }
 
 }  // namespace
