@@ -16,7 +16,11 @@ packages=(
   lintian
   clang libclang-rt-14-dev
   prometheus-cpp-dev prometheus wrk
+  nodejs
 )
+# npm installs nodemailer for the benchmarks (scripts/bench.sh); some nodejs
+# builds bring their own npm.
+command -v npm >/dev/null || packages+=(npm)
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 missing=()

@@ -3,6 +3,8 @@
 //   notify-bench-client deliver --settings F --messages N [--threads T] [--per-call C]
 //   notify-bench-client latency --settings F --samples S
 //   notify-bench-client save    --settings F --samples S
+//   notify-bench-client mailboxes --settings F --mailboxes M --seconds S
+//                                 --per-window R --window-ms W --threads T
 #include <signal.h>
 
 #include <cstdlib>
@@ -17,7 +19,7 @@
 namespace {
 
 int Usage() {
-  std::cerr << "usage: notify-bench-client deliver|latency|save --settings FILE "
+  std::cerr << "usage: notify-bench-client deliver|latency|save|mailboxes --settings FILE "
                "[--messages N] [--threads T] [--per-call C] [--samples S]\n";
   return 2;
 }
@@ -48,6 +50,12 @@ int main(int argc, char** argv) {
       return notify_bench::RunLatency(settings, IntOption(options, "--samples", 20));
     }
     if (mode == "save") return notify_bench::RunSave(settings, IntOption(options, "--samples", 5));
+    if (mode == "mailboxes") {
+      return notify_bench::RunMailboxes(
+          settings, IntOption(options, "--mailboxes", 1000), IntOption(options, "--seconds", 60),
+          IntOption(options, "--per-window", 5), IntOption(options, "--window-ms", 10000),
+          IntOption(options, "--threads", 16));
+    }
   } catch (const std::exception& e) {
     std::cerr << "notify-bench-client: " << e.what() << "\n";
     return 1;

@@ -25,4 +25,11 @@ int RunLatency(const notify::Settings& settings, int samples);
 // the samples in milliseconds, the outcome and the failing step of each.
 int RunSave(const notify::Settings& settings, int samples);
 
+// `mailboxes` senders (from_email = BenchMailbox(m)) in this process, each
+// sending one message per Deliver call every window_ms / per_window ms for
+// `seconds`, driven by `threads` threads. Prints the messages each mailbox
+// had delivered by the end, failures, and the peak number of threads.
+int RunMailboxes(const notify::Settings& base, int mailboxes, int seconds, int per_window,
+                 int window_ms, int threads);
+
 }  // namespace notify_bench

@@ -6,6 +6,8 @@ std::string BenchRecipient(int n) {
   return "user" + std::to_string(n % 50) + "@" + kRecipientDomain;
 }
 
+std::string BenchMailbox(int n) { return "bench" + std::to_string(n) + "@contoso.onmicrosoft.com"; }
+
 notify::Message MakeBenchMessage(int n) {
   notify::Message m;
   m.id = "bench-" + std::to_string(n);

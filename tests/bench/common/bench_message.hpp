@@ -19,4 +19,7 @@ notify::Message MakeBenchMessage(int n);
 // The recipient of message `n` (its only envelope recipient).
 std::string BenchRecipient(int n);
 
+// Mailbox number `n` of the many-mailboxes part: "bench<n>@contoso.onmicrosoft.com".
+std::string BenchMailbox(int n);
+
 }  // namespace notify_bench

@@ -30,6 +30,9 @@ BenchOptions BenchOptions::Defaults(bool quick) {
   o.save_samples = 5;
   o.footprint_runs = 5;
   o.micro_min_time_s = 0.01;
+  o.mailboxes = 50;
+  o.mailbox_seconds = 5;
+  o.mailbox_window_ms = 1000;
   return o;
 }
 

@@ -2,8 +2,9 @@
 // 365 emulator. Prints a Markdown table and writes bench.md and bench.json.
 //   notify-bench [--quick] [--out-dir DIR] [--only PART,...] [--messages N]
 //                [--peer-messages N] [--rate-messages N] [--token-messages N]
-//                [--latency-samples N]
-// PART: throughput, rate, tokens, latency, footprint, micro.
+//                [--latency-samples N] [--mailboxes N] [--mailbox-seconds S]
+//                [--client PATH]
+// PART: throughput, rate, tokens, latency, footprint, micro, mailboxes.
 // Exit codes: 0 every workload did its work (whatever the speed), 1 some
 // workload failed (a message not delivered, a peer failing), 2 usage.
 #include <signal.h>
@@ -27,8 +28,9 @@ using notify_bench::BenchOptions;
 int Usage() {
   std::cerr << "usage: notify-bench [--quick] [--out-dir DIR] [--only PART,...] [--messages N]\n"
                "       [--peer-messages N] [--rate-messages N] [--token-messages N]\n"
-               "       [--latency-samples N]\n"
-               "PART: throughput, rate, tokens, latency, footprint, micro\n";
+               "       [--latency-samples N] [--mailboxes N] [--mailbox-seconds S]\n"
+               "       [--client PATH]\n"
+               "PART: throughput, rate, tokens, latency, footprint, micro, mailboxes\n";
   return 2;
 }
 
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
   BenchOptions options = BenchOptions::Defaults(quick);
   notify_bench::Programs programs{NOTIFY_BENCH_LAUNCH, NOTIFY_BENCH_CLIENT, NOTIFY_BENCH_MICRO,
                                   NOTIFY_BENCH_HOST,   NOTIFY_BENCH_PLUGIN, NOTIFY_BENCH_PEERS};
+  programs.node_modules = NOTIFY_BENCH_NODE_MODULES;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--quick") continue;
@@ -79,6 +82,12 @@ int main(int argc, char** argv) {
         options.token_messages = std::stoi(v);
       } else if (a == "--latency-samples") {
         options.latency_samples = std::stoi(v);
+      } else if (a == "--client") {
+        programs.client = v;  // another build of notify-bench-client, for before/after
+      } else if (a == "--mailboxes") {
+        options.mailboxes = std::stoi(v);
+      } else if (a == "--mailbox-seconds") {
+        options.mailbox_seconds = std::stoi(v);
       } else {
         return Usage();
       }
@@ -99,6 +108,7 @@ int main(int argc, char** argv) {
     if (options.Runs("latency")) notify_bench::RunLatencyPart(env, report);
     if (options.Runs("footprint")) notify_bench::RunFootprintPart(env, report);
     if (options.Runs("micro")) notify_bench::RunMicroPart(env, report);
+    if (options.Runs("mailboxes")) notify_bench::RunMailboxesPart(env, report);
   } catch (const std::exception& e) {
     report.Fail(std::string("set-up: ") + e.what());
   }

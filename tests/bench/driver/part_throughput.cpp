@@ -1,7 +1,12 @@
 // Part 1: N messages unthrottled through the plugin and through its peers,
 // each a separate client process measured with wait4.
 #include <Poco/JSON/Array.h>
+#include <Poco/Path.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sstream>
 
 #include <algorithm>
 #include <string>
@@ -133,6 +138,119 @@ PeerRun RunSmtplib(BenchEnv& env) {
   return run;
 }
 
+// nodemailer's pooled SMTP transport: 3 connections, the plugin's batch size
+// per connection, every message handed to the pool at once.
+PeerRun RunNodemailer(BenchEnv& env) {
+  PeerRun run{"nodemailer (pooled)", "pool: 3 connections, 100 messages each"};
+  run.messages = env.options().messages;
+  if (access((env.programs().node_modules + "/nodemailer").c_str(), R_OK) != 0) {
+    run.skipped = true;
+    run.error = "nodemailer not installed in " + env.programs().node_modules +
+                " (scripts/bench.sh installs it from npm)";
+    return run;
+  }
+  Start(env, run);
+  ChildSpec spec;
+  spec.argv = {"/usr/bin/env",
+               "NODE_PATH=" + env.programs().node_modules,
+               env.programs().node,
+               env.programs().peers_dir + "/nodemailer_bench.js",
+               "--port",
+               std::to_string(env.emulator().smtp_port()),
+               "--ca",
+               env.emulator().ca_file(),
+               "--mailbox",
+               m365emu::kDemoMailbox,
+               "--token-file",
+               env.token_file(),
+               "--rcpt",
+               BenchRecipient(0),
+               "--file",
+               env.eml_crlf(),
+               "--count",
+               std::to_string(run.messages),
+               "--connections",
+               "3",
+               "--per-connection",
+               "100"};
+  spec.stderr_file = env.work_dir() + "/nodemailer.err";
+  spec.stdout_file = env.work_dir() + "/nodemailer.out";
+  spec.timeout = std::chrono::seconds(60 + run.messages / 10);
+  ChildResult r = RunChild(spec);
+  if (!r.started) {
+    run.skipped = true;
+    run.error = r.error;
+    return run;
+  }
+  Accumulate(run, r, spec.stderr_file);
+  Finish(env, run);
+  return run;
+}
+
+// The user's path: `notify-host send --batch` of the same N messages, from
+// a ruleset saved with the benchmark's settings.
+PeerRun RunHostBatch(BenchEnv& env) {
+  PeerRun run{"notify-host send --batch", "N lines of JSON, the host's own calls"};
+  run.messages = env.options().messages;
+  const std::string dir = env.work_dir() + "/host";
+  mkdir(dir.c_str(), 0700);
+  const std::string properties = dir + "/notify-host.properties";
+  WriteFileWithMode(properties,
+                    "plugins.directory = " +
+                        Poco::Path(env.programs().plugin_file).parent().toString() +
+                        "\nplugins.enabled = m365_oauth_smtp\nstate.url = sqlite:" + dir +
+                        "/state.db\nsecrets.key_file = " + dir +
+                        "/host.key\nlogging.loggers.root.level = warning\n",
+                    0600);
+  ChildSpec save;
+  save.argv = {env.programs().notify_host, "--config", properties, "ruleset", "save", "bench",
+               "--channel", "m365_oauth_smtp", "--offline", "--secret-stdin"};
+  for (const auto& [key, value] : env.ChannelSettings()) {
+    if (key == "client_secret") continue;  // on standard input, never on argv
+    save.argv.push_back("--set");
+    save.argv.push_back(key + "=" + value);
+  }
+  const std::string secret_file = dir + "/secret";
+  WriteFileWithMode(secret_file, std::string(m365emu::kDemoSecretValue) + "\n", 0600);
+  save.stdin_file = secret_file;
+  save.stdout_file = dir + "/save.out";
+  save.stderr_file = dir + "/save.err";
+  save.timeout = std::chrono::seconds(30);
+  ChildResult saved = RunChild(save);
+  if (!saved.ok()) {
+    run.error = "ruleset save: exit " + std::to_string(saved.exit_code) + " " + saved.error + " " +
+                ReadWholeFile(save.stderr_file).substr(0, 200) +
+                ReadWholeFile(save.stdout_file).substr(0, 200);
+    return run;
+  }
+  const std::string batch = dir + "/batch.jsonl";
+  std::string lines;
+  for (int i = 0; i < run.messages; ++i) {
+    notify::Message m = MakeBenchMessage(i);
+    Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
+    line.set("id", m.id);
+    Poco::JSON::Array::Ptr to = new Poco::JSON::Array;
+    for (const auto& address : m.to) to->add(address);
+    line.set("to", to);
+    line.set("subject", m.subject);
+    line.set("body", m.text_body);
+    std::ostringstream text;
+    line.stringify(text);
+    lines += text.str() + "\n";
+  }
+  WriteFileWithMode(batch, lines, 0600);
+  Start(env, run);
+  ChildSpec send;
+  send.argv = {env.programs().notify_host, "--config", properties, "send", "--ruleset", "bench",
+               "--batch", batch, "--json"};
+  send.stdout_file = dir + "/send.out";
+  send.stderr_file = dir + "/send.err";
+  send.timeout = std::chrono::seconds(60 + run.messages / 10);
+  Accumulate(run, RunChild(send), send.stderr_file);
+  Finish(env, run);
+  return run;
+}
+
 // Runs `spec` once per message (msmtp, curl); stops after 3 failures.
 PeerRun RunPerMessage(BenchEnv& env, PeerRun run, const ChildSpec& spec) {
   run.messages = env.options().peer_messages;
@@ -222,14 +340,17 @@ PeerRun Median(std::vector<PeerRun> runs) {
 
 void RunThroughputPart(BenchEnv& env, Report& report) {
   // The plugin and smtplib take turns, so a noisy moment hits both.
-  std::vector<PeerRun> plugin_runs, smtplib_runs, graph_runs;
+  std::vector<PeerRun> plugin_runs, smtplib_runs, graph_runs, nodemailer_runs, host_runs;
   for (int i = 0; i < std::max(1, env.options().throughput_repeats); ++i) {
     plugin_runs.push_back(RunPlugin(env));
     smtplib_runs.push_back(RunSmtplib(env));
     graph_runs.push_back(RunPluginGraph(env));
+    nodemailer_runs.push_back(RunNodemailer(env));
+    host_runs.push_back(RunHostBatch(env));
   }
-  std::vector<PeerRun> runs = {Median(plugin_runs), Median(smtplib_runs), RunMsmtp(env),
-                               RunCurl(env), Median(graph_runs)};
+  std::vector<PeerRun> runs = {Median(plugin_runs),     Median(smtplib_runs), RunMsmtp(env),
+                               RunCurl(env),            Median(graph_runs),
+                               Median(nodemailer_runs), Median(host_runs)};
   Table table{"1. Throughput, unthrottled (1 KB text, STARTTLS + XOAUTH2, same emulator)",
               {"client", "how", "messages", "msgs/s", "client CPU ms/msg", "peak RSS MB",
                "connections", "token requests", "emulator CPU ms/msg"}};
@@ -270,7 +391,10 @@ void RunThroughputPart(BenchEnv& env, Report& report) {
       "message. The Graph route row sends the same messages as Microsoft Graph sendMail "
       "requests (MIME, base64) with at most 4 in flight per mailbox over keep-alive HTTPS; its "
       "connections column is the most requests the emulator saw in flight at once, its token "
-      "requests include the route decision's Exchange token. Peak RSS of msmtp/curl is the largest "
+      "requests include the route decision's Exchange token. nodemailer's pool keeps 3 "
+      "connections of up to 100 messages, every message handed to it at once; notify-host "
+      "sends the same N messages from a JSON-lines file through a saved ruleset (process "
+      "start, plugin load and result output included). Peak RSS of msmtp/curl is the largest "
       "single invocation. Emulator CPU is "
       "notify-bench's own (the emulator's threads, plus spawning the per-message peers).");
   report.AddTable(table);
@@ -279,6 +403,21 @@ void RunThroughputPart(BenchEnv& env, Report& report) {
   const PeerRun& plugin = runs[0];
   const PeerRun& py = runs[1];
   const PeerRun& curl = runs[3];
+  const PeerRun& node = runs[5];
+  const PeerRun& host = runs[6];
+  if (!node.skipped && node.MsgsPerSecond() > 0) {
+    double ratio = plugin.MsgsPerSecond() / node.MsgsPerSecond();
+    report.AddTarget({"plugin msgs/s >= 2x nodemailer (pooled)", Fixed(ratio, 2) + "x",
+                      ratio >= 2.0});
+    double cpu = plugin.CpuPerMessage() / std::max(node.CpuPerMessage(), 1e-9);
+    report.AddTarget({"plugin client CPU/msg <= 1/2 of nodemailer (pooled)",
+                      Fixed(cpu, 2) + " of nodemailer", cpu <= 0.5});
+  }
+  if (plugin.MsgsPerSecond() > 0) {
+    double share = host.MsgsPerSecond() / plugin.MsgsPerSecond();
+    report.AddTarget({"notify-host send --batch msgs/s >= 90% of the plugin's",
+                      Fixed(share * 100, 0) + " %", share >= 0.9});
+  }
   if (!py.skipped && py.MsgsPerSecond() > 0) {
     double ratio = plugin.MsgsPerSecond() / py.MsgsPerSecond();
     report.AddTarget({"plugin msgs/s >= 2x smtplib", Fixed(ratio, 2) + "x", ratio >= 2.0});

@@ -8,7 +8,8 @@
 
 namespace notify_bench {
 
-// 1. Unthrottled throughput: the plugin vs smtplib, msmtp and curl.
+// 1. Unthrottled throughput: the plugin vs smtplib, msmtp, curl, nodemailer,
+//    and the host's own path (notify-host send --batch).
 void RunThroughputPart(BenchEnv& env, Report& report);
 // 2. Delivery at Exchange's (scaled) rate limit and connection limit.
 void RunRateLimitPart(BenchEnv& env, Report& report);
@@ -20,5 +21,7 @@ void RunLatencyPart(BenchEnv& env, Report& report);
 void RunFootprintPart(BenchEnv& env, Report& report);
 // 6. Google Benchmark micro-benchmarks of the plugin's pure parts.
 void RunMicroPart(BenchEnv& env, Report& report);
+// 7. Many mailboxes: a sender per mailbox in one process, each at its rate.
+void RunMailboxesPart(BenchEnv& env, Report& report);
 
 }  // namespace notify_bench
