@@ -60,6 +60,9 @@ step "the installed host, as the notify-host user"
 out=$(runuser -u notify-host -- /usr/bin/notify-host --config "$conf" plugins)
 echo "$out"
 grep -q "^m365_oauth_smtp	" <<<"$out" || fail "the installed host did not load m365_oauth_smtp"
+# Without --config the installed host finds /etc/notify-host's settings.
+runuser -u notify-host -- /usr/bin/notify-host plugins | grep -q "^m365_oauth_smtp	" \
+  || fail "notify-host without --config did not find $conf"
 # A command that opens the state database: the host creates its key and
 # database in /var/lib/notify-host, which purge must remove.
 runuser -u notify-host -- /usr/bin/notify-host --config "$conf" ruleset show none >/dev/null 2>&1 || true

@@ -10,7 +10,8 @@
 // (-h). The command line after the command word goes to RunCommand as it is.
 // What Application would otherwise do is done here with the parts it is made
 // of: PropertyFileConfiguration reads the settings file (default:
-// notify-host.properties beside the executable), LoggingConfigurator applies
+// notify-host.properties beside the executable, else
+// /etc/notify-host/notify-host.properties), LoggingConfigurator applies
 // its logging.* properties, and the settings keep Application's system.* and
 // application.* properties for ${...} references.
 //
@@ -20,6 +21,7 @@
 // command with exit 1 instead of ending it silently.
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
+#include <Poco/File.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/RejectCertificateHandler.h>
 #include <Poco/Net/SSLManager.h>
@@ -121,6 +123,15 @@ std::string ReadSettingsFile(const std::string& file) {
   return text.str();
 }
 
+// Without --config: notify-host.properties beside the executable (a build
+// tree), else the installed one in /etc/notify-host (docs/installation.md).
+std::string DefaultSettingsFile(const Poco::Path& exe) {
+  std::string beside = Poco::Path(exe.parent(), "notify-host.properties").toString();
+  const std::string installed = "/etc/notify-host/notify-host.properties";
+  if (!Poco::File(beside).exists() && Poco::File(installed).exists()) return installed;
+  return beside;
+}
+
 // The settings file's properties, below the system.* and application.*
 // properties Poco::Util::Application would offer. Throws Poco::Exception
 // when the file cannot be read.
@@ -210,9 +221,8 @@ int main(int argc, char** argv) {
     return notify_host::kExitUsage;
   }
   Poco::Path exe = Executable(argv[0]);
-  std::string config_file = global.config_file.empty()
-                                ? Poco::Path(exe.parent(), "notify-host.properties").toString()
-                                : global.config_file;
+  std::string config_file =
+      global.config_file.empty() ? DefaultSettingsFile(exe) : global.config_file;
   Poco::AutoPtr<LayeredConfiguration> config;
   try {
     config = LoadSettings(config_file, exe);
