@@ -5,11 +5,11 @@
 #include <set>
 
 #include "command_support.hpp"
-#include "ruleset_store.hpp"
-#include "state/ruleset_repository.hpp"
 #include "notify/sdk/settings.hpp"
 #include "report_output.hpp"
+#include "ruleset_store.hpp"
 #include "secret_input.hpp"
+#include "state/ruleset_repository.hpp"
 #include "stored_secret.hpp"
 #include "terminal_text.hpp"
 
@@ -245,8 +245,7 @@ int RulesetShow(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
     }
     if (!known) fields.push_back({key, key, notify::FieldType::kSecret});
   }
-  PrintRuleset(out, name, Ruleset{ruleset->channel, ruleset->settings}, fields,
-               cl.Flag("--json"));
+  PrintRuleset(out, name, Ruleset{ruleset->channel, ruleset->settings}, fields, cl.Flag("--json"));
   return kExitOk;
 }
 

@@ -34,8 +34,8 @@ TokenFetcher MakeTokenFetcher(const M365Config& config, Poco::Net::Context::Ptr 
 
 // Tells one credential of an app from another without holding the secret
 // twice: the credential kind, the secret or the certificate file, and the CA
-// file the request trusts (a refused sign-in certificate is a refusal too). A change forgets the cache's refusal of the
-// old one (docs/delivery.md, Tokens).
+// file the request trusts (a refused sign-in certificate is a refusal too). A change forgets the
+// cache's refusal of the old one (docs/delivery.md, Tokens).
 std::string CredentialDigest(const M365Config& config) {
   Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
   const std::string kind = config.certificate_credential ? "certificate" : "secret";
@@ -98,15 +98,13 @@ std::unique_ptr<notify::sdk::SenderBase> M365Channel::MakeSender(const notify::S
     report.issues.push_back(CaFileIssue(tls.status()));
     return nullptr;
   }
-  auto tokens =
-      SharedTokenCache({config.authority_url, config.tenant_id, config.client_id, config.scope},
-                       MakeTokenFetcher(config, tls.value(), config.scope, clock_),
-                       CredentialDigest(config));
+  auto tokens = SharedTokenCache(
+      {config.authority_url, config.tenant_id, config.client_id, config.scope},
+      MakeTokenFetcher(config, tls.value(), config.scope, clock_), CredentialDigest(config));
   // Requested only when the route needs it (delivery/sender_route.hpp).
   auto graph_tokens = SharedTokenCache(
       {config.authority_url, config.tenant_id, config.client_id, config.graph_scope},
-      MakeTokenFetcher(config, tls.value(), config.graph_scope, clock_),
-      CredentialDigest(config));
+      MakeTokenFetcher(config, tls.value(), config.graph_scope, clock_), CredentialDigest(config));
   std::string name = config.server_name;
   auto sender = std::make_unique<M365Sender>(std::move(config), tls.value(), std::move(tokens),
                                              host_, clock_, std::move(graph_tokens));

@@ -39,9 +39,8 @@ std::vector<std::vector<std::size_t>> SplitIntoChunks(const std::vector<std::siz
   const std::size_t n = items.size();
   std::size_t size = static_cast<std::size_t>(std::max(1, batch_size));
   const std::size_t needed = (n + size - 1) / size;
-  const std::size_t spread_to =
-      std::min<std::size_t>(static_cast<std::size_t>(std::max(1, spread)),
-                            n / kMinMessagesPerSpreadChunk);
+  const std::size_t spread_to = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, spread)),
+                                                      n / kMinMessagesPerSpreadChunk);
   std::vector<std::vector<std::size_t>> chunks;
   if (spread_to > needed) {
     // Even shares: the first n % spread_to chunks get one more.
@@ -55,9 +54,8 @@ std::vector<std::vector<std::size_t>> SplitIntoChunks(const std::vector<std::siz
     return chunks;
   }
   for (std::size_t i = 0; i < n; i += size) {
-    chunks.emplace_back(
-        items.begin() + static_cast<std::ptrdiff_t>(i),
-        items.begin() + static_cast<std::ptrdiff_t>(std::min(i + size, n)));
+    chunks.emplace_back(items.begin() + static_cast<std::ptrdiff_t>(i),
+                        items.begin() + static_cast<std::ptrdiff_t>(std::min(i + size, n)));
   }
   return chunks;
 }

@@ -177,7 +177,8 @@ std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::
       run.results[i] = ResultOfInvalidMessage(batch[i].id, mime.status().message());
     }
   }
-  for (const auto& indexes : SplitIntoChunks(valid, config_.batch_size, kMaxConnectionsPerMailbox)) {
+  for (const auto& indexes :
+       SplitIntoChunks(valid, config_.batch_size, kMaxConnectionsPerMailbox)) {
     std::vector<Job> chunk;
     for (std::size_t i : indexes) chunk.push_back(Job{i, std::move(*built[i]), false});
     run.chunks.push_back(std::move(chunk));

@@ -24,7 +24,7 @@ std::vector<HealthRecord> Select(Poco::Data::Session& s, const std::string& wher
   st.execute();
   std::vector<HealthRecord> all(ruleset.size());
   for (std::size_t i = 0; i < all.size(); ++i) {
-    all[i] = {ruleset[i], state[i],   since[i],    cause[i],   remedy[i],
+    all[i] = {ruleset[i],  state[i],   since[i],    cause[i],   remedy[i],
               failures[i], warning[i], revision[i], expires[i], updated[i]};
   }
   return all;

@@ -108,8 +108,8 @@ std::vector<NotificationRecord> OutboxRepository::ClaimDue(const std::string& ru
                     " ORDER BY created_at, id LIMIT ?";
   if (tx_.dialect() == SqlDialect::kPostgreSQL) sql += " FOR UPDATE SKIP LOCKED";
   std::vector<std::string> ids;
-  s << sql, into(ids), bind(ruleset), bind(Int64(now_ms)), bind(Int64(now_ms)),
-      bind(Int64(limit)), now;
+  s << sql, into(ids), bind(ruleset), bind(Int64(now_ms)), bind(Int64(now_ms)), bind(Int64(limit)),
+      now;
   std::vector<NotificationRecord> claimed;
   for (const auto& id : ids) {
     s << "UPDATE notifications SET status = 'sending', claimed_by = ?, lease_until = ?, "
@@ -143,8 +143,8 @@ bool OutboxRepository::RecordAttempt(const AttemptOutcome& o, std::int64_t now_m
   s << "INSERT INTO attempts (notification_id, attempt, host, started_at, finished_at, status, "
        "code, enhanced, detail, retry_after_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       bind(a.notification_id), bind(a.attempt), bind(a.host), bind(Int64(a.started_at_ms)),
-      bind(Int64(a.finished_at_ms)), bind(a.status), bind(a.code), bind(a.enhanced),
-      bind(a.detail), bind(Int64(a.retry_after_s)), now;
+      bind(Int64(a.finished_at_ms)), bind(a.status), bind(a.code), bind(a.enhanced), bind(a.detail),
+      bind(Int64(a.retry_after_s)), now;
   return true;
 }
 
@@ -182,8 +182,8 @@ std::vector<AttemptRow> OutboxRepository::Attempts(const std::string& id) {
       into(enhanced), into(detail), into(retry_after), bind(id), now;
   std::vector<AttemptRow> rows(attempt.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    rows[i] = {id,        attempt[i], host[i],     started[i],  finished[i],
-               status[i], code[i],    enhanced[i], detail[i],   retry_after[i]};
+    rows[i] = {id,        attempt[i], host[i],     started[i], finished[i],
+               status[i], code[i],    enhanced[i], detail[i],  retry_after[i]};
   }
   return rows;
 }

@@ -20,7 +20,7 @@
 namespace notify_host::state {
 
 struct NewNotification {
-  std::string id;            // unique; chosen by the caller
+  std::string id;  // unique; chosen by the caller
   std::string ruleset;
   std::string message_json;  // the message as the API took it
   std::string message_id;    // "<...>", the same at every attempt
@@ -30,9 +30,9 @@ struct NewNotification {
 };
 
 struct EnqueueOutcome {
-  std::string id;      // the new notification's, or the one the key names
-  std::string status;  // its status now
-  bool created = false;  // false: the idempotency key was seen before, nothing stored
+  std::string id;         // the new notification's, or the one the key names
+  std::string status;     // its status now
+  bool created = false;   // false: the idempotency key was seen before, nothing stored
   bool conflict = false;  // the key was seen before with another request_hash
 };
 
