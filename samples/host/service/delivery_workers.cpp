@@ -91,6 +91,11 @@ int DeliveryWorkers::Running() const {
   return running_;
 }
 
+std::uint64_t DeliveryWorkers::DispatchRounds() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return rounds_;
+}
+
 void DeliveryWorkers::DispatchLoop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
@@ -102,6 +107,7 @@ void DeliveryWorkers::DispatchLoop() {
       if (!lock.owns_lock()) lock.lock();
       Log().error(std::string("cannot claim due notifications: ") + ForTerminal(e.what()));
     }
+    ++rounds_;
     if (stopping_) break;
     wake_.wait_for(lock, settings_.poll, [this] { return stopping_ || wake_requested_; });
     wake_requested_ = false;

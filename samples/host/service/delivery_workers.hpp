@@ -72,6 +72,9 @@ class DeliveryWorkers {
   std::map<std::string, RulesetHealth> Health() const;
   // Deliver calls running now.
   int Running() const;
+  // Claim rounds the dispatcher has finished: a round that began after a
+  // Wake() has looked at everything due then (tests wait for one).
+  std::uint64_t DispatchRounds() const;
 
  private:
   struct Job {
@@ -102,6 +105,7 @@ class DeliveryWorkers {
   bool stopping_ = false;
   bool started_ = false;
   int running_ = 0;  // jobs handed out and not finished
+  std::uint64_t rounds_ = 0;
   std::deque<Job> jobs_;
   std::map<std::string, int> in_flight_;  // per ruleset
   std::map<std::string, RulesetHealth> health_;

@@ -43,8 +43,14 @@ class ScriptedSender : public notify::Sender {
       stats_.peak_running = std::max(stats_.peak_running, ++stats_.running);
       stats_.batch_sizes.push_back(batch.size());
     }
-    // Long enough for the dispatcher to hand out every call it would.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Held until three calls overlap (or briefly, when fewer are due), so
+    // that the dispatcher hands out every call it would.
+    notify::test_support::WaitUntil(
+        [&] {
+          std::lock_guard<std::mutex> lock(stats_.mutex);
+          return stats_.running >= 3;
+        },
+        std::chrono::milliseconds(20));
     std::vector<DeliveryResult> out;
     for (const auto& m : batch) {
       DeliveryResult r = script_(m);
@@ -142,6 +148,12 @@ class Workers : public ::testing::Test {
   static bool Eventually(F done) {
     return notify::test_support::WaitUntil(done, std::chrono::seconds(20));
   }
+  // Wakes the dispatcher and waits until a whole round began after the wake.
+  void LookedAtOnce() {
+    const std::uint64_t before = workers_->DispatchRounds();
+    workers_->Wake();
+    ASSERT_TRUE(Eventually([&] { return workers_->DispatchRounds() >= before + 2; }));
+  }
 
   ChannelStats stats_;
   Script script_ = Delivered;
@@ -184,8 +196,7 @@ TEST_F(Workers, RetryLaterWaitsForTheBackOffAndTheRetryAfter) {
   ASSERT_TRUE(Settled("retry_later", 1));
   EXPECT_EQ(outbox_.Get("n1").next_at, now_ms_ + 15'000);  // 30 s base, no jitter: 15 s
   now_ms_ += 14'999;
-  workers_->Wake();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  LookedAtOnce();
   EXPECT_EQ(outbox_.Attempts().size(), 1u) << "not tried before its time";
   now_ms_ += 1;
   workers_->Wake();
@@ -257,8 +268,7 @@ TEST_F(Workers, AnExpiredSecretTurnsTheRulesetFailingOnceAndItsNotificationsWait
   // No more Deliver calls (so no token requests) while the revision is the same.
   for (int i = 0; i < 5; ++i) {
     now_ms_ += 60'000;
-    workers_->Wake();
-    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    LookedAtOnce();
   }
   {
     std::lock_guard<std::mutex> lock(stats_.mutex);

@@ -54,8 +54,9 @@ TEST_F(Serve, ARetriedPostWithTheSameIdempotencyKeyIsStoredOnce) {
   auto other = Http(port_, "POST", "/api/v1/notifications", key_,
                     R"({"ruleset":"ops","to":["bob@contoso.com"],"subject":"x"})", "k-1");
   EXPECT_EQ(other.status, 409) << other.body;
-  ASSERT_TRUE(emulator_->WaitForMessages(1, seconds(60)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string id = Json(first.body)->getValue<std::string>("id");
+  ASSERT_TRUE(WaitUntil([&] { return StatusOf(id) == "delivered"; }, seconds(60))) << Log();
+  // The outbox held one notification, so once it is delivered nothing else can come.
   EXPECT_EQ(emulator_->received().size(), 1u);
 }
 
