@@ -300,7 +300,9 @@ int ImportRulesets(const CommandLine& cl, HostEnv& env, std::ostream& out, std::
       // Without the channel's form every value may be a secret: all are sealed.
       std::set<std::string> sealed;
       if (const LoadedChannel* c = FindChannel(env, ruleset.channel)) {
-        for (const auto* f : SecretFields(c->channel->Fields())) sealed.insert(f->key);
+        // The form must outlive the pointers SecretFields hands out into it.
+        const auto fields = c->channel->Fields();
+        for (const auto* f : SecretFields(fields)) sealed.insert(f->key);
       } else {
         for (const auto& [key, value] : ruleset.settings) sealed.insert(key);
       }

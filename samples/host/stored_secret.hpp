@@ -12,11 +12,16 @@ namespace notify_host {
 // The secret fields of `fields` (FieldType::kSecret), in form order.
 std::vector<const notify::FieldDescriptor*> SecretFields(
     const std::vector<notify::FieldDescriptor>& fields);
+// The pointers point into `fields`: a temporary form would leave them dangling.
+std::vector<const notify::FieldDescriptor*> SecretFields(
+    std::vector<notify::FieldDescriptor>&& fields) = delete;
 
 // The field --secret-stdin and the prompt fill: the first required secret
 // field, else the first secret field; nullptr when the form has none.
 const notify::FieldDescriptor* PrimarySecretField(
     const std::vector<notify::FieldDescriptor>& fields);
+const notify::FieldDescriptor* PrimarySecretField(
+    std::vector<notify::FieldDescriptor>&& fields) = delete;
 
 // The keys whose value differs between `stored` and `next`, secret fields
 // aside: the fields of the form in form order, then keys the form does not
