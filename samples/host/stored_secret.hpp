@@ -20,8 +20,8 @@ std::vector<const notify::FieldDescriptor*> SecretFields(
 // field, else the first secret field; nullptr when the form has none.
 const notify::FieldDescriptor* PrimarySecretField(
     const std::vector<notify::FieldDescriptor>& fields);
-const notify::FieldDescriptor* PrimarySecretField(
-    std::vector<notify::FieldDescriptor>&& fields) = delete;
+const notify::FieldDescriptor* PrimarySecretField(std::vector<notify::FieldDescriptor>&& fields) =
+    delete;
 
 // The keys whose value differs between `stored` and `next`, secret fields
 // aside: the fields of the form in form order, then keys the form does not

@@ -42,8 +42,7 @@ std::optional<StoredRuleset> RulesetRepository::Find(const std::string& name) {
 
 std::int64_t RulesetRepository::Revision(const std::string& name) {
   std::vector<Poco::Int64> revisions;
-  tx_.session() << "SELECT revision FROM rulesets WHERE name = ?", into(revisions), bind(name),
-      now;
+  tx_.session() << "SELECT revision FROM rulesets WHERE name = ?", into(revisions), bind(name), now;
   return revisions.empty() ? 0 : revisions.front();
 }
 
@@ -77,7 +76,8 @@ PutOutcome RulesetRepository::Put(const std::string& name, const std::string& ch
   }
   for (const auto& [key, value] : settings) {
     const bool seal = secret_keys.count(key) > 0;
-    std::string stored = seal ? tx_.secrets().Seal(value, SecretBox::SettingContext(name, key)) : value;
+    std::string stored =
+        seal ? tx_.secrets().Seal(value, SecretBox::SettingContext(name, key)) : value;
     s << "INSERT INTO ruleset_settings (ruleset, setting_key, setting_value, sealed) "
          "VALUES (?, ?, ?, ?)",
         bind(name), bind(key), bind(stored), bind(seal ? 1 : 0), now;

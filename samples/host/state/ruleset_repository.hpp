@@ -17,7 +17,7 @@ namespace notify_host::state {
 struct StoredRuleset {
   std::string name;
   std::string channel;
-  notify::Settings settings;  // secrets decrypted
+  notify::Settings settings;          // secrets decrypted
   std::set<std::string> sealed_keys;  // the keys stored sealed
   std::int64_t revision = 0;
   std::int64_t updated_at_ms = 0;

@@ -64,8 +64,8 @@ int LatestSchemaVersion() { return Migrations().back().version; }
 bool TableExists(Poco::Data::Session& session, SqlDialect dialect, const std::string& table) {
   Poco::Int64 count = 0;  // COUNT is BIGINT on PostgreSQL
   if (dialect == SqlDialect::kSQLite) {
-    session << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-        into(count), bind(table), now;
+    session << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", into(count),
+        bind(table), now;
   } else {
     session << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
                "current_schema() AND table_name = ?",

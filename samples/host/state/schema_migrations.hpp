@@ -4,10 +4,10 @@
 // order, inside the write transaction StateDatabase::Open holds; a database
 // at a higher version than this build knows is refused, never downgraded.
 // Add a migration at the end; never change one that has shipped.
+#include <Poco/Data/Session.h>
+
 #include <string>
 #include <vector>
-
-#include <Poco/Data/Session.h>
 
 #include "state/state_database.hpp"
 

@@ -176,8 +176,8 @@ notify::sdk::StatusOr<std::unique_ptr<StateDatabase>> StateDatabase::Open(
     auto stored = ReadKeyCheck(tx.session(), db->dialect_);
     if (!stored) {
       tx.session() << "INSERT INTO state_meta (name, value) VALUES (?, ?)",
-          bind(std::string(kKeyCheckName)), bind(db->secrets_->Seal(kKeyCheckText, kKeyCheckContext)),
-          now;
+          bind(std::string(kKeyCheckName)),
+          bind(db->secrets_->Seal(kKeyCheckText, kKeyCheckContext)), now;
     } else if (db->secrets_->Open(*stored, kKeyCheckContext) != std::string(kKeyCheckText)) {
       return WrongKey(db->where_, db->key_file_);  // another process sealed it first
     }
@@ -197,9 +197,10 @@ Transaction StateDatabase::Begin(bool write) const {
   try {
     return Transaction(*this, pool_->get(), write);
   } catch (const Poco::Exception& e) {
-    throw StateError("state database " + where_ + ": cannot begin a transaction: " + e.displayText(),
-                     "Another process may hold the database longer than the busy timeout (" +
-                         std::to_string(busy_timeout_ms_) + " ms); try again.");
+    throw StateError(
+        "state database " + where_ + ": cannot begin a transaction: " + e.displayText(),
+        "Another process may hold the database longer than the busy timeout (" +
+            std::to_string(busy_timeout_ms_) + " ms); try again.");
   }
 }
 

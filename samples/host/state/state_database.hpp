@@ -152,8 +152,9 @@ notify::sdk::Status InWriteTransaction(const StateDatabase& db, Fn&& fn) {
   } catch (const StateError& e) {
     return notify::sdk::Status::Unavailable(e.what(), e.remedy());
   } catch (const Poco::Exception& e) {
-    return notify::sdk::Status::Unavailable("state database " + db.where() + ": " + e.displayText(),
-                                            "Check the disk and the database file; nothing was changed.");
+    return notify::sdk::Status::Unavailable(
+        "state database " + db.where() + ": " + e.displayText(),
+        "Check the disk and the database file; nothing was changed.");
   }
 }
 
