@@ -66,18 +66,39 @@ API_KEY=$key wrk -t2 -c16 -d"${duration}s" --latency -s "$src/tests/integration/
   "$url/api/v1/notifications" >"$work/wrk.txt"
 load_end=$(date +%s.%N)
 metric() { curl -sS "$url/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
-# Drained: nothing waiting or being sent.
-for _ in $(seq 1 150); do
+emulator_received() {
+  curl -sS --cacert "$ca_file" "$stats_url" |
+    python3 -c "import json,sys; print(json.load(sys.stdin)['messages_accepted'])"
+}
+# Settled: nothing waiting or being sent, and the counters read the same twice
+# in a row. A request wrk had in flight at its end may still be committed,
+# counted as accepted and delivered after wrk returns, so one read is not
+# enough. All three equal -> pass; counters that stay unequal for
+# mismatch_window seconds -> a notification was lost or sent twice -> fail.
+deadline=$(($(date +%s) + 240))
+mismatch_window=10
+previous=
+mismatch_since=
+drained=
+while :; do
   depth=$(metric notify_queue_depth)
-  [ "${depth%.*}" = 0 ] && break
+  accepted=$(metric notify_notifications_accepted_total)
+  delivered=$(metric 'notify_notifications{status="delivered"}')
+  emulator_accepted=$(emulator_received)
+  [ "${depth%.*}" = 0 ] && [ -z "$drained" ] && drained=$(date +%s.%N)
+  reading="${depth%.*} ${accepted%.*} ${delivered%.*} $emulator_accepted"
+  if [ "${depth%.*}" = 0 ] && [ "$reading" = "$previous" ]; then
+    [ "${accepted%.*}" = "${delivered%.*}" ] && [ "$emulator_accepted" = "${accepted%.*}" ] && break
+    [ -n "$mismatch_since" ] || mismatch_since=$(date +%s)
+    [ $(($(date +%s) - mismatch_since)) -lt "$mismatch_window" ] || break
+  else
+    mismatch_since=
+  fi
+  [ "$(date +%s)" -lt "$deadline" ] || break
+  previous=$reading
   sleep 0.1
 done
-drained=$(date +%s.%N)
-# Read after the drain: a request wrk had in flight at its end may land later.
-accepted=$(metric notify_notifications_accepted_total)
-delivered=$(metric 'notify_notifications{status="delivered"}')
-emulator_accepted=$(curl -sS --cacert "$ca_file" "$stats_url" |
-  python3 -c "import json,sys; print(json.load(sys.stdin)['messages_accepted'])")
+[ -n "$drained" ] || drained=$(date +%s.%N)
 rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$serve_pid/status")
 rps=$(awk '/Requests\/sec/ { print $2 }' "$work/wrk.txt")
 p99=$(awk '$1 == "99%" { print $2 }' "$work/wrk.txt")
