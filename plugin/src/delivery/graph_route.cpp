@@ -6,10 +6,9 @@
 #include <algorithm>
 #include <mutex>
 #include <optional>
-#include <system_error>
-#include <thread>
 #include <utility>
 
+#include "delivery/deliver_call.hpp"
 #include "delivery/delivery_plan.hpp"
 #include "delivery/mailbox_slots.hpp"
 #include "delivery/pacing.hpp"
@@ -63,21 +62,16 @@ class GraphRoute::Impl {
   std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch);
 
  private:
-  struct Run {
-    const std::vector<notify::Message>* batch = nullptr;
-    std::vector<std::optional<DeliveryResult>> results;
+  // The state one Deliver call shares between its workers: its results,
+  // deadline and give-up (DeliverCall), the jobs still to send and the pacing.
+  struct Run : DeliverCall {
+    using DeliverCall::DeliverCall;
     std::vector<GraphJob> jobs;
+    std::mutex mutex;  // guards the members below
     std::size_t next_job = 0;
-    std::optional<Status> given_up;
-    Clock::TimePoint deadline{};
-    std::chrono::seconds deadline_length{0};
-    bool past_deadline = false;
     Clock::TimePoint not_before{};  // no request starts before (Retry-After)
-    std::string last_failure;
     int accepted = 0;
     int refused = 0;
-    StopSignal stop;
-    std::mutex mutex;
   };
 
   void Worker(Run& run);
@@ -88,9 +82,6 @@ class GraphRoute::Impl {
   bool WaitTurn(Run& run);
   void Pace(Run& run, milliseconds pause);
   void Settle(Run& run, const GraphJob& job, DeliveryResult result);
-  void GiveUp(Run& run, const Status& why);
-  bool PastDeadline(Run& run, milliseconds ahead = milliseconds(0));
-  static Status DeadlineStatus(const Run& run);
   std::unique_ptr<GraphClient> TakeClient();
   void ReturnClient(std::unique_ptr<GraphClient> client);
   void Log(notify::LogLevel level, const std::string& text);
@@ -105,15 +96,14 @@ class GraphRoute::Impl {
 };
 
 std::vector<DeliveryResult> GraphRoute::Impl::Deliver(const std::vector<notify::Message>& batch) {
-  Run run;
-  run.batch = &batch;
-  run.results.resize(batch.size());
+  Run run(batch, clock_,
+          [this](notify::LogLevel level, const std::string& text) { Log(level, text); });
   MimeBuilder builder(config_.from_email, config_.from_name);
   std::optional<bool> read_write;  // the token carries Mail.ReadWrite; asked once
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto mime = builder.Build(batch[i], /*bcc_header=*/true);
     if (!mime.ok()) {
-      run.results[i] = ResultOfInvalidMessage(batch[i].id, mime.status().message());
+      run.Settle(i, ResultOfInvalidMessage(batch[i].id, mime.status().message()));
       continue;
     }
     GraphJob job{i, std::move(mime).value(), false};
@@ -142,70 +132,45 @@ std::vector<DeliveryResult> GraphRoute::Impl::Deliver(const std::vector<notify::
           continue;
         }
       }
-      run.results[i] = ResultOf(batch[i].id, LargeMessageRefusal(size, *read_write));
+      run.Settle(i, ResultOf(batch[i].id, LargeMessageRefusal(size, *read_write)));
       continue;
     }
     run.jobs.push_back(std::move(job));
   }
   const std::size_t per_worker =
       (run.jobs.size() + kMaxGraphRequestsPerMailbox - 1) / kMaxGraphRequestsPerMailbox;
-  const milliseconds budget = DeliverDeadline(config_.timeout, per_worker);
-  run.deadline = clock_.Now() + budget;
-  run.deadline_length = std::chrono::ceil<std::chrono::seconds>(budget);
+  run.StartDeadline(DeliverDeadline(config_.timeout, per_worker));
 
   std::size_t workers = std::min<std::size_t>(kMaxGraphRequestsPerMailbox, run.jobs.size());
-  std::vector<std::thread> threads;
-  for (std::size_t w = 1; w < workers; ++w) {
-    try {
-      threads.emplace_back([&] { Worker(run); });
-    } catch (const std::system_error&) {
-      break;  // fewer threads: the remaining workers take the jobs
-    }
-  }
-  if (workers > 0) Worker(run);
-  for (auto& t : threads) t.join();
+  RunWorkers(workers, [&] { Worker(run); });
 
-  std::vector<DeliveryResult> results;
-  results.reserve(batch.size());
-  std::size_t left_for_later = 0;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (run.results[i]) {
-      results.push_back(std::move(*run.results[i]));
-    } else if (run.given_up) {
-      results.push_back(ResultOf(batch[i].id, *run.given_up));
-    } else if (run.past_deadline) {
-      results.push_back(ResultOf(batch[i].id, DeadlineStatus(run)));
-      ++left_for_later;
-    } else {  // not reached: every job is settled, given up or past the deadline
-      results.push_back(ResultOf(batch[i].id, Status::Unavailable("not attempted")));
-    }
-  }
+  DeliverCall::Outcome outcome = run.Finish();
   Log(notify::LogLevel::kInfo,
       "graph: " + std::to_string(run.accepted) + " accepted, " + std::to_string(run.refused) +
           " refused" +
-          (left_for_later > 0
-               ? ", " + std::to_string(left_for_later) + " left for a later call (deadline of " +
-                     std::to_string(run.deadline_length.count()) + " s)"
-               : ""));
-  return results;
+          (outcome.left_for_later > 0 ? ", " + std::to_string(outcome.left_for_later) +
+                                            " left for a later call (deadline of " +
+                                            std::to_string(run.deadline_length().count()) + " s)"
+                                      : ""));
+  return std::move(outcome.results);
 }
 
 void GraphRoute::Impl::Worker(Run& run) {
   ScopedSigpipeBlock no_sigpipe;
   std::unique_ptr<GraphClient> client = TakeClient();
   for (;;) {
-    if (PastDeadline(run) || run.stop.stopped()) break;
+    if (run.PastDeadline() || run.stop().stopped()) break;
     const GraphJob* job = nullptr;
     {
       std::lock_guard<std::mutex> lock(run.mutex);
-      if (run.next_job >= run.jobs.size() || run.given_up) break;
+      if (run.next_job >= run.jobs.size() || run.given_up()) break;
       job = &run.jobs[run.next_job++];
     }
     try {
       SendJob(run, *client, *job);
     } catch (...) {
       // Possibly in the middle of a request: its outcome is not known.
-      GiveUp(run, Status::Unknown("internal error: " + notify::sdk::DescribeCurrentException()));
+      run.GiveUp(Status::Unknown("internal error: " + notify::sdk::DescribeCurrentException()));
       client = std::make_unique<GraphClient>(config_, tls_);
     }
   }
@@ -213,7 +178,7 @@ void GraphRoute::Impl::Worker(Run& run) {
 }
 
 void GraphRoute::Impl::SendJob(Run& run, GraphClient& client, const GraphJob& job) {
-  const std::string& id = (*run.batch)[job.index].id;
+  const std::string& id = run.batch()[job.index].id;
   Backoff backoff(PauseCap(config_.timeout));
   bool refreshed = false;
   int throttled = 0;
@@ -224,23 +189,22 @@ void GraphRoute::Impl::SendJob(Run& run, GraphClient& client, const GraphJob& jo
     MailboxSlot slot = MailboxSlot::Acquire(GraphSlotKey(config_.from_email),
                                             kMaxGraphRequestsPerMailbox, config_.timeout);
     if (!slot.held()) {
-      GiveUp(run, Status::ResourceExhausted("no free Microsoft Graph request slot for " +
-                                                config_.from_email + " within " +
-                                                std::to_string(config_.timeout.count()) +
-                                                " s (other senders of this host hold all " +
-                                                std::to_string(kMaxGraphRequestsPerMailbox) + ")",
-                                            "", std::chrono::seconds(60)));
+      run.GiveUp(Status::ResourceExhausted(
+          "no free Microsoft Graph request slot for " + config_.from_email + " within " +
+              std::to_string(config_.timeout.count()) + " s (other senders of this host hold all " +
+              std::to_string(kMaxGraphRequestsPerMailbox) + ")",
+          "", std::chrono::seconds(60)));
       return;
     }
     auto token =
         refreshed && !rejected_token.empty() ? tokens_->Refresh(rejected_token) : tokens_->Get();
     rejected_token.clear();
     if (!token.ok()) {
-      GiveUp(run, token.status());  // the same for every message
+      run.GiveUp(token.status());  // the same for every message
       return;
     }
     HttpsAnswer answer = job.large ? SendLargeMessage(client, token.value(), job.mime.data,
-                                                      (*run.batch)[job.index].attachments)
+                                                      run.batch()[job.index].attachments)
                                    : client.SendMail(token.value(), job.mime.data);
     slot.Release();
     Status status = StatusOfGraphAnswer(answer, config_);
@@ -253,48 +217,42 @@ void GraphRoute::Impl::SendJob(Run& run, GraphClient& client, const GraphJob& jo
       const auto wait =
           status.retry_after().count() > 0 ? milliseconds(status.retry_after()) : backoff.Next();
       Pace(run, wait);
-      {
-        std::lock_guard<std::mutex> lock(run.mutex);
-        run.last_failure = status.message();
-      }
+      run.NoteFailure(status.message());
       continue;
     }
     if (answer.http_status == 0 && !answer.request_sent && !answer.certificate_problem) {
       // Nothing left this client: try again after a pause, then give up.
-      {
-        std::lock_guard<std::mutex> lock(run.mutex);
-        run.last_failure = status.message();
-      }
+      run.NoteFailure(status.message());
       if (++unreached >= kMaxConnectAttempts) {
-        GiveUp(run, status);
+        run.GiveUp(status);
         return;
       }
       const milliseconds pause = backoff.Next();
-      if (PastDeadline(run, pause) || !clock_.Pause(pause, run.stop)) return;
+      if (run.PastDeadline(pause) || !clock_.Pause(pause, run.stop())) return;
       continue;
     }
     if (answer.http_status >= 500 && status.retry_after().count() > 0) {
       Pace(run, milliseconds(status.retry_after()));  // the others wait too
     }
     Settle(run, job, ResultOfGraph(id, status, answer.http_status));
-    if (RefusesEveryMessage(status)) GiveUp(run, status);
+    if (RefusesEveryMessage(status)) run.GiveUp(status);
     return;
   }
 }
 
 bool GraphRoute::Impl::WaitTurn(Run& run) {
   for (;;) {
-    if (run.stop.stopped()) return false;
+    if (run.stop().stopped()) return false;
     Clock::TimePoint not_before;
     {
       std::lock_guard<std::mutex> lock(run.mutex);
       not_before = run.not_before;
     }
     const Clock::TimePoint now = clock_.Now();
-    if (now >= not_before) return !PastDeadline(run);
+    if (now >= not_before) return !run.PastDeadline();
     const auto wait = std::chrono::ceil<milliseconds>(not_before - now);
-    if (PastDeadline(run, wait)) return false;
-    if (!clock_.Pause(wait, run.stop)) return false;
+    if (run.PastDeadline(wait)) return false;
+    if (!clock_.Pause(wait, run.stop())) return false;
   }
 }
 
@@ -303,38 +261,12 @@ void GraphRoute::Impl::Pace(Run& run, milliseconds pause) {
   run.not_before = std::max(run.not_before, clock_.Now() + pause);
 }
 
+// Counts what Graph answered, apart from the messages refused before any request.
 void GraphRoute::Impl::Settle(Run& run, const GraphJob& job, DeliveryResult result) {
+  const bool accepted = result.status == notify::DeliveryStatus::kDelivered;
+  if (!run.Settle(job.index, std::move(result))) return;
   std::lock_guard<std::mutex> lock(run.mutex);
-  if (run.results[job.index]) return;
-  (result.status == notify::DeliveryStatus::kDelivered ? run.accepted : run.refused) += 1;
-  run.results[job.index] = std::move(result);
-}
-
-void GraphRoute::Impl::GiveUp(Run& run, const Status& why) {
-  {
-    std::lock_guard<std::mutex> lock(run.mutex);
-    if (!run.given_up) run.given_up = why;
-  }
-  run.stop.Stop();
-  Log(notify::LogLevel::kError, "giving up the rest of the batch: " + why.message());
-}
-
-bool GraphRoute::Impl::PastDeadline(Run& run, milliseconds ahead) {
-  const Clock::TimePoint now = clock_.Now();
-  if (now + ahead < run.deadline) return false;
-  {
-    std::lock_guard<std::mutex> lock(run.mutex);
-    run.past_deadline = true;
-  }
-  if (now >= run.deadline) run.stop.Stop();
-  return true;
-}
-
-Status GraphRoute::Impl::DeadlineStatus(const Run& run) {
-  return Status::DeadlineExceeded(
-      "not sent within this Deliver call's deadline of " +
-      std::to_string(run.deadline_length.count()) + " s" +
-      (run.last_failure.empty() ? "" : " (last failure: " + run.last_failure + ")"));
+  (accepted ? run.accepted : run.refused) += 1;
 }
 
 std::unique_ptr<GraphClient> GraphRoute::Impl::TakeClient() {

@@ -5,10 +5,9 @@
 #include <deque>
 #include <mutex>
 #include <optional>
-#include <system_error>
-#include <thread>
 #include <utility>
 
+#include "delivery/deliver_call.hpp"
 #include "delivery/delivery_plan.hpp"
 #include "delivery/kept_connections.hpp"
 #include "delivery/mailbox_slots.hpp"
@@ -91,21 +90,14 @@ class M365Sender::Impl {
   SenderHealthTracker& health() { return health_; }
 
  private:
-  // The state one Deliver call shares between its workers.
-  struct Run {
-    const std::vector<notify::Message>* batch = nullptr;
-    std::vector<std::optional<DeliveryResult>> results;
+  // The state one Deliver call shares between its workers: its results,
+  // deadline and give-up (DeliverCall), and the chunks still to send. No
+  // connection and no message starts once PastDeadline() says so.
+  struct Run : DeliverCall {
+    using DeliverCall::DeliverCall;
     std::vector<std::vector<Job>> chunks;
     std::size_t next_chunk = 0;
-    std::optional<Status> given_up;  // why the rest of the batch was given up
-    // No connection and no message starts at or after this time on clock_
-    // (DeliverDeadline); `past_deadline` says one was not started for it.
-    Clock::TimePoint deadline{};
-    std::chrono::seconds deadline_length{0};
-    bool past_deadline = false;
-    std::string last_failure;  // of the last connection that brought nothing
-    StopSignal stop;
-    std::mutex mutex;
+    std::mutex mutex;  // guards next_chunk
   };
 
   void Worker(Run& run);
@@ -140,14 +132,6 @@ class M365Sender::Impl {
   // Keeps `lease`'s connection open for keep_open when it is healthy and can
   // carry more; otherwise QUIT. Leaves `lease` empty.
   void KeepOrQuit(Lease& lease);
-  void Settle(Run& run, const Job& job, DeliveryResult result);
-  void GiveUp(Run& run, const Status& why);
-  // True when `run`'s deadline has passed or would pass within `ahead`: the
-  // caller starts nothing more. Marks the run, so that its unsent messages
-  // say why; once the deadline has passed, stops every worker.
-  bool PastDeadline(Run& run, milliseconds ahead = milliseconds(0));
-  // Why a message was not sent when the deadline passed.
-  static Status DeadlineStatus(const Run& run);
   void Log(notify::LogLevel level, const std::string& text);
 
   M365Config config_;
@@ -162,9 +146,8 @@ class M365Sender::Impl {
 };
 
 std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::Message>& batch) {
-  Run run;
-  run.batch = &batch;
-  run.results.resize(batch.size());
+  Run run(batch, clock_,
+          [this](notify::LogLevel level, const std::string& text) { Log(level, text); });
   MimeBuilder builder(config_.from_email, config_.from_name);
   std::vector<std::size_t> valid;
   std::vector<std::optional<MimeMessage>> built(batch.size());
@@ -174,7 +157,7 @@ std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::
       built[i] = std::move(mime).value();
       valid.push_back(i);
     } else {
-      run.results[i] = ResultOfInvalidMessage(batch[i].id, mime.status().message());
+      run.Settle(i, ResultOfInvalidMessage(batch[i].id, mime.status().message()));
     }
   }
   for (const auto& indexes :
@@ -183,9 +166,7 @@ std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::
     for (std::size_t i : indexes) chunk.push_back(Job{i, std::move(*built[i]), false});
     run.chunks.push_back(std::move(chunk));
   }
-  const milliseconds budget = DeliverDeadline(config_.timeout, run.chunks.size());
-  run.deadline = clock_.Now() + budget;
-  run.deadline_length = std::chrono::ceil<std::chrono::seconds>(budget);
+  run.StartDeadline(DeliverDeadline(config_.timeout, run.chunks.size()));
 
   // A credential the token cache still knows to be refused for good would
   // be refused for every connection: the batch is given up before any is
@@ -193,49 +174,26 @@ std::vector<DeliveryResult> M365Sender::Impl::Deliver(const std::vector<notify::
   // token is requested once TLS is up (smtp_login).
   if (!run.chunks.empty()) {
     Status refused = tokens_->StandingRefusal();
-    if (!refused.ok()) GiveUp(run, NoAccessToken(refused));
+    if (!refused.ok()) run.GiveUp(NoAccessToken(refused));
   }
 
   // Up to three connections at once, one chunk each; this thread is one worker.
   std::size_t workers =
-      run.given_up ? 0 : std::min<std::size_t>(kMaxConnectionsPerMailbox, run.chunks.size());
-  std::vector<std::thread> threads;
-  for (std::size_t w = 1; w < workers; ++w) {
-    try {
-      threads.emplace_back([&] { Worker(run); });
-    } catch (const std::system_error&) {
-      break;  // fewer threads: the remaining workers take the chunks
-    }
-  }
-  if (workers > 0) Worker(run);
-  for (auto& t : threads) t.join();
+      run.given_up() ? 0 : std::min<std::size_t>(kMaxConnectionsPerMailbox, run.chunks.size());
+  RunWorkers(workers, [&] { Worker(run); });
 
-  std::vector<DeliveryResult> results;
-  results.reserve(batch.size());
-  std::size_t left_for_later = 0;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (run.results[i]) {
-      results.push_back(std::move(*run.results[i]));
-    } else if (run.given_up) {
-      results.push_back(ResultOf(batch[i].id, *run.given_up));
-    } else if (run.past_deadline) {
-      results.push_back(ResultOf(batch[i].id, DeadlineStatus(run)));
-      ++left_for_later;
-    } else {  // not reached: every job is settled, given up or past the deadline
-      results.push_back(ResultOf(batch[i].id, Status::Unavailable("not attempted")));
-    }
-  }
-  bool delivered = std::any_of(results.begin(), results.end(), [](const DeliveryResult& r) {
-    return r.status == DeliveryStatus::kDelivered;
-  });
-  health_.AfterDeliver(run.given_up, delivered);
-  if (left_for_later > 0) {
+  DeliverCall::Outcome outcome = run.Finish();
+  bool delivered =
+      std::any_of(outcome.results.begin(), outcome.results.end(),
+                  [](const DeliveryResult& r) { return r.status == DeliveryStatus::kDelivered; });
+  health_.AfterDeliver(run.given_up(), delivered);
+  if (outcome.left_for_later > 0) {
     Log(notify::LogLevel::kWarning, "this Deliver call's deadline of " +
-                                        std::to_string(run.deadline_length.count()) +
-                                        " s passed; " + std::to_string(left_for_later) +
+                                        std::to_string(run.deadline_length().count()) +
+                                        " s passed; " + std::to_string(outcome.left_for_later) +
                                         " messages not sent, left for a later call");
   }
-  return results;
+  return std::move(outcome.results);
 }
 
 void M365Sender::Impl::Worker(Run& run) {
@@ -244,11 +202,11 @@ void M365Sender::Impl::Worker(Run& run) {
   // is restored when the worker returns.
   ScopedSigpipeBlock no_sigpipe;
   for (;;) {
-    if (PastDeadline(run)) return;
+    if (run.PastDeadline()) return;
     std::vector<Job> chunk;
     {
       std::lock_guard<std::mutex> lock(run.mutex);
-      if (run.next_chunk >= run.chunks.size() || run.given_up) return;
+      if (run.next_chunk >= run.chunks.size() || run.given_up()) return;
       chunk = std::move(run.chunks[run.next_chunk++]);
     }
     // A worker thread must not let an exception out (std::terminate); the
@@ -257,7 +215,7 @@ void M365Sender::Impl::Worker(Run& run) {
       SendChunk(run, std::move(chunk));
     } catch (...) {
       // Possibly in the middle of a message: its outcome is not known.
-      GiveUp(run, Status::Unknown("internal error: " + notify::sdk::DescribeCurrentException()));
+      run.GiveUp(Status::Unknown("internal error: " + notify::sdk::DescribeCurrentException()));
     }
   }
 }
@@ -306,7 +264,7 @@ M365Sender::Impl::Lease M365Sender::Impl::KeptOrSlot(Run& run) {
   // looking again now and then, since a connection kept meanwhile would
   // otherwise hold its slot for its whole idle time.
   const Clock::TimePoint until = SteadyClock().Now() + config_.timeout;
-  while (!run.stop.stopped()) {
+  while (!run.stop().stopped()) {
     lease = TakeKept();
     if (lease.connection) return lease;
     (void)keeper_->CloseOneIdle(config_.from_email);
@@ -323,17 +281,16 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
   std::deque<Job> pending(std::make_move_iterator(chunk.begin()),
                           std::make_move_iterator(chunk.end()));
   Backoff backoff(PauseCap(config_.timeout));
-  while (!pending.empty() && !run.stop.stopped()) {
-    if (PastDeadline(run)) return;
+  while (!pending.empty() && !run.stop().stopped()) {
+    if (run.PastDeadline()) return;
     Lease lease = KeptOrSlot(run);
     if (!lease.connection && !lease.slot.held()) {
-      if (run.stop.stopped()) return;
-      GiveUp(run,
-             Status::ResourceExhausted("no free connection for " + config_.from_email + " within " +
-                                           std::to_string(config_.timeout.count()) +
-                                           " s (other senders of this host hold all " +
-                                           std::to_string(kMaxConnectionsPerMailbox) + ")",
-                                       "", std::chrono::seconds(60)));
+      if (run.stop().stopped()) return;
+      run.GiveUp(Status::ResourceExhausted(
+          "no free connection for " + config_.from_email + " within " +
+              std::to_string(config_.timeout.count()) + " s (other senders of this host hold all " +
+              std::to_string(kMaxConnectionsPerMailbox) + ")",
+          "", std::chrono::seconds(60)));
       return;
     }
     Status failure = Status::Ok();
@@ -354,7 +311,7 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
       // STARTTLS, no token), so no other chunk tries (docs/delivery.md,
       // Pacing and giving up).
       if (!failure.IsTransient()) {
-        GiveUp(run, failure);
+        run.GiveUp(failure);
         return;
       }
     } else {
@@ -376,7 +333,7 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
                : progress.deadline ? "; the call's deadline passed"
                                    : "; lost: " + progress.lost_error + "; continuing"));
       KeepOrQuit(lease);
-      if (pending.empty() || PastDeadline(run)) return;
+      if (pending.empty() || run.PastDeadline()) return;
       if (progress.answered > 0) {
         backoff.Reset();
         continue;
@@ -385,19 +342,16 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
     }
     // Nothing came of this connection: pause, and give up after a few.
     if (backoff.attempts() + 1 >= kMaxConnectAttempts) {
-      GiveUp(run, failure);
+      run.GiveUp(failure);
       return;
     }
-    {
-      std::lock_guard<std::mutex> lock(run.mutex);
-      run.last_failure = failure.message();
-    }
+    run.NoteFailure(failure.message());
     lease.connection.reset();
     lease.slot.Release();
     const milliseconds pause = backoff.Next();
     // No use waiting for an attempt the deadline would not let start.
-    if (PastDeadline(run, pause)) return;
-    if (!clock_.Pause(pause, run.stop)) return;
+    if (run.PastDeadline(pause)) return;
+    if (!clock_.Pause(pause, run.stop())) return;
   }
 }
 
@@ -406,7 +360,7 @@ M365Sender::Impl::Progress M365Sender::Impl::SendOverConnection(Run& run, Lease&
   Progress progress;
   SmtpConnection& connection = *lease.connection;
   for (int sent = 0; lease.carried < config_.batch_size && !pending.empty(); ++sent) {
-    if (PastDeadline(run)) {  // the rest waits for a later call
+    if (run.PastDeadline()) {  // the rest waits for a later call
       progress.deadline = true;
       return progress;
     }
@@ -432,7 +386,7 @@ M365Sender::Impl::Progress M365Sender::Impl::SendOverConnection(Run& run, Lease&
     }
     if (r.reply.code != 0) ++progress.answered;
     if (r.ok) ++progress.delivered;
-    Settle(run, job, ResultOfSend((*run.batch)[job.index].id, r));
+    run.Settle(job.index, ResultOfSend(run.batch()[job.index].id, r));
     pending.pop_front();
     if (!connection.IsOpen()) {
       if (progress.lost_error.empty()) progress.lost_error = r.reply.ToString();
@@ -444,39 +398,6 @@ M365Sender::Impl::Progress M365Sender::Impl::SendOverConnection(Run& run, Lease&
     }
   }
   return progress;
-}
-
-void M365Sender::Impl::Settle(Run& run, const Job& job, DeliveryResult result) {
-  std::lock_guard<std::mutex> lock(run.mutex);
-  if (!run.results[job.index]) run.results[job.index] = std::move(result);
-}
-
-void M365Sender::Impl::GiveUp(Run& run, const Status& why) {
-  {
-    std::lock_guard<std::mutex> lock(run.mutex);
-    if (!run.given_up) run.given_up = why;
-  }
-  run.stop.Stop();
-  Log(notify::LogLevel::kError, "giving up the rest of the batch: " + why.message());
-}
-
-bool M365Sender::Impl::PastDeadline(Run& run, milliseconds ahead) {
-  const Clock::TimePoint now = clock_.Now();
-  if (now + ahead < run.deadline) return false;
-  {
-    std::lock_guard<std::mutex> lock(run.mutex);
-    run.past_deadline = true;
-  }
-  // Passed: nothing may start any more, so every worker stops.
-  if (now >= run.deadline) run.stop.Stop();
-  return true;
-}
-
-Status M365Sender::Impl::DeadlineStatus(const Run& run) {
-  return Status::DeadlineExceeded(
-      "not sent within this Deliver call's deadline of " +
-      std::to_string(run.deadline_length.count()) + " s" +
-      (run.last_failure.empty() ? "" : " (last failure: " + run.last_failure + ")"));
 }
 
 // HostContext::Log is thread-safe (docs/host-api.md, Threads): the workers
