@@ -189,11 +189,8 @@ void GraphRoute::Impl::SendJob(Run& run, GraphClient& client, const GraphJob& jo
     MailboxSlot slot = MailboxSlot::Acquire(GraphSlotKey(config_.from_email),
                                             kMaxGraphRequestsPerMailbox, config_.timeout);
     if (!slot.held()) {
-      run.GiveUp(Status::ResourceExhausted(
-          "no free Microsoft Graph request slot for " + config_.from_email + " within " +
-              std::to_string(config_.timeout.count()) + " s (other senders of this host hold all " +
-              std::to_string(kMaxGraphRequestsPerMailbox) + ")",
-          "", std::chrono::seconds(60)));
+      run.GiveUp(NoFreeSlot("Microsoft Graph request slot", config_.from_email,
+                            kMaxGraphRequestsPerMailbox, config_.timeout));
       return;
     }
     auto token =

@@ -286,11 +286,8 @@ void M365Sender::Impl::SendChunk(Run& run, std::vector<Job> chunk) {
     Lease lease = KeptOrSlot(run);
     if (!lease.connection && !lease.slot.held()) {
       if (run.stop().stopped()) return;
-      run.GiveUp(Status::ResourceExhausted(
-          "no free connection for " + config_.from_email + " within " +
-              std::to_string(config_.timeout.count()) + " s (other senders of this host hold all " +
-              std::to_string(kMaxConnectionsPerMailbox) + ")",
-          "", std::chrono::seconds(60)));
+      run.GiveUp(
+          NoFreeSlot("connection", config_.from_email, kMaxConnectionsPerMailbox, config_.timeout));
       return;
     }
     Status failure = Status::Ok();

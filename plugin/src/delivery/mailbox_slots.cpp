@@ -69,4 +69,12 @@ void MailboxSlot::Release() noexcept {
   mailbox_.clear();
 }
 
+notify::sdk::Status NoFreeSlot(const std::string& what, const std::string& mailbox, int limit,
+                               std::chrono::seconds timeout) {
+  return notify::sdk::Status::ResourceExhausted(
+      "no free " + what + " for " + mailbox + " within " + std::to_string(timeout.count()) +
+          " s (other senders of this host hold all " + std::to_string(limit) + ")",
+      "", std::chrono::seconds(60));
+}
+
 }  // namespace m365

@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "notify/sdk/status.hpp"
+
 namespace m365 {
 
 // Exchange Online's limit of concurrent connections per mailbox.
@@ -38,5 +40,13 @@ class MailboxSlot {
   explicit MailboxSlot(std::string mailbox) : mailbox_(std::move(mailbox)) {}
   std::string mailbox_;  // lower case; empty when no slot is held
 };
+
+// Why a Deliver call gives up the rest of its batch when no slot of
+// `mailbox` came free within `timeout` (docs/delivery.md, Batches, chunks
+// and connections): kResourceExhausted with a retry after 60 s, "no free
+// <what> for <mailbox> within N s (other senders of this host hold all
+// <limit>)".
+notify::sdk::Status NoFreeSlot(const std::string& what, const std::string& mailbox, int limit,
+                               std::chrono::seconds timeout);
 
 }  // namespace m365

@@ -50,5 +50,15 @@ TEST(MailboxSlotsTest, AWaiterGetsTheReleasedSlot) {
   EXPECT_EQ(MailboxSlot::InUse(mailbox), 0);
 }
 
+TEST(MailboxSlotsTest, NoFreeSlotSaysWhatWasFullAndRetriesAfterAMinute) {
+  const notify::sdk::Status status =
+      NoFreeSlot("connection", "alerts@contoso.com", 3, std::chrono::seconds(120));
+  EXPECT_EQ(status.code(), notify::sdk::StatusCode::kResourceExhausted);
+  EXPECT_EQ(status.message(),
+            "no free connection for alerts@contoso.com within 120 s (other senders of this "
+            "host hold all 3)");
+  EXPECT_EQ(status.retry_after(), std::chrono::seconds(60));
+}
+
 }  // namespace
 }  // namespace m365
