@@ -7,11 +7,15 @@ packages=(
   # libpoco-dev brings Poco::Data with its SQLite connector (libpocodatasqlite80,
   # on the system libsqlite3) for the host's state database; it also brings the
   # PostgreSQL connector (libpocodatapostgresql80), whose headers need libpq-dev
-  # once a build uses it. sqlite3 (below): the tests dump the database with it.
-  libpoco-dev libboost-dev libssl-dev
+  # (several hosts on one PostgreSQL, docs/several-hosts.md). sqlite3 (below):
+  # the tests dump the database with it.
+  libpoco-dev libpq-dev libboost-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl ca-certificates curl python3 msmtp faketime
   sqlite3
+  # The PostgreSQL tests start their own server (initdb, pg_ctl) in a
+  # temporary directory, and read it with psql.
+  postgresql
   # scripts/package-test.sh: checks the Debian packages cpack builds.
   lintian
   clang libclang-rt-14-dev

@@ -61,6 +61,8 @@ class DeliveryQueue {
 
   // Claimed notifications a previous run left `sending` (it ended without
   // recording their outcome) go back to `queued`, keeping their Message-ID.
+  // A database several hosts share releases nothing: another host's claims
+  // may be live, and a crashed host's lapse with their lease.
   virtual void ReleaseAbandonedClaims(std::int64_t now_ms) = 0;
   // Names of the rulesets with a notification due at `now_ms` (queued or
   // retry_later, next attempt not after now).
@@ -69,6 +71,10 @@ class DeliveryQueue {
   // first, and returns them.
   virtual std::vector<ClaimedNotification> Claim(const std::string& ruleset, std::int64_t now_ms,
                                                  std::size_t limit) = 0;
+  // Keeps this process's claims on `ids` for another lease from `now_ms`:
+  // called while their Deliver call runs, so only a host that stopped
+  // renewing (crashed, cut off) loses its claims to another host.
+  virtual void ExtendClaims(const std::vector<std::string>& ids, std::int64_t now_ms) = 0;
   // Stores the attempts of one Deliver call at once.
   virtual void Record(const std::string& ruleset, const std::vector<AttemptRecord>& attempts) = 0;
   // Turns every waiting notification created before `created_before_ms`

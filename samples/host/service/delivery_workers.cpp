@@ -100,6 +100,7 @@ void DeliveryWorkers::DispatchLoop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
     try {
+      RenewClaims(lock);
       ClaimDueWork(lock);
     } catch (const std::exception& e) {
       // The database may be busy or gone for a moment; the next round tries
@@ -112,6 +113,21 @@ void DeliveryWorkers::DispatchLoop() {
     wake_.wait_for(lock, settings_.poll, [this] { return stopping_ || wake_requested_; });
     wake_requested_ = false;
   }
+}
+
+// Called with `lock` held; releases it around the database call. Claims of
+// Deliver calls still running are renewed every third of the lease, so a
+// slow call keeps them and a crashed host's lapse (docs/several-hosts.md).
+void DeliveryWorkers::RenewClaims(std::unique_lock<std::mutex>& lock) {
+  const std::int64_t now = now_();
+  if (claimed_.empty() || now - last_renewal_ms_ < settings_.claim_lease.count() / 3) return;
+  last_renewal_ms_ = now;
+  std::vector<std::string> ids;
+  ids.reserve(claimed_.size());
+  for (const auto& [id, count] : claimed_) ids.push_back(id);
+  lock.unlock();
+  queue_.ExtendClaims(ids, now);
+  lock.lock();
 }
 
 // Called with `lock` held; releases it around database calls.
@@ -159,6 +175,8 @@ void DeliveryWorkers::ClaimDueWork(std::unique_lock<std::mutex>& lock) {
       // for this claim, and no claim is made once it is failing.
       std::vector<ClaimedNotification> claimed = queue_.Claim(name, now, batch);
       if (claimed.empty()) break;
+      if (claimed_.empty()) last_renewal_ms_ = now;
+      for (const auto& n : claimed) ++claimed_[n.id];
       ++running_;
       ++in_flight_[name];
       jobs_.push_back(Job{*ruleset, channel, std::move(claimed)});
@@ -178,11 +196,15 @@ void DeliveryWorkers::WorkerLoop() {
     try {
       Run(job);
     } catch (const std::exception& e) {
-      // Recording failed: the claims stay `sending` and go back to the queue
-      // at the next start (at least once, never lost).
+      // Recording failed: the claims stay `sending` and are no longer
+      // renewed; they go back to the queue at the next start, or when their
+      // lease lapses on a database several hosts share (at least once, with
+      // the same Message-ID; never lost).
       Log().error(Tag(job.ruleset.name) + " cannot record a delivery: " + ForTerminal(e.what()));
     }
     lock.lock();
+    for (const auto& n : job.batch)
+      if (--claimed_[n.id] <= 0) claimed_.erase(n.id);
     --running_;
     --in_flight_[job.ruleset.name];
     wake_requested_ = true;

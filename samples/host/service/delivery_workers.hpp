@@ -42,6 +42,9 @@ struct WorkerSettings {
   int calls_per_ruleset = 3;  // delivery.calls_per_ruleset
   int default_batch = 30;     // a ruleset without a batch_size setting
   std::chrono::milliseconds poll{500};  // delivery.poll_interval: how often due work is looked for
+  // delivery.claim_lease: how long a claim holds without being renewed; the
+  // workers renew their claims every third of it while Deliver runs.
+  std::chrono::milliseconds claim_lease{60000};
   RetrySettings retry;
 };
 
@@ -85,6 +88,7 @@ class DeliveryWorkers {
   void DispatchLoop();
   void WorkerLoop();
   void ClaimDueWork(std::unique_lock<std::mutex>& lock);
+  void RenewClaims(std::unique_lock<std::mutex>& lock);
   void Run(Job& job);
   std::unique_ptr<notify::Sender> TakeSender(const Job& job, notify::ValidationReport* report);
   void ReturnSender(const Job& job, std::unique_ptr<notify::Sender> sender);
@@ -112,6 +116,8 @@ class DeliveryWorkers {
   std::map<std::string, std::vector<std::pair<std::int64_t, std::unique_ptr<notify::Sender>>>>
       idle_senders_;  // per ruleset: revision and sender
   std::int64_t last_expiry_ms_ = 0;
+  std::int64_t last_renewal_ms_ = 0;
+  std::map<std::string, int> claimed_;  // notifications handed out and not recorded
   std::thread dispatcher_;
   std::vector<std::thread> workers_;
 };

@@ -54,6 +54,7 @@ WorkerSettings ReadWorkerSettings(const Poco::Util::AbstractConfiguration& confi
   w.default_batch =
       static_cast<int>(Integer(config, "delivery.batch_size", w.default_batch, 1, 1000));
   w.poll = milliseconds(Integer(config, "delivery.poll_interval_ms", w.poll.count(), 10, 60000));
+  w.claim_lease = seconds(Integer(config, "delivery.claim_lease", 60, 1, 3600));
   w.retry.base = seconds(Integer(config, "delivery.retry_base", 30, 1, 86400));
   w.retry.cap = seconds(Integer(config, "delivery.retry_max", 3600, 1, 7 * 86400));
   if (w.retry.cap < w.retry.base)

@@ -116,7 +116,8 @@ int Serve(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& 
 
   ServiceMetrics metrics;
   StateDeliveryQueue queue(
-      *db, Poco::Environment::nodeName() + ":" + std::to_string(Poco::Process::id()));
+      *db, Poco::Environment::nodeName() + ":" + std::to_string(Poco::Process::id()),
+      delivery.claim_lease.count());
   std::mt19937_64 random{std::random_device{}()};
   std::mutex random_mutex;
   DeliveryWorkers workers(

@@ -29,10 +29,15 @@ std::string ResultJson(const notify::DeliveryResult& r) {
 
 }  // namespace
 
-StateDeliveryQueue::StateDeliveryQueue(state::StateDatabase& db, std::string host)
-    : db_(db), host_(std::move(host)) {}
+StateDeliveryQueue::StateDeliveryQueue(state::StateDatabase& db, std::string host,
+                                       std::int64_t lease_ms)
+    : db_(db), host_(std::move(host)), lease_ms_(lease_ms) {}
 
 void StateDeliveryQueue::ReleaseAbandonedClaims(std::int64_t now_ms) {
+  // Several hosts on one PostgreSQL database (docs/several-hosts.md): the
+  // claims in it may be another live host's; a crashed host's lapse with
+  // their lease and are taken over then.
+  if (db_.dialect() == state::SqlDialect::kPostgreSQL) return;
   auto tx = db_.BeginWrite();
   // Every host's: the process id in host_ changes at each start, and one
   // SQLite database has one serving host (docs/service.md, "Outbox").
@@ -55,7 +60,7 @@ std::vector<ClaimedNotification> StateDeliveryQueue::Claim(const std::string& ru
   std::vector<state::NotificationRecord> rows;
   {
     auto tx = db_.BeginWrite();
-    rows = state::OutboxRepository(tx).ClaimDue(ruleset, host_, now_ms, kClaimLeaseMs, limit);
+    rows = state::OutboxRepository(tx).ClaimDue(ruleset, host_, now_ms, lease_ms_, limit);
     tx.Commit();
   }
   std::vector<ClaimedNotification> out;
@@ -70,6 +75,12 @@ std::vector<ClaimedNotification> StateDeliveryQueue::Claim(const std::string& ru
     out.push_back(std::move(n));
   }
   return out;
+}
+
+void StateDeliveryQueue::ExtendClaims(const std::vector<std::string>& ids, std::int64_t now_ms) {
+  auto tx = db_.BeginWrite();
+  state::OutboxRepository(tx).ExtendLease(ids, host_, now_ms + lease_ms_);
+  tx.Commit();
 }
 
 void StateDeliveryQueue::Record(const std::string&, const std::vector<AttemptRecord>& attempts) {
@@ -90,7 +101,13 @@ void StateDeliveryQueue::Record(const std::string&, const std::vector<AttemptRec
     o.new_status = a.new_status;
     o.next_attempt_at_ms = a.next_attempt_at_ms;
     o.last_result_json = ResultJson(a.result);
-    outbox.RecordAttempt(o, a.finished_at_ms);
+    if (!outbox.RecordAttempt(o, a.finished_at_ms)) {
+      // Its lease lapsed and another host took it over: that host's
+      // attempt, with the same Message-ID, is the one recorded.
+      Poco::Logger::get("notify.service.delivery")
+          .warning("notification=" + a.id + ": the claim lapsed before its result (" +
+                   o.row.status + ") was recorded; another host delivers it again");
+    }
   }
   tx.Commit();
 }

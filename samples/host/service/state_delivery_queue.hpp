@@ -10,13 +10,15 @@ namespace notify_host {
 
 class StateDeliveryQueue : public DeliveryQueue {
  public:
-  // `db` must outlive the queue. `host` names this process's claims.
-  StateDeliveryQueue(state::StateDatabase& db, std::string host);
+  // `db` must outlive the queue. `host` names this process's claims, which
+  // last `lease_ms` unless renewed (ExtendClaims).
+  StateDeliveryQueue(state::StateDatabase& db, std::string host, std::int64_t lease_ms);
 
   void ReleaseAbandonedClaims(std::int64_t now_ms) override;
   std::vector<std::string> RulesetsWithDue(std::int64_t now_ms) override;
   std::vector<ClaimedNotification> Claim(const std::string& ruleset, std::int64_t now_ms,
                                          std::size_t limit) override;
+  void ExtendClaims(const std::vector<std::string>& ids, std::int64_t now_ms) override;
   void Record(const std::string& ruleset, const std::vector<AttemptRecord>& attempts) override;
   std::size_t ExpireOlderThan(std::int64_t created_before_ms, std::int64_t now_ms) override;
   std::optional<DeliveryRuleset> FindRuleset(const std::string& name) override;
@@ -26,10 +28,7 @@ class StateDeliveryQueue : public DeliveryQueue {
  private:
   state::StateDatabase& db_;
   std::string host_;
+  std::int64_t lease_ms_;
 };
-
-// A claim outlives any Deliver call (each is bounded by its channel's
-// timeout per step, docs/delivery.md); a lapsed one is taken over.
-constexpr std::int64_t kClaimLeaseMs = 30LL * 60 * 1000;
 
 }  // namespace notify_host

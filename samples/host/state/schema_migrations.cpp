@@ -61,19 +61,6 @@ const std::vector<Migration>& Migrations() {
 
 int LatestSchemaVersion() { return Migrations().back().version; }
 
-bool TableExists(Poco::Data::Session& session, SqlDialect dialect, const std::string& table) {
-  Poco::Int64 count = 0;  // COUNT is BIGINT on PostgreSQL
-  if (dialect == SqlDialect::kSQLite) {
-    session << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", into(count),
-        bind(table), now;
-  } else {
-    session << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
-               "current_schema() AND table_name = ?",
-        into(count), bind(table), now;
-  }
-  return count > 0;
-}
-
 int AppliedSchemaVersion(Poco::Data::Session& session, SqlDialect dialect) {
   if (!TableExists(session, dialect, "schema_migrations")) return 0;
   Poco::Nullable<int> version;
@@ -82,9 +69,14 @@ int AppliedSchemaVersion(Poco::Data::Session& session, SqlDialect dialect) {
 }
 
 int MigrateInTransaction(Poco::Data::Session& session, SqlDialect dialect) {
-  session << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-             "description TEXT NOT NULL)",
-      now;
+  LockForMigration(session, dialect);
+  // Created only when missing (under the lock above), not IF NOT EXISTS:
+  // PostgreSQL would print a notice at every start.
+  if (!TableExists(session, dialect, "schema_migrations")) {
+    session << "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+               "description TEXT NOT NULL)",
+        now;
+  }
   int applied = AppliedSchemaVersion(session, dialect);
   if (applied > LatestSchemaVersion()) {
     throw StateError("the state database has schema version " + std::to_string(applied) +
@@ -96,7 +88,8 @@ int MigrateInTransaction(Poco::Data::Session& session, SqlDialect dialect) {
   for (const auto& m : Migrations()) {
     if (m.version <= applied) continue;
     for (const auto& sql : m.statements) session << sql, now;
-    session << "INSERT INTO schema_migrations (version, description) VALUES (?, ?)",
+    session << ForDialect(dialect,
+                          "INSERT INTO schema_migrations (version, description) VALUES (?, ?)"),
         bind(m.version), bind(m.description), now;
     applied = m.version;
   }

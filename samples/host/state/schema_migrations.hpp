@@ -25,15 +25,13 @@ const std::vector<Migration>& Migrations();
 // The version this build writes: the last migration's.
 int LatestSchemaVersion();
 
-// True when `table` exists in the database of `session`.
-bool TableExists(Poco::Data::Session& session, SqlDialect dialect, const std::string& table);
-
 // The highest applied version (0 for an empty database).
 int AppliedSchemaVersion(Poco::Data::Session& session, SqlDialect dialect);
 
 // Applies the migrations above the applied version; inside the caller's
-// write transaction. Throws StateError when the database is newer than this
-// build.
+// write transaction, which it first makes the only one migrating
+// (LockForMigration), so hosts that start at once migrate once. Throws StateError when the database
+// is newer than this build.
 int MigrateInTransaction(Poco::Data::Session& session, SqlDialect dialect);
 
 }  // namespace notify_host::state

@@ -1,5 +1,6 @@
 #include "state/state_database.hpp"
 
+#include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Statement.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <mutex>
 
 #include "state/host_key.hpp"
+#include "state/postgresql_url.hpp"
 #include "state/schema_migrations.hpp"
 
 namespace notify_host::state {
@@ -50,6 +52,26 @@ class SQLitePool : public Poco::Data::SessionPool {
 // The database file, made 0600 before SQLite opens it (SQLite would create it
 // with the umask's mode) and refused when it is a symbolic link or not a
 // regular file. Its -wal and -shm files take the same mode.
+// Connections to a PostgreSQL server shared by several hosts
+// (docs/several-hosts.md): a row lock held by another host is waited for no
+// longer than the busy timeout, as SQLite's busy timeout does.
+class PostgreSQLPool : public Poco::Data::SessionPool {
+ public:
+  PostgreSQLPool(const std::string& connection_string, int max_connections, int busy_timeout_ms)
+      : Poco::Data::SessionPool(Poco::Data::PostgreSQL::Connector::KEY, connection_string, 1,
+                                max_connections, 60),
+        busy_timeout_ms_(busy_timeout_ms) {}
+  ~PostgreSQLPool() override { shutdown(); }
+
+ protected:
+  void customizeSession(Poco::Data::Session& session) override {
+    session << "SET lock_timeout = " + std::to_string(busy_timeout_ms_), now;
+  }
+
+ private:
+  int busy_timeout_ms_;
+};
+
 Status PrepareDatabaseFile(const std::string& file) {
   int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -72,7 +94,7 @@ Status PrepareDatabaseFile(const std::string& file) {
 std::optional<std::string> ReadKeyCheck(Poco::Data::Session& session, SqlDialect dialect) {
   if (!TableExists(session, dialect, "state_meta")) return std::nullopt;
   std::vector<std::string> values;
-  session << "SELECT value FROM state_meta WHERE name = ?", into(values),
+  session << ForDialect(dialect, "SELECT value FROM state_meta WHERE name = ?"), into(values),
       bind(std::string(kKeyCheckName)), now;
   if (values.empty()) return std::nullopt;
   return values.front();
@@ -86,14 +108,20 @@ Status WrongKey(const std::string& where, const std::string& key_file) {
       "the database, or set secrets.key_file to it).");
 }
 
+Status Unreachable(const std::string& where, const Poco::Exception& e) {
+  return Status::Unavailable(
+      "state database " + where + " cannot be opened: " + e.displayText(),
+      "Check that the PostgreSQL server answers (pg_isready), the user, the database and its "
+      "password in libpq's password file (docs/several-hosts.md); nothing was changed.");
+}
+
 }  // namespace
 
 // --- Transaction --------------------------------------------------------------
 
 Transaction::Transaction(const StateDatabase& db, Poco::Data::Session session, bool write)
     : db_(&db), session_(std::move(session)) {
-  const char* begin = write && db.dialect() == SqlDialect::kSQLite ? "BEGIN IMMEDIATE" : "BEGIN";
-  session_ << begin, now;
+  session_ << BeginStatement(db.dialect(), write), now;
   active_ = true;
 }
 
@@ -127,29 +155,42 @@ StateDatabase::~StateDatabase() = default;
 notify::sdk::StatusOr<std::unique_ptr<StateDatabase>> StateDatabase::Open(
     const StateOptions& options) {
   static std::once_flag registered;
-  std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
-
-  const std::string& url = options.url;
-  if (url.rfind("postgresql:", 0) == 0 || url.rfind("postgres:", 0) == 0) {
-    return Status::FailedPrecondition(
-        "state.url: PostgreSQL state databases are not supported by this build yet",
-        "Use sqlite:FILE (the default, sqlite:state.db).");
-  }
-  if (url.rfind("sqlite:", 0) != 0 || url.size() == 7) {
-    return Status::InvalidArgument("state.url '" + url + "' is not sqlite:FILE",
-                                   "Set state.url = sqlite:state.db (relative to the settings "
-                                   "file's directory) or sqlite:/var/lib/notify-host/state.db.");
-  }
-  std::filesystem::path file(url.substr(7));
-  if (file.is_relative()) file = std::filesystem::path(options.base_dir) / file;
+  std::call_once(registered, [] {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+  });
 
   std::unique_ptr<StateDatabase> db(new StateDatabase);
-  db->where_ = file.string();
   db->busy_timeout_ms_ = options.busy_timeout_ms;
-  if (auto prepared = PrepareDatabaseFile(db->where_); !prepared.ok()) return prepared;
+  const std::string& url = options.url;
+  const int connections = std::max(1, options.max_connections);
+  if (IsPostgreSQLUrl(url)) {
+    auto target = ParsePostgreSQLUrl(url);
+    if (!target.ok()) return target.status();
+    db->dialect_ = SqlDialect::kPostgreSQL;
+    db->where_ = target.value().shown;
+    try {
+      db->pool_ = std::make_unique<PostgreSQLPool>(target.value().connection_string, connections,
+                                                   options.busy_timeout_ms);
+    } catch (const Poco::Exception& e) {
+      return Unreachable(db->where_, e);
+    }
+  } else {
+    if (url.rfind("sqlite:", 0) != 0 || url.size() == 7) {
+      return Status::InvalidArgument(
+          "state.url '" + url + "' is neither sqlite:FILE nor postgresql://...",
+          "Set state.url = sqlite:state.db (relative to the settings file's directory), "
+          "sqlite:/var/lib/notify-host/state.db, or postgresql://USER@HOST:PORT/DATABASE when "
+          "several hosts share the work.");
+    }
+    std::filesystem::path file(url.substr(7));
+    if (file.is_relative()) file = std::filesystem::path(options.base_dir) / file;
+    db->where_ = file.string();
+    if (auto prepared = PrepareDatabaseFile(db->where_); !prepared.ok()) return prepared;
+  }
   try {
-    db->pool_ = std::make_unique<SQLitePool>(db->where_, std::max(1, options.max_connections),
-                                             options.busy_timeout_ms);
+    if (!db->pool_)
+      db->pool_ = std::make_unique<SQLitePool>(db->where_, connections, options.busy_timeout_ms);
     std::optional<std::string> check;
     {
       Poco::Data::Session session = db->pool_->get();
@@ -163,7 +204,7 @@ notify::sdk::StatusOr<std::unique_ptr<StateDatabase>> StateDatabase::Open(
     db->secrets_ = std::make_unique<SecretBox>(key.value());
     if (check && db->secrets_->Open(*check, kKeyCheckContext) != std::string(kKeyCheckText))
       return WrongKey(db->where_, db->key_file_);
-    {
+    if (db->dialect_ == SqlDialect::kSQLite) {
       // WAL: readers do not block the writer nor the writer the readers.
       // Persistent in the file; set once, by whoever opens it first.
       Poco::Data::Session session = db->pool_->get();
@@ -175,7 +216,7 @@ notify::sdk::StatusOr<std::unique_ptr<StateDatabase>> StateDatabase::Open(
     db->schema_version_ = MigrateInTransaction(tx.session(), db->dialect_);
     auto stored = ReadKeyCheck(tx.session(), db->dialect_);
     if (!stored) {
-      tx.session() << "INSERT INTO state_meta (name, value) VALUES (?, ?)",
+      tx.session() << tx.Sql("INSERT INTO state_meta (name, value) VALUES (?, ?)"),
           bind(std::string(kKeyCheckName)),
           bind(db->secrets_->Seal(kKeyCheckText, kKeyCheckContext)), now;
     } else if (db->secrets_->Open(*stored, kKeyCheckContext) != std::string(kKeyCheckText)) {
@@ -185,6 +226,7 @@ notify::sdk::StatusOr<std::unique_ptr<StateDatabase>> StateDatabase::Open(
   } catch (const StateError& e) {
     return Status::FailedPrecondition("state database " + db->where_ + ": " + e.what(), e.remedy());
   } catch (const Poco::Exception& e) {
+    if (db->dialect_ == SqlDialect::kPostgreSQL) return Unreachable(db->where_, e);
     return Status::Unavailable(
         "state database " + db->where_ + " cannot be opened: " + e.displayText(),
         "Check that it is a notify-host state database (sqlite3 FILE 'PRAGMA integrity_check'), "

@@ -21,9 +21,9 @@
 // Times are Unix milliseconds given by the caller (no clock is read here), so
 // tests drive them.
 //
-// The SQL is written for SQLite and PostgreSQL alike where they agree; where
-// they do not, Dialect() says which one runs (a PostgreSQL connection is
-// refused until several hosts share a database, docs/architecture.md).
+// The SQL is written for SQLite and PostgreSQL alike, with '?' placeholders
+// (Transaction::Sql makes them PostgreSQL's); what differs is in
+// sql_dialect.hpp.
 #include <Poco/Data/Session.h>
 #include <Poco/Data/SessionPool.h>
 
@@ -34,6 +34,7 @@
 
 #include "notify/sdk/status.hpp"
 #include "state/secret_box.hpp"
+#include "state/sql_dialect.hpp"
 
 namespace notify_host::state {
 
@@ -50,10 +51,10 @@ class StateError : public std::runtime_error {
   std::string remedy_;
 };
 
-enum class SqlDialect { kSQLite, kPostgreSQL };
-
 struct StateOptions {
-  // `sqlite:PATH` (PATH relative to base_dir unless absolute). `state.url`.
+  // `state.url`: `sqlite:PATH` (PATH relative to base_dir unless absolute)
+  // or `postgresql://USER@HOST:PORT/DB?PARAM=VALUE...` (no password in it:
+  // libpq reads it from its password file, docs/several-hosts.md).
   std::string url = "sqlite:state.db";
   // Directory relative paths are taken from: the settings file's directory.
   std::string base_dir = ".";
@@ -82,6 +83,8 @@ class Transaction {
   void Commit();
   // The connection, for the repositories.
   Poco::Data::Session& session() { return session_; }
+  // `sql` (written with '?' placeholders) as this database takes it.
+  std::string Sql(const std::string& sql) const { return ForDialect(dialect(), sql); }
   SqlDialect dialect() const;
   const SecretBox& secrets() const;
   bool active() const { return active_; }
@@ -108,7 +111,8 @@ class StateDatabase {
 
   // BEGIN IMMEDIATE on SQLite: the write lock is taken at once, so two
   // writers never deadlock upgrading a read lock; the second waits up to the
-  // busy timeout. Throws StateError when the lock is not had in time.
+  // busy timeout. Throws StateError when the lock is not had in time (or,
+  // on PostgreSQL, when the server cannot be reached).
   Transaction BeginWrite() const;
   // A consistent read (BEGIN); writes inside it may fail with a busy error.
   Transaction BeginRead() const;

@@ -328,5 +328,32 @@ TEST_F(Workers, StopWaitsForTheRunningCallsAndRecordsThem) {
   EXPECT_EQ(counts["delivered"] + counts["queued"], 30);
 }
 
+TEST_F(Workers, ClaimsAreRenewedWhileTheirDeliverCallRunsAndNotOnceRecorded) {
+  settings_.claim_lease = std::chrono::milliseconds(3000);
+  std::atomic<bool> answer{false};
+  script_ = [&](const notify::Message& m) {
+    notify::test_support::WaitUntil([&] { return answer.load(); }, std::chrono::seconds(30));
+    return Delivered(m);
+  };
+  outbox_.Add("n1", "ops", now_ms_);
+  Start();
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard<std::mutex> lock(stats_.mutex);
+    return stats_.calls == 1;
+  }));
+  // A third of the lease passes on the workers' clock, twice, while the
+  // call runs: each time the claim is renewed (a crashed host's is not).
+  now_ms_ += 1001;
+  ASSERT_TRUE(Eventually([&] { return outbox_.RenewedAt("n1").size() == 1; }));
+  now_ms_ += 1001;
+  ASSERT_TRUE(Eventually([&] { return outbox_.RenewedAt("n1").size() == 2; }));
+  EXPECT_EQ(outbox_.RenewedAt("n1")[1], 1'002'002);
+  answer = true;
+  ASSERT_TRUE(Settled("delivered", 1));
+  now_ms_ += 5000;
+  LookedAtOnce();
+  EXPECT_EQ(outbox_.RenewedAt("n1").size(), 2u) << "a recorded notification is not renewed";
+}
+
 }  // namespace
 }  // namespace notify_host

@@ -65,6 +65,15 @@ class FakeOutbox : public DeliveryQueue {
     }
     return out;
   }
+  void ExtendClaims(const std::vector<std::string>& ids, std::int64_t now) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& id : ids) renewed_at_[id].push_back(now);
+  }
+  // When each notification's claim was renewed.
+  std::vector<std::int64_t> RenewedAt(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return renewed_at_[id];
+  }
   void Record(const std::string&, const std::vector<AttemptRecord>& attempts) override {
     std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& a : attempts) {
@@ -124,6 +133,7 @@ class FakeOutbox : public DeliveryQueue {
   std::vector<std::string> order_;
   std::map<std::string, DeliveryRuleset> rulesets_;
   std::map<std::string, RulesetHealth> health_;
+  std::map<std::string, std::vector<std::int64_t>> renewed_at_;
   std::vector<AttemptRecord> attempts_;
 };
 
