@@ -87,8 +87,14 @@ class DeliveryTest : public ::testing::Test {
   // checks the result contract: one result per message, in order.
   std::vector<notify::DeliveryResult> Deliver(const std::vector<notify::Message>& batch,
                                               const std::string& batch_size = "medium") {
+    return DeliverWith(Settings(batch_size), batch);
+  }
+
+  // Deliver on a channel opened with `settings`.
+  std::vector<notify::DeliveryResult> DeliverWith(const notify::Settings& settings,
+                                                  const std::vector<notify::Message>& batch) {
     M365Channel channel(host_);
-    notify::OpenResult opened = channel.Open(Settings(batch_size));
+    notify::OpenResult opened = channel.Open(settings);
     EXPECT_NE(opened.sender, nullptr);
     if (opened.sender == nullptr) return {};
     std::vector<notify::DeliveryResult> results = opened.sender->Deliver(batch);
