@@ -61,6 +61,7 @@ class ApiRequestHandler : public HTTPRequestHandler {
       answer = ErrorResponse(500, "internal", "the service failed to answer; see its log");
     }
     if (answer.status == 401) response.set("WWW-Authenticate", "Bearer");
+    for (const auto& [name, value] : answer.headers) response.add(name, value);
     response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
     response.setContentType(answer.content_type);
     response.setContentLength64(static_cast<Poco::Int64>(answer.body.size()));
@@ -92,6 +93,9 @@ class ApiRequestHandler : public HTTPRequestHandler {
                                std::to_string(limit_) + " bytes); send fewer or smaller items");
     ApiRequest api{request.getMethod(), path, std::move(match.params), std::move(*body),
                    request.get("Idempotency-Key", "")};
+    api.cookie = request.get("Cookie", "");
+    api.content_type = request.getContentType();
+    api.query = Poco::URI(request.getURI()).getRawQuery();
     return (*match.handler)(api);
   }
 

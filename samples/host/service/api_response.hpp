@@ -4,6 +4,8 @@
 #include <Poco/Dynamic/Var.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace notify_host {
 
@@ -11,6 +13,8 @@ struct ApiResponse {
   int status = 200;
   std::string body;  // JSON unless content_type says otherwise
   std::string content_type = "application/json";
+  // More response headers (the settings page's cookies and security headers).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // `value` serialized as JSON with `status`.

@@ -16,6 +16,11 @@ struct ApiRequest {
   std::vector<std::string> params;  // the "{}" segments, in order
   std::string body;                 // read whole, within the body limit
   std::string idempotency_key;      // the Idempotency-Key header, or ""
+  // For the settings page (docs/settings-page.md), which signs in by cookie
+  // and posts forms: the Cookie and Content-Type headers, the query string.
+  std::string cookie;
+  std::string content_type;
+  std::string query;
 };
 
 using ApiHandler = std::function<ApiResponse(const ApiRequest&)>;

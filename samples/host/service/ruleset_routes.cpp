@@ -5,7 +5,6 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 
-#include <set>
 #include <sstream>
 
 #include "command_support.hpp"
@@ -13,8 +12,8 @@
 #include "report_output.hpp"
 #include "ruleset_store.hpp"
 #include "service/api_response.hpp"
+#include "service/ruleset_save.hpp"
 #include "state/ruleset_repository.hpp"
-#include "stored_secret.hpp"
 #include "terminal_text.hpp"
 
 namespace notify_host {
@@ -103,74 +102,25 @@ PutBody ParsePut(const std::string& body) {
   return put;
 }
 
-// PUT: the checks of `ruleset save` without a terminal: a secret left out is
-// kept from the stored ruleset only when no other setting changed, and the
-// mask is never a secret (stored_secret.hpp); then the channel's validation.
+// PUT: the checks of `ruleset save` (ruleset_save.hpp), answered as
+// `ruleset save --json` prints them.
 ApiResponse Put(const RulesetRoutes& r, const ApiRequest& request) {
   const std::string name = CheckedName(request);
   PutBody put = ParsePut(request.body);
   const LoadedChannel* c = FindChannel(*r.env, put.channel);
   if (!c)
     Invalid("channel", "no loaded channel '" + put.channel + "'; GET /api/v1/channels lists them");
-  std::ostringstream db_error;
-  state::StateDatabase* db = OpenState(*r.env, db_error);
-  if (!db) throw std::runtime_error(db_error.str());
-  std::optional<state::StoredRuleset> previous;
-  {
-    auto tx = db->BeginRead();
-    previous = state::RulesetRepository(tx).Find(name);
-  }
-  const auto fields = c->channel->Fields();
-  notify::ValidationReport host_checks;
-  if (previous && previous->channel == c->id) {
-    const auto changed = ChangedSettings(fields, previous->settings, put.settings);
-    for (const auto* f : SecretFields(fields)) {
-      auto given = put.settings.find(f->key);
-      if (given != put.settings.end() && !given->second.empty()) continue;
-      auto stored = previous->settings.find(f->key);
-      if (stored == previous->settings.end() || stored->second.empty()) continue;
-      if (changed.empty()) {
-        put.settings[f->key] = stored->second;
-      } else {
-        host_checks.issues.push_back(SecretNotCarriedOver(*f, changed));
-      }
-    }
-  }
-  for (auto& issue : MaskedSecrets(fields, put.settings)) host_checks.issues.push_back(issue);
-  if (!host_checks.issues.empty()) {
-    std::set<std::string> said;
-    for (const auto& issue : host_checks.issues) {
-      said.insert(issue.field);
-      put.settings.erase(issue.field);
-    }
-    notify::ValidationOptions offline;
-    offline.mode = notify::ValidationMode::kOffline;
-    for (auto& issue : c->channel->Validate(put.settings, offline).issues)
-      if (!said.count(issue.field)) host_checks.issues.push_back(std::move(issue));
-    return ReportResponse(422, host_checks);
-  }
-  notify::ValidationOptions options;
-  options.mode = put.offline ? notify::ValidationMode::kOffline : notify::ValidationMode::kOnline;
-  options.test_recipient = put.test_to;
-  auto report = c->channel->Validate(put.settings, options);
-  if (!report.ok()) return ReportResponse(422, report);
-  std::set<std::string> secret_keys;
-  for (const auto* f : SecretFields(fields)) secret_keys.insert(f->key);
-  {
-    auto tx = db->BeginWrite();
-    auto outcome = state::RulesetRepository(tx).Put(name, c->id, put.settings, secret_keys,
-                                                    previous ? previous->revision : 0, NowMs());
-    if (outcome == state::PutOutcome::kConflict)
-      return ErrorResponse(409, "conflict",
-                           "ruleset '" + name +
-                               "' was changed by another save while this one was being checked; "
-                               "nothing was stored. Read it and save again.");
-    tx.Commit();
-  }
+  auto outcome = SaveRuleset(*r.env, {name, c, std::move(put.settings), put.test_to, put.offline});
+  if (outcome.kind == SaveOutcome::Kind::kRefused) return ReportResponse(422, outcome.report);
+  if (outcome.kind == SaveOutcome::Kind::kConflict)
+    return ErrorResponse(409, "conflict",
+                         "ruleset '" + name +
+                             "' was changed by another save while this one was being checked; "
+                             "nothing was stored. Read it and save again.");
   Poco::Logger::get("notify.service.api")
       .information("ruleset=" + name + " saved through the API (channel " + c->id + ")");
   if (r.saved) r.saved();
-  return ReportResponse(200, report);
+  return ReportResponse(200, outcome.report);
 }
 
 }  // namespace
