@@ -21,6 +21,9 @@ packages=(
   clang libclang-rt-14-dev
   prometheus-cpp-dev prometheus wrk
   nodejs
+  # The settings page: the admin password's Argon2id hash (libsodium), and
+  # its browser tests (Debian's chromium driven by chromedriver and selenium).
+  libsodium-dev chromium chromium-driver python3-selenium
 )
 # npm installs nodemailer for the benchmarks (scripts/bench.sh); some nodejs
 # builds bring their own npm.

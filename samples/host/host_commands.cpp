@@ -18,6 +18,7 @@
 #include "service/serve_command.hpp"
 #include "state/ruleset_repository.hpp"
 #include "terminal_text.hpp"
+#include "web/admin_password.hpp"
 
 namespace notify_host {
 namespace {
@@ -226,6 +227,7 @@ int Dispatch(const std::vector<std::string>& args, HostEnv& env, std::ostream& o
   if (command == "import-rulesets") return ImportRulesets(cl, env, out, err);
   if (command == "serve") return Serve(cl, env, out, err);
   if (command == "api-key" && sub == "create") return ApiKeyCreate(cl, env, out, err);
+  if (command == "admin-password") return web::AdminPasswordCommand(cl, env, out, err);
   err << UsageText();
   return kExitUsage;
 }
@@ -244,6 +246,8 @@ std::string UsageText() {
          "  serve                           the service: HTTP API, outbox workers "
          "(docs/service.md)\n"
          "  api-key create NAME             prints a new API key once; only its hash is stored\n"
+         "  admin-password                  sets the settings page's password (read from standard\n"
+         "                                  input; a no-echo prompt on a terminal)\n"
          "  send --ruleset NAME --to ADDR[,ADDR] --subject TEXT (--body TEXT | --body-file F)\n"
          "       [--html-file F] [--attach F]... [--json]\n"
          "  send --ruleset NAME --batch FILE.jsonl [--json]\n"

@@ -22,6 +22,8 @@
 #include "state/outbox_repository.hpp"
 #include "state/ruleset_repository.hpp"
 #include "terminal_text.hpp"
+#include "web/admin_password.hpp"
+#include "web/page_routes.hpp"
 
 namespace notify_host {
 namespace {
@@ -137,6 +139,14 @@ int Serve(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& 
   AddNotificationRoutes(router, {&env, &metrics, [&workers] { workers.Wake(); }});
   AddRulesetRoutes(router,
                    {&env, [&workers] { return workers.Health(); }, [&workers] { workers.Wake(); }});
+  web::PageRoutes page;
+  page.env = &env;
+  page.health = [&workers] { return workers.Health(); };
+  page.saved = [&workers] { workers.Wake(); };
+  page.password_file = web::AdminPasswordFile(env.settings, env.state_options.base_dir);
+  page.tls = !http.tls_certificate.empty();
+  page.now_ms = [] { return NowMs(); };
+  web::AddPageRoutes(router, page);
 
   std::unique_ptr<ApiHttpServer> server;
   try {
