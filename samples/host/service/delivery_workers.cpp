@@ -326,9 +326,30 @@ void DeliveryWorkers::Run(Job& job) {
     metrics_.Outcome(name, a.new_status == "queued" ? "held" : a.new_status);
     attempts.push_back(std::move(a));
   }
-  queue_.Record(name, attempts);
+  RecordResults(name, attempts);
   UpdateHealth(job, failure, any_delivered, reported);
   if (sender && !failure) ReturnSender(job, std::move(sender));
+}
+
+// The database may be gone for a moment (a PostgreSQL restart,
+// docs/several-hosts.md): the results are stored again for up to half a
+// lease, while the claims still hold, rather than left to lapse and be
+// delivered a second time. Past that, the error goes to WorkerLoop.
+void DeliveryWorkers::RecordResults(const std::string& ruleset,
+                                    const std::vector<AttemptRecord>& attempts) {
+  const auto give_up = std::chrono::steady_clock::now() + settings_.claim_lease / 2;
+  for (;;) {
+    try {
+      queue_.Record(ruleset, attempts);
+      return;
+    } catch (const std::exception& e) {
+      if (std::chrono::steady_clock::now() >= give_up) throw;
+      Log().warning(Tag(ruleset) +
+                    " cannot record a delivery yet, trying again: " + ForTerminal(e.what()));
+    }
+    // A real outage's pace, not a test's: one try every 200 ms.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 void DeliveryWorkers::UpdateHealth(const Job& job, const std::optional<RulesetFailure>& failure,

@@ -90,6 +90,7 @@ class DeliveryWorkers {
   void ClaimDueWork(std::unique_lock<std::mutex>& lock);
   void RenewClaims(std::unique_lock<std::mutex>& lock);
   void Run(Job& job);
+  void RecordResults(const std::string& ruleset, const std::vector<AttemptRecord>& attempts);
   std::unique_ptr<notify::Sender> TakeSender(const Job& job, notify::ValidationReport* report);
   void ReturnSender(const Job& job, std::unique_ptr<notify::Sender> sender);
   void UpdateHealth(const Job& job, const std::optional<RulesetFailure>& failure,

@@ -1,0 +1,283 @@
+// Several `notify-host serve` on one PostgreSQL (docs/several-hosts.md), as
+// an administrator runs them: three host directories with the same key and
+// state.url, a PostgreSQL server the test starts in a temporary directory,
+// the Microsoft 365 emulator with one mailbox at its real limit of 3
+// connections. Notifications are posted round-robin to the three hosts.
+//
+// Proofs: every notification delivered exactly once (a repeat only with the
+// same Message-ID, and only for what a killed host had claimed), the mailbox
+// never above 3 connections and never answered 432, a host killed with -9
+// has its work finished by the others once its leases lapse and rejoins when
+// restarted, and a PostgreSQL restart loses and repeats nothing.
+// NOTIFY_LONG_PROOFS=1 (ctest -L long) runs the long forms and the
+// throughput figures for 1, 2 and 3 hosts.
+#include <signal.h>
+
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "notify/test_support/postgres_server.hpp"
+#include "serve_fixture.hpp"
+
+namespace {
+
+using namespace serve_test;
+using notify::test_support::PostgresServer;
+using notify::test_support::WaitUntil;
+using std::chrono::seconds;
+
+bool LongForm() { return std::getenv("NOTIFY_LONG_PROOFS") != nullptr; }
+
+struct Host {
+  std::unique_ptr<host_test::HostDir> dir;
+  pid_t pid = -1;
+  int port = 0;
+};
+
+class SeveralHosts : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new PostgresServer; }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(server_->error().empty()) << server_->error();
+    database_ = "h" + std::to_string(::getpid()) + "_" + std::to_string(++databases_);
+    ASSERT_TRUE(server_->CreateDatabase(database_));
+    m365emu::Config config = m365emu::DemoConfig();
+    config.limits.messages_per_minute = 1000000;  // the connection limit is the subject
+    emu_dir_ = std::make_unique<host_test::HostDir>("emulator");
+    emulator_ = std::make_unique<m365emu::Emulator>(config, (emu_dir_->path / "emu").string());
+  }
+  void TearDown() override {
+    for (auto& h : hosts_) Stop(h, SIGKILL);
+    hosts_.clear();
+    emulator_.reset();
+  }
+
+  // `count` hosts on the test's database; the first saves the ruleset and
+  // makes the key and an API key, the others get a copy of its key file.
+  void Prepare(int count, const std::string& more_settings) {
+    for (int i = 0; i < count; ++i) {
+      Host h;
+      h.dir = std::make_unique<host_test::HostDir>("host" + std::to_string(i));
+      h.dir->AddPlugin(M365_PLUGIN_FILE, "m365_oauth_smtp.so");
+      h.dir->WriteSettings("m365_oauth_smtp", "state.url = " + server_->Url(database_) +
+                                                  "\nhttp.port = 0\n"
+                                                  "delivery.poll_interval_ms = 50\n" +
+                                                  more_settings);
+      if (i == 0) {
+        std::vector<std::string> args = {"ruleset", "save", "ops", "--channel", "m365_oauth_smtp"};
+        for (const auto& kv : RulesetSettings()) args.insert(args.end(), {"--set", kv});
+        auto saved = h.dir->Host(args);
+        ASSERT_EQ(saved.rc, 0) << saved.out << saved.err;
+        auto key = h.dir->Host({"api-key", "create", "tests"});
+        ASSERT_EQ(key.rc, 0) << key.err;
+        key_ = key.out.substr(0, key.out.find('\n'));
+      } else {
+        fs::copy_file(hosts_[0].dir->path / "notify-host.key", h.dir->path / "notify-host.key");
+        fs::permissions(h.dir->path / "notify-host.key",
+                        fs::perms::owner_read | fs::perms::owner_write);
+      }
+      hosts_.push_back(std::move(h));
+    }
+  }
+  std::vector<std::string> RulesetSettings() const {
+    return {"server_name=several hosts",
+            "port=" + std::to_string(emulator_->smtp_port()),
+            "timeout=10",
+            "batch_size=small",
+            std::string("from_email=") + m365emu::kDemoMailbox,
+            std::string("client_id=") + m365emu::kDemoClientId,
+            std::string("client_secret=") + m365emu::kDemoSecretValue,
+            std::string("tenant_id=") + m365emu::kDemoTenantId,
+            "smtp_host=localhost",
+            "authority_url=" + emulator_->authority(),
+            "ca_file=" + emulator_->ca_file()};
+  }
+
+  bool Start(Host& h) {
+    int out[2];
+    if (::pipe(out) != 0) return false;
+    int log = ::open((h.dir->path / "serve.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    h.pid = host_test::Spawn(NOTIFY_HOST_BIN, h.dir->Args({"serve"}), devnull, out[1], log);
+    ::close(out[1]);
+    ::close(log);
+    ::close(devnull);
+    std::string line;
+    char c = 0;
+    while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    ::close(out[0]);
+    std::smatch m;
+    if (!std::regex_search(line, m, std::regex(R"(:(\d+)\",\"pid\")"))) return false;
+    h.port = std::stoi(m[1].str());
+    return true;
+  }
+  int Stop(Host& h, int signal) {
+    if (h.pid <= 0) return -1;
+    ::kill(h.pid, signal);
+    int rc = host_test::WaitFor(h.pid, seconds(60));
+    h.pid = -1;
+    return rc;
+  }
+  std::string Logs() const {
+    std::string all;
+    for (const auto& h : hosts_)
+      all += notify::test_support::ReadWholeFile(h.dir->path / "serve.log").substr(0, 4000);
+    return all;
+  }
+
+  // Posts `count` notifications in arrays of 10, round-robin to the running
+  // hosts; returns their ids.
+  std::vector<std::string> PostRoundRobin(int count, const std::string& tag) {
+    std::vector<std::string> ids;
+    std::size_t next = 0;
+    for (int start = 0; start < count; start += 10) {
+      while (hosts_[next % hosts_.size()].pid <= 0) ++next;
+      const Host& h = hosts_[next++ % hosts_.size()];
+      std::string body = "[";
+      for (int i = start; i < std::min(count, start + 10); ++i) {
+        if (i > start) body += ",";
+        body += R"({"ruleset":"ops","to":["alice@contoso.com"],"subject":")" + tag +
+                std::to_string(i) + R"(","body":"text"})";
+      }
+      body += "]";
+      auto r = Http(h.port, "POST", "/api/v1/notifications", key_, body);
+      EXPECT_EQ(r.status, 202) << r.body;
+      if (r.status != 202) return ids;
+      auto list = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Array::Ptr>();
+      for (std::size_t i = 0; i < list->size(); ++i)
+        ids.push_back(list->getObject(static_cast<unsigned>(i))->getValue<std::string>("id"));
+    }
+    return ids;
+  }
+
+  // How many times the emulator accepted each Message-ID.
+  std::map<std::string, int> Accepted() const {
+    std::map<std::string, int> times;
+    for (const auto& m : emulator_->received()) ++times[MessageIdOf(m.raw)];
+    return times;
+  }
+  bool AllAccepted(const std::vector<std::string>& ids, seconds limit) const {
+    return WaitUntil(
+        [&] {
+          auto times = Accepted();
+          for (const auto& id : ids)
+            if (times.count(MessageId(id)) == 0) return false;
+          return true;
+        },
+        limit, std::chrono::milliseconds(100));
+  }
+  static std::string MessageId(const std::string& id) {
+    return "<" + id + "@contoso.onmicrosoft.com>";
+  }
+  // The notifications' statuses as one host's API shows them.
+  std::map<std::string, int> Statuses(const Host& h, const std::vector<std::string>& ids) {
+    std::map<std::string, int> by_status;
+    for (const auto& id : ids) {
+      auto r = Http(h.port, "GET", "/api/v1/notifications/" + id, key_);
+      ++by_status[r.status == 200 ? Json(r.body)->getValue<std::string>("status")
+                                  : "http " + std::to_string(r.status)];
+    }
+    return by_status;
+  }
+  // The emulator's figures for the mailbox limit: its peak of concurrent
+  // connections (one mailbox: all of them are the mailbox's) and its 432s.
+  std::pair<std::uint64_t, std::uint64_t> MailboxFigures() const {
+    auto stats = emulator_->stats();
+    std::uint64_t refused = 0;
+    for (const auto& [reply, count] : stats.smtp_reply_counts)
+      if (reply.rfind("432", 0) == 0) refused += count;
+    return {stats.max_concurrent_connections, refused};
+  }
+
+  static PostgresServer* server_;
+  static int databases_;
+  std::string database_;
+  std::unique_ptr<host_test::HostDir> emu_dir_;
+  std::unique_ptr<m365emu::Emulator> emulator_;
+  std::vector<Host> hosts_;
+  std::string key_;
+};
+
+PostgresServer* SeveralHosts::server_ = nullptr;
+int SeveralHosts::databases_ = 0;
+
+// One Deliver call per host at a time and batches of 10 (one connection
+// each): three hosts hold the mailbox's 3 connections between them
+// (docs/several-hosts.md, "Per-mailbox limits").
+constexpr char kThreeHostSettings[] =
+    "delivery.calls_per_ruleset = 1\ndelivery.workers = 2\ndelivery.claim_lease = 3\n";
+
+TEST_F(SeveralHosts, AKilledHostsWorkIsFinishedByTheOthersOnceWithinTheMailboxLimit) {
+  const int count = LongForm() ? 3000 : 300;
+  Prepare(3, kThreeHostSettings);
+  for (auto& h : hosts_) ASSERT_TRUE(Start(h)) << Logs();
+  auto ids = PostRoundRobin(count, "n");
+  ASSERT_EQ(ids.size(), static_cast<std::size_t>(count));
+  ASSERT_TRUE(
+      WaitUntil([&] { return emulator_->received().size() >= ids.size() / 4; }, seconds(300)));
+  Stop(hosts_[1], SIGKILL);
+  const std::size_t at_kill = emulator_->received().size();
+  ASSERT_TRUE(AllAccepted(ids, seconds(600))) << "accepted " << Accepted().size() << "\n" << Logs();
+
+  // Restarted, it rejoins: what is posted to it is delivered.
+  ASSERT_TRUE(Start(hosts_[1])) << Logs();
+  auto after = PostRoundRobin(30, "after");
+  ASSERT_TRUE(AllAccepted(after, seconds(120))) << Logs();
+
+  auto times = Accepted();
+  int twice = 0;
+  for (const auto& id : ids) {
+    ASSERT_LE(times[MessageId(id)], 2) << id;
+    if (times[MessageId(id)] == 2) ++twice;
+  }
+  // Only what the killed host had claimed can repeat: one call of 10.
+  EXPECT_LE(twice, 10);
+  EXPECT_EQ(times.size(), ids.size() + after.size()) << "nothing but these";
+  ASSERT_TRUE(WaitUntil([&] { return Statuses(hosts_[0], ids)["delivered"] == count; }, seconds(60),
+                        std::chrono::milliseconds(500)))
+      << "every notification recorded delivered";
+  auto [peak, refused] = MailboxFigures();
+  EXPECT_LE(peak, 3u) << "connections of the one mailbox at once";
+  EXPECT_EQ(refused, 0u) << "432 replies";
+  std::cout << "[ figures  ] 3 hosts, 1 PostgreSQL, 1 mailbox: " << count << " notifications, "
+            << at_kill << " accepted at kill -9 of host 2, " << twice
+            << " accepted twice with the same Message-ID, 0 lost; peak concurrent connections "
+            << peak << ", 432 replies " << refused << "\n";
+  for (auto& h : hosts_) EXPECT_EQ(Stop(h, SIGTERM), 0);
+}
+
+TEST_F(SeveralHosts, APostgreSQLRestartLosesNothingAndRepeatsNothing) {
+  const int count = LongForm() ? 3000 : 150;
+  // A lease long enough to outlast the restart: the hosts store their
+  // results once the server is back instead of letting the claims lapse.
+  Prepare(3, "delivery.calls_per_ruleset = 1\ndelivery.workers = 2\ndelivery.claim_lease = 60\n");
+  for (auto& h : hosts_) ASSERT_TRUE(Start(h)) << Logs();
+  auto ids = PostRoundRobin(count, "n");
+  ASSERT_EQ(ids.size(), static_cast<std::size_t>(count));
+  ASSERT_TRUE(
+      WaitUntil([&] { return emulator_->received().size() >= ids.size() / 4; }, seconds(300)));
+  ASSERT_TRUE(server_->Stop("fast")) << server_->error();
+  const std::size_t at_stop = emulator_->received().size();
+  ASSERT_TRUE(server_->Start()) << server_->error();
+  ASSERT_TRUE(AllAccepted(ids, seconds(600))) << "accepted " << Accepted().size() << "\n" << Logs();
+  ASSERT_TRUE(WaitUntil([&] { return Statuses(hosts_[0], ids)["delivered"] == count; },
+                        seconds(120), std::chrono::milliseconds(500)))
+      << "every notification recorded delivered";
+  auto times = Accepted();
+  for (const auto& id : ids) EXPECT_EQ(times[MessageId(id)], 1) << id << " accepted twice";
+  auto [peak, refused] = MailboxFigures();
+  EXPECT_LE(peak, 3u);
+  EXPECT_EQ(refused, 0u);
+  std::cout << "[ figures  ] PostgreSQL restarted with " << at_stop << " of " << count
+            << " accepted: all delivered once; peak concurrent connections " << peak
+            << ", 432 replies " << refused << "\n";
+  for (auto& h : hosts_) EXPECT_EQ(Stop(h, SIGTERM), 0);
+}
+
+}  // namespace
