@@ -220,7 +220,7 @@ TEST_F(SeveralHosts, AKilledHostsWorkIsFinishedByTheOthersOnceWithinTheMailboxLi
   auto ids = PostRoundRobin(count, "n");
   ASSERT_EQ(ids.size(), static_cast<std::size_t>(count));
   ASSERT_TRUE(
-      WaitUntil([&] { return emulator_->received().size() >= ids.size() / 4; }, seconds(300)));
+      WaitUntil([&] { return emulator_->received().size() >= ids.size() / 10; }, seconds(300)));
   Stop(hosts_[1], SIGKILL);
   const std::size_t at_kill = emulator_->received().size();
   ASSERT_TRUE(AllAccepted(ids, seconds(600))) << "accepted " << Accepted().size() << "\n" << Logs();
@@ -253,7 +253,7 @@ TEST_F(SeveralHosts, AKilledHostsWorkIsFinishedByTheOthersOnceWithinTheMailboxLi
 }
 
 TEST_F(SeveralHosts, APostgreSQLRestartLosesNothingAndRepeatsNothing) {
-  const int count = LongForm() ? 3000 : 150;
+  const int count = LongForm() ? 3000 : 300;
   // A lease long enough to outlast the restart: the hosts store their
   // results once the server is back instead of letting the claims lapse.
   Prepare(3, "delivery.calls_per_ruleset = 1\ndelivery.workers = 2\ndelivery.claim_lease = 60\n");
@@ -261,7 +261,7 @@ TEST_F(SeveralHosts, APostgreSQLRestartLosesNothingAndRepeatsNothing) {
   auto ids = PostRoundRobin(count, "n");
   ASSERT_EQ(ids.size(), static_cast<std::size_t>(count));
   ASSERT_TRUE(
-      WaitUntil([&] { return emulator_->received().size() >= ids.size() / 4; }, seconds(300)));
+      WaitUntil([&] { return emulator_->received().size() >= ids.size() / 10; }, seconds(300)));
   ASSERT_TRUE(server_->Stop("fast")) << server_->error();
   const std::size_t at_stop = emulator_->received().size();
   ASSERT_TRUE(server_->Start()) << server_->error();
