@@ -36,6 +36,14 @@ int VerifyWithoutPrompt(int ok, X509_STORE_CTX* store) {
   return ok;
 }
 
+// The TLS object of the handshake this thread started last, for
+// TakeLastHandshake: Poco 1.11 gives no access to it.
+thread_local SSL* last_handshake = nullptr;
+
+void NoteHandshake(const SSL* ssl, int where, int /*ret*/) {
+  if ((where & SSL_CB_HANDSHAKE_START) != 0) last_handshake = const_cast<SSL*>(ssl);
+}
+
 // What identifies a trust file's content without reading it.
 struct FileStamp {
   bool exists = false;
@@ -93,6 +101,12 @@ std::vector<CachedContext>& Cache() {
 notify::sdk::StatusOr<Poco::Net::Context::Ptr> BuildClientTlsContext(const std::string& ca_file);
 
 }  // namespace
+
+SSL* TakeLastHandshake() {
+  SSL* ssl = last_handshake;
+  last_handshake = nullptr;
+  return ssl;
+}
 
 std::string TakeLastCertificateError() {
   std::string error;
@@ -184,6 +198,13 @@ notify::sdk::StatusOr<Poco::Net::Context::Ptr> BuildClientTlsContext(const std::
     // Replaces SSLManager::verifyClientCallback, keeping VERIFY_STRICT's mode.
     SSL_CTX* ssl = context->sslContext();
     SSL_CTX_set_verify(ssl, SSL_CTX_get_verify_mode(ssl), &VerifyWithoutPrompt);
+    // Read ahead: OpenSSL otherwise reads each record in two system calls
+    // (its 5-byte header, then its body), half of all reads for SMTP's
+    // short replies; with it one read takes what the kernel has.
+    // Bytes can then wait inside OpenSSL while the socket has none, so a
+    // check for unasked input asks OpenSSL too (TakeLastHandshake).
+    SSL_CTX_set_read_ahead(ssl, 1);
+    SSL_CTX_set_info_callback(ssl, &NoteHandshake);
     for (const auto& cert : extra) context->addCertificateAuthority(cert);
     return context;
   } catch (const Poco::Exception& e) {

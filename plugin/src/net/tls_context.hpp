@@ -1,6 +1,7 @@
 #pragma once
 // One TLS client context per configured channel; never global SSL state.
 #include <Poco/Net/Context.h>
+#include <openssl/ssl.h>
 
 #include <string>
 
@@ -30,5 +31,14 @@ notify::sdk::StatusOr<Poco::Net::Context::Ptr> MakeClientTlsContext(const std::s
 // "unable to get local issuer certificate", "certificate has expired"), and
 // forgets it; "" when none was refused since the last call.
 std::string TakeLastCertificateError();
+
+// The OpenSSL connection whose handshake this thread started last with one
+// of these contexts, and forgets it; null when none since the last call.
+// Take it right after the socket's handshake: it lives as long as that
+// socket's TLS session. The contexts read ahead (one read takes whatever
+// the kernel holds, not a record header and then its body), so bytes can
+// wait in it that a poll() of the socket does not see: SSL_has_pending()
+// on it tells.
+SSL* TakeLastHandshake();
 
 }  // namespace m365

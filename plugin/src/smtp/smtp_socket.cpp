@@ -15,6 +15,7 @@
 
 #include "net/net_deadline.hpp"
 #include "net/sigpipe_block.hpp"
+#include "net/tls_context.hpp"
 #include "smtp/smtp_reply_parser.hpp"
 
 namespace m365 {
@@ -133,6 +134,7 @@ void SmtpSocket::UpgradeToTls(const std::string& host, const Poco::Net::Context:
     // VERIFY_STRICT) and Poco then checks the certificate against `host`.
     // Without the host name Poco 1.11 would check the certificate against
     // the peer's address, and fail.
+    TakeLastHandshake();  // forget any earlier one of this thread
     Poco::Net::SecureStreamSocket secure =
         Poco::Net::SecureStreamSocket::attach(socket_, host, context);
     // Poco 1.11's attach() returns without an error when the server is
@@ -151,6 +153,7 @@ void SmtpSocket::UpgradeToTls(const std::string& host, const Poco::Net::Context:
       throw SmtpTransportError(Kind::kTls, "the server at " + host + " presented no certificate");
     }
     secure.verifyPeerCertificate(host);
+    ssl_ = TakeLastHandshake();
     socket_ = secure;
     tls_ = true;
   } catch (const Poco::Net::CertificateValidationException& e) {
@@ -250,6 +253,8 @@ void SmtpSocket::WaitForClose(milliseconds timeout) noexcept {
 bool SmtpSocket::HasUnaskedInput() const noexcept {
   if (!open_) return true;
   if (!buffer_.empty()) return true;
+  // Read ahead, OpenSSL may already hold what came with the last reply.
+  if (ssl_ != nullptr && SSL_has_pending(ssl_) == 1) return true;
   pollfd p{};
   p.fd = socket_.impl()->sockfd();
   p.events = POLLIN;
@@ -278,6 +283,7 @@ void SmtpSocket::Close() noexcept {
   socket_ = Poco::Net::StreamSocket();
   buffer_.clear();
   tls_ = false;
+  ssl_ = nullptr;
   send_timeout_us_ = -1;
   receive_timeout_us_ = -1;
 }

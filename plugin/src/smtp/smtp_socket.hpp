@@ -6,6 +6,7 @@
 // never contain what was sent.
 #include <Poco/Net/Context.h>
 #include <Poco/Net/StreamSocket.h>
+#include <openssl/ssl.h>
 
 #include <chrono>
 #include <stdexcept>
@@ -81,6 +82,9 @@ class SmtpSocket {
   // The socket's SO_SNDTIMEO / SO_RCVTIMEO as last set, in µs; -1: not set.
   Poco::Timespan::TimeDiff send_timeout_us_ = -1;
   Poco::Timespan::TimeDiff receive_timeout_us_ = -1;
+  // The TLS session inside socket_ (owned by it), to see bytes OpenSSL has
+  // read ahead; null before the upgrade.
+  SSL* ssl_ = nullptr;
   bool open_ = false;
   bool tls_ = false;
 };
