@@ -4,6 +4,8 @@
 #include <Poco/Base64Decoder.h>
 #include <Poco/Net/QuotedPrintableDecoder.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <regex>
 #include <set>
@@ -315,6 +317,42 @@ TEST(MimeBuilderTest, MessageIdsAreUniqueAcrossThreads) {
   std::set<std::string> all;
   for (const auto& list : ids) all.insert(list.begin(), list.end());
   EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));
+}
+
+// A host that forks (a service's workers) must not repeat its parent's IDs:
+// the random source is reseeded in the child, not copied with the memory.
+TEST(MimeBuilderTest, MessageIdsAfterForkDifferFromTheParents) {
+  MimeBuilder builder(kFrom, "");
+  builder.Build(Simple());  // the parent's source is in use before the fork
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    std::string ids;
+    for (int i = 0; i < 20; ++i) ids += builder.Build(Simple())->message_id + "\n";
+    ssize_t written = ::write(pipe_fds[1], ids.data(), ids.size());
+    ::_exit(written == static_cast<ssize_t>(ids.size()) ? 0 : 1);
+  }
+  ::close(pipe_fds[1]);
+  std::set<std::string> parent;
+  for (int i = 0; i < 20; ++i) parent.insert(builder.Build(Simple())->message_id);
+  std::string text;
+  char chunk[4096];
+  for (ssize_t n; (n = ::read(pipe_fds[0], chunk, sizeof chunk)) > 0;) text.append(chunk, n);
+  ::close(pipe_fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::istringstream lines(text);
+  int seen = 0;
+  for (std::string id; std::getline(lines, id); ++seen) {
+    EXPECT_TRUE(std::regex_match(id, std::regex(R"(<[0-9a-f]{32}@contoso\.onmicrosoft\.com>)")))
+        << id;
+    EXPECT_EQ(parent.count(id), 0u) << "the child repeated its parent's " << id;
+  }
+  EXPECT_EQ(seen, 20);
 }
 
 TEST(MimeBuilderTest, RefusesLineBreaksInHeaders) {
