@@ -40,4 +40,11 @@ SenderHealth SenderBase::Health() const noexcept {
 
 SenderHealth SenderBase::ReportHealth() const { return {}; }
 
+SenderCounters SenderBase::Counters() const noexcept {
+  return Guard([&] { return ReportCounters(); },
+               [](const std::string&) { return SenderCounters{}; });
+}
+
+SenderCounters SenderBase::ReportCounters() const { return {}; }
+
 }  // namespace notify::sdk

@@ -98,13 +98,15 @@ std::unique_ptr<notify::sdk::SenderBase> M365Channel::MakeSender(const notify::S
     report.issues.push_back(CaFileIssue(tls.status()));
     return nullptr;
   }
-  auto tokens = SharedTokenCache(
+  // The caches are shared with every sender of the same app; each sender
+  // counts the requests its own calls send (its Counters, docs/delivery.md).
+  auto tokens = std::make_shared<CountedTokenSource>(SharedTokenCache(
       {config.authority_url, config.tenant_id, config.client_id, config.scope},
-      MakeTokenFetcher(config, tls.value(), config.scope, clock_), CredentialDigest(config));
+      MakeTokenFetcher(config, tls.value(), config.scope, clock_), CredentialDigest(config)));
   // Requested only when the route needs it (delivery/sender_route.hpp).
-  auto graph_tokens = SharedTokenCache(
+  auto graph_tokens = std::make_shared<CountedTokenSource>(SharedTokenCache(
       {config.authority_url, config.tenant_id, config.client_id, config.graph_scope},
-      MakeTokenFetcher(config, tls.value(), config.graph_scope, clock_), CredentialDigest(config));
+      MakeTokenFetcher(config, tls.value(), config.graph_scope, clock_), CredentialDigest(config)));
   std::string name = config.server_name;
   auto sender = std::make_unique<M365Sender>(std::move(config), tls.value(), std::move(tokens),
                                              host_, clock_, std::move(graph_tokens));

@@ -406,8 +406,9 @@ void M365Sender::Impl::Log(notify::LogLevel level, const std::string& text) {
 M365Sender::M365Sender(M365Config config, Poco::Net::Context::Ptr tls,
                        std::shared_ptr<TokenSource> tokens, notify::HostContext& host, Clock& clock,
                        std::shared_ptr<TokenSource> graph_tokens)
-    : route_(std::make_unique<SenderRoute>(config, tls, tokens, std::move(graph_tokens), host,
-                                           clock)) {
+    : route_(std::make_unique<SenderRoute>(config, tls, tokens, graph_tokens, host, clock)) {
+  token_sources_.push_back(tokens);
+  if (graph_tokens) token_sources_.push_back(std::move(graph_tokens));
   impl_ = std::make_unique<Impl>(std::move(config), std::move(tls), std::move(tokens), host, clock);
 }
 
@@ -437,6 +438,17 @@ std::vector<notify::DeliveryResult> M365Sender::DeliverBatch(
 notify::SenderHealth M365Sender::ReportHealth() const {
   impl_->health().WarnIfDue();
   return impl_->health().Report();
+}
+
+notify::SenderCounters M365Sender::ReportCounters() const {
+  notify::SenderCounters counters;
+  for (const auto& source : token_sources_) {
+    TokenRequestCounts requests = source->Requests();
+    counters.token_requests_granted += requests.granted;
+    counters.token_requests_refused += requests.refused;
+    counters.token_requests_failed += requests.failed;
+  }
+  return counters;
 }
 
 }  // namespace m365

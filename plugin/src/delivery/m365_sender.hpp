@@ -38,11 +38,14 @@ class M365Sender : public notify::sdk::SenderBase {
   // Failing after a refusal only an administrator can fix, the credential's
   // expiry, ok once delivering (delivery/sender_health.hpp).
   notify::SenderHealth ReportHealth() const override;
+  // The token requests of both token sources (TokenSource::Requests).
+  notify::SenderCounters ReportCounters() const override;
 
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;  // the SMTP route
   std::unique_ptr<SenderRoute> route_;
+  std::vector<std::shared_ptr<const TokenSource>> token_sources_;  // counted by ReportCounters
 };
 
 }  // namespace m365

@@ -21,18 +21,38 @@ TokenCache::~TokenCache() = default;
 
 bool TokenCache::Fresh(Clock::TimePoint now) const { return !token_.empty() && now < refresh_at_; }
 
-StatusOr<std::string> TokenCache::Get() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  return Obtain(lock, nullptr);
+void TokenRequestTally::Count(const Status& outcome) {
+  if (outcome.ok()) {
+    ++granted_;
+  } else if (!outcome.IsTransient()) {
+    ++refused_;
+  } else {
+    ++failed_;
+  }
 }
 
+TokenRequestCounts TokenRequestTally::Totals() const {
+  return {granted_.load(), refused_.load(), failed_.load()};
+}
+
+StatusOr<std::string> TokenCache::Get() { return Get(nullptr); }
+
 StatusOr<std::string> TokenCache::Refresh(const std::string& rejected) {
+  return Refresh(rejected, nullptr);
+}
+
+StatusOr<std::string> TokenCache::Get(TokenRequestTally* tally) {
   std::unique_lock<std::mutex> lock(mutex_);
-  return Obtain(lock, &rejected);
+  return Obtain(lock, nullptr, tally);
+}
+
+StatusOr<std::string> TokenCache::Refresh(const std::string& rejected, TokenRequestTally* tally) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return Obtain(lock, &rejected, tally);
 }
 
 StatusOr<std::string> TokenCache::Obtain(std::unique_lock<std::mutex>& lock,
-                                         const std::string* rejected) {
+                                         const std::string* rejected, TokenRequestTally* tally) {
   if (fetching_) {
     // Someone is already asking: share that request's outcome.
     unsigned long seen = generation_;
@@ -64,6 +84,7 @@ StatusOr<std::string> TokenCache::Obtain(std::unique_lock<std::mutex>& lock,
                                  "Try again; if it persists, report it with the host's log.");
     }
   }();
+  if (tally != nullptr) tally->Count(fetched.ok() ? Status::Ok() : fetched.status());
   lock.lock();
   now = clock_.Now();
   fetching_ = false;
@@ -111,6 +132,19 @@ int TokenCache::fetch_count() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return fetch_count_;
 }
+
+CountedTokenSource::CountedTokenSource(std::shared_ptr<TokenCache> cache)
+    : cache_(std::move(cache)) {}
+
+StatusOr<std::string> CountedTokenSource::Get() { return cache_->Get(&tally_); }
+
+StatusOr<std::string> CountedTokenSource::Refresh(const std::string& rejected) {
+  return cache_->Refresh(rejected, &tally_);
+}
+
+Status CountedTokenSource::StandingRefusal() { return cache_->StandingRefusal(); }
+
+TokenRequestCounts CountedTokenSource::Requests() const { return tally_.Totals(); }
 
 bool TokenKey::operator<(const TokenKey& o) const {
   return std::tie(authority, tenant, client_id, scope) <

@@ -4,6 +4,7 @@
 // min(5 minutes, half its lifetime), one request shared by concurrent callers,
 // and a permanent refusal kept until the credential changes or a cool-down
 // passes.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -28,6 +29,19 @@ struct IssuedToken {
 // then answers kUnavailable.
 using TokenFetcher = std::function<notify::sdk::StatusOr<IssuedToken>()>;
 
+// Counts the token requests made on one caller's behalf, by outcome.
+// Thread-safe.
+class TokenRequestTally {
+ public:
+  void Count(const notify::sdk::Status& outcome);  // OK: granted
+  TokenRequestCounts Totals() const;
+
+ private:
+  std::atomic<std::uint64_t> granted_{0};
+  std::atomic<std::uint64_t> refused_{0};
+  std::atomic<std::uint64_t> failed_{0};
+};
+
 // A TokenSource that caches one token and refreshes it ahead of expiry.
 // Thread-safe; concurrent callers share one request.
 class TokenCache : public TokenSource {
@@ -50,6 +64,11 @@ class TokenCache : public TokenSource {
   notify::sdk::StatusOr<std::string> Refresh(const std::string& rejected) override;
   // The last permanent refusal while its cool-down lasts, else OK.
   notify::sdk::Status StandingRefusal() override;
+  // Get and Refresh that count a request this call sends in `tally`
+  // (nullptr: not counted). Requests() stays zero for the cache itself:
+  // its callers count through CountedTokenSource.
+  notify::sdk::StatusOr<std::string> Get(TokenRequestTally* tally);
+  notify::sdk::StatusOr<std::string> Refresh(const std::string& rejected, TokenRequestTally* tally);
 
   // Replaces the fetcher (newer credentials for the same app); the cached
   // token stays valid. `credential` identifies the credential the fetcher
@@ -65,7 +84,7 @@ class TokenCache : public TokenSource {
 
  private:
   notify::sdk::StatusOr<std::string> Obtain(std::unique_lock<std::mutex>& lock,
-                                            const std::string* rejected);
+                                            const std::string* rejected, TokenRequestTally* tally);
   bool Fresh(Clock::TimePoint now) const;
 
   mutable std::mutex mutex_;
@@ -84,6 +103,22 @@ class TokenCache : public TokenSource {
   bool fetching_ = false;
   unsigned long generation_ = 0;  // completed fetches
   int fetch_count_ = 0;
+};
+
+// One sender's view of a shared cache: the same tokens, and Requests() are
+// the requests this view's calls sent, so each sender counts its own and the
+// counts of all senders add up to the requests sent (docs/delivery.md, Tokens).
+class CountedTokenSource : public TokenSource {
+ public:
+  explicit CountedTokenSource(std::shared_ptr<TokenCache> cache);
+  notify::sdk::StatusOr<std::string> Get() override;
+  notify::sdk::StatusOr<std::string> Refresh(const std::string& rejected) override;
+  notify::sdk::Status StandingRefusal() override;
+  TokenRequestCounts Requests() const override;
+
+ private:
+  std::shared_ptr<TokenCache> cache_;
+  TokenRequestTally tally_;
 };
 
 // What a token is cached under (docs/delivery.md, Tokens).

@@ -56,7 +56,8 @@ struct ApiVersion {
 //   1.1  Sender::Health and SenderHealth (health.hpp)
 //   1.2  a host may give a message's Message-ID as an extra header
 //        (message.hpp); no layout changes
-inline constexpr ApiVersion kApiVersion{1, 2};
+//   1.3  Sender::Counters and SenderCounters (sender_counters.hpp)
+inline constexpr ApiVersion kApiVersion{1, 3};
 
 // True when a plugin built against `plugin` may be loaded by a host at `host`.
 constexpr bool IsCompatible(ApiVersion host, ApiVersion plugin) {

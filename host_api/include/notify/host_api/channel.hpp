@@ -31,6 +31,7 @@
 #include "notify/host_api/fields.hpp"
 #include "notify/host_api/health.hpp"
 #include "notify/host_api/message.hpp"
+#include "notify/host_api/sender_counters.hpp"
 #include "notify/host_api/settings.hpp"
 #include "notify/host_api/validation.hpp"
 
@@ -80,6 +81,13 @@ class Sender {
   // 1.1 or newer: an older plugin's vtable has no such slot. HealthOf below
   // does that check; hosts call it rather than this method.
   virtual SenderHealth Health() const noexcept { return {}; }
+
+  // Since API 1.3. What the sender has done since it was opened that a host
+  // counts (sender_counters.hpp): the token requests its deliveries made.
+  // No I/O, returns promptly, callable from any thread at any time, also
+  // while Deliver runs. CountersOf below calls it only on senders of plugins
+  // that declare 1.3 or newer; hosts call that rather than this method.
+  virtual SenderCounters Counters() const noexcept { return {}; }
 };
 
 // True when a plugin built against `plugin` has Sender::Health.
@@ -94,6 +102,18 @@ inline SenderHealth HealthOf(ApiVersion plugin, const Sender& sender) noexcept {
   SenderHealth unknown;
   unknown.cause = "the plugin was built for host API 1.0, which has no sender health";
   return unknown;
+}
+
+// True when a plugin built against `plugin` has Sender::Counters.
+constexpr bool HasSenderCounters(ApiVersion plugin) {
+  return plugin.major == 1 ? plugin.minor >= 3 : plugin.major > 1;
+}
+
+// `sender.Counters()` when its plugin (built against `plugin`) has it; else
+// zeros: an older plugin's counts are unknown to the host.
+inline SenderCounters CountersOf(ApiVersion plugin, const Sender& sender) noexcept {
+  if (HasSenderCounters(plugin)) return sender.Counters();
+  return {};
 }
 
 // The outcome of NotificationChannel::Open; belongs to the caller.

@@ -9,5 +9,6 @@
 #include "notify/host_api/host_context.hpp"
 #include "notify/host_api/message.hpp"
 #include "notify/host_api/plugin_descriptor.hpp"
+#include "notify/host_api/sender_counters.hpp"
 #include "notify/host_api/settings.hpp"
 #include "notify/host_api/validation.hpp"

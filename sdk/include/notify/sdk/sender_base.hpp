@@ -32,6 +32,10 @@ class SenderBase : public Sender {
   // any thread, also while Deliver runs.
   SenderHealth Health() const noexcept final;
 
+  // ReportCounters inside the exception barrier; after an exception, zeros.
+  // Callable from any thread, also while Deliver runs.
+  SenderCounters Counters() const noexcept final;
+
  protected:
   // The plugin's delivery of a non-empty batch. Should return one result per
   // message, in order, with the message's id (Deliver repairs it otherwise).
@@ -46,6 +50,11 @@ class SenderBase : public Sender {
   // (health_record.hpp), which is thread-safe. No I/O. The default reports
   // kUnknown.
   virtual SenderHealth ReportHealth() const;
+
+  // The sender's counters (Sender::Counters): totals since it was opened,
+  // never decreasing. Runs concurrently with DeliverBatch, from any thread:
+  // keep them in atomics. No I/O. The default reports zeros.
+  virtual SenderCounters ReportCounters() const;
 };
 
 }  // namespace notify::sdk

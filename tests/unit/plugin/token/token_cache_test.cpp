@@ -185,5 +185,60 @@ TEST_F(TokenCacheTest, SharedCachePerAuthorityTenantClientAndScope) {
   EXPECT_EQ(one->fetch_count(), 1);
 }
 
+// Each sender's view of a shared cache counts the requests its own calls
+// sent: a token from the cache is no request, and the views' counts add up
+// to the requests the cache sent (docs/delivery.md, Tokens).
+TEST_F(TokenCacheTest, EachSendersViewCountsTheRequestsItsOwnCallsSent) {
+  auto cache = std::make_shared<TokenCache>(Counting(seconds(3599)), Clock());
+  CountedTokenSource first(cache);
+  CountedTokenSource second(cache);
+  EXPECT_EQ(TokenOf(first.Get()), "t1");
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(TokenOf(first.Get()), "t1");
+    EXPECT_EQ(TokenOf(second.Get()), "t1");
+  }
+  EXPECT_EQ(first.Requests().granted, 1u);
+  EXPECT_EQ(second.Requests().granted, 0u) << "the warm cache answered";
+  EXPECT_EQ(TokenOf(second.Refresh("t1")), "t2");  // Exchange refused t1
+  EXPECT_EQ(second.Requests().granted, 1u);
+  Advance(seconds(3599));
+  EXPECT_EQ(TokenOf(second.Get()), "t3");
+  EXPECT_EQ(first.Requests().granted + second.Requests().granted,
+            static_cast<std::uint64_t>(cache->fetch_count()));
+  EXPECT_EQ(first.Requests().refused + first.Requests().failed, 0u);
+}
+
+TEST_F(TokenCacheTest, ARefusalAndAFailureAreCountedByTheirOutcome) {
+  Status next = Status::Unauthenticated("AADSTS7000222: the secret has expired");
+  auto cache =
+      std::make_shared<TokenCache>([&]() -> StatusOr<IssuedToken> { return next; }, Clock());
+  CountedTokenSource view(cache);
+  EXPECT_FALSE(view.Get().ok());
+  EXPECT_FALSE(view.Get().ok());  // the standing refusal: no request
+  EXPECT_EQ(view.Requests().refused, 1u);
+  Advance(TokenCache::kRefusalCoolDown);
+  next = Status::Unavailable("connection refused");
+  EXPECT_FALSE(view.Get().ok());
+  EXPECT_EQ(view.Requests().failed, 1u);
+  EXPECT_EQ(view.Requests().refused, 1u);
+  EXPECT_EQ(view.Requests().granted, 0u);
+}
+
+TEST_F(TokenCacheTest, ConcurrentViewsOfOneCacheCountOneRequest) {
+  auto cache = std::make_shared<TokenCache>(Counting(seconds(3599)));
+  std::vector<std::unique_ptr<CountedTokenSource>> views;
+  for (int i = 0; i < 4; ++i) views.push_back(std::make_unique<CountedTokenSource>(cache));
+  std::vector<std::thread> threads;
+  for (auto& view : views)
+    threads.emplace_back([&view] {
+      for (int i = 0; i < 20; ++i) (void)view->Get();
+    });
+  for (auto& t : threads) t.join();
+  std::uint64_t granted = 0;
+  for (auto& view : views) granted += view->Requests().granted;
+  EXPECT_EQ(granted, 1u);
+  EXPECT_EQ(cache->fetch_count(), 1);
+}
+
 }  // namespace
 }  // namespace m365

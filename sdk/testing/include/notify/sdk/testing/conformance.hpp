@@ -147,6 +147,15 @@ inline std::string ReportText(const ValidationReport& r) {
     auto health = ::notify::HealthOf(::notify::kApiVersion, *opened.sender);                   \
     EXPECT_NE(health.state, ::notify::HealthState::kFailing) << health.cause;                  \
   }                                                                                            \
+  TEST_F(Suite, CountersOfAFreshSenderAreZero) {                                               \
+    /* Opened, nothing delivered: no token can have been requested yet. */                     \
+    auto opened = channel_->Open(valid_);                                                      \
+    ASSERT_NE(opened.sender, nullptr) << ::notify::sdk::testing::ReportText(opened.report);    \
+    auto counters = ::notify::CountersOf(::notify::kApiVersion, *opened.sender);               \
+    EXPECT_EQ(counters.token_requests_granted + counters.token_requests_refused +              \
+                  counters.token_requests_failed,                                              \
+              0u);                                                                             \
+  }                                                                                            \
   TEST_F(Suite, SecretsStayOutOfReportsResultsAndLogs) {                                       \
     /* Offline and online validation, Open and Deliver: whatever each says  */                 \
     /* (the live checks may fail: there is no network), no secret is in it. */                 \
