@@ -212,26 +212,42 @@ void DeliveryWorkers::WorkerLoop() {
   }
 }
 
-std::unique_ptr<notify::Sender> DeliveryWorkers::TakeSender(const Job& job,
-                                                            notify::ValidationReport* report) {
+DeliveryWorkers::OpenSender DeliveryWorkers::TakeSender(const Job& job,
+                                                        notify::ValidationReport* report) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto& idle = idle_senders_[job.ruleset.name];
     while (!idle.empty()) {
-      auto entry = std::move(idle.back());
+      OpenSender entry = std::move(idle.back());
       idle.pop_back();
-      if (entry.first == job.ruleset.revision) return std::move(entry.second);
+      if (entry.revision == job.ruleset.revision) return entry;
     }
   }
   auto opened = job.channel->channel->Open(job.ruleset.settings);
   *report = opened.report;
-  return std::move(opened.sender);
+  OpenSender fresh;
+  fresh.revision = job.ruleset.revision;
+  fresh.sender = std::move(opened.sender);
+  return fresh;
 }
 
-void DeliveryWorkers::ReturnSender(const Job& job, std::unique_ptr<notify::Sender> sender) {
+void DeliveryWorkers::ReturnSender(const Job& job, OpenSender sender) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (stopping_) return;
-  idle_senders_[job.ruleset.name].emplace_back(job.ruleset.revision, std::move(sender));
+  idle_senders_[job.ruleset.name].push_back(std::move(sender));
+}
+
+void DeliveryWorkers::CountTokenRequests(const Job& job, OpenSender& open) {
+  const notify::SenderCounters now = notify::CountersOf(job.channel->api, *open.sender);
+  auto add = [&](const char* outcome, std::uint64_t total, std::uint64_t counted) {
+    // Totals only grow; a smaller one (a faulty plugin) adds nothing.
+    if (total > counted)
+      metrics_.TokenRequests(job.ruleset.name, outcome, static_cast<double>(total - counted));
+  };
+  add("granted", now.token_requests_granted, open.counted.token_requests_granted);
+  add("refused", now.token_requests_refused, open.counted.token_requests_refused);
+  add("failed", now.token_requests_failed, open.counted.token_requests_failed);
+  open.counted = now;
 }
 
 void DeliveryWorkers::Run(Job& job) {
@@ -249,11 +265,12 @@ void DeliveryWorkers::Run(Job& job) {
   std::vector<notify::DeliveryResult> results;
   notify::SenderHealth reported;  // the sender's own view (API 1.1), when it has one
   notify::ValidationReport report;
-  std::unique_ptr<notify::Sender> sender = TakeSender(job, &report);
-  if (sender) {
+  OpenSender sender = TakeSender(job, &report);
+  if (sender.sender) {
     auto t0 = std::chrono::steady_clock::now();
-    results = notify::sdk::OneResultPerMessage(messages, sender->Deliver(messages));
-    reported = notify::HealthOf(job.channel->api, *sender);
+    results = notify::sdk::OneResultPerMessage(messages, sender.sender->Deliver(messages));
+    reported = notify::HealthOf(job.channel->api, *sender.sender);
+    CountTokenRequests(job, sender);
     metrics_.DeliverCall(
         name, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   } else {
@@ -328,7 +345,7 @@ void DeliveryWorkers::Run(Job& job) {
   }
   RecordResults(name, attempts);
   UpdateHealth(job, failure, any_delivered, reported);
-  if (sender && !failure) ReturnSender(job, std::move(sender));
+  if (sender.sender && !failure) ReturnSender(job, std::move(sender));
 }
 
 // The database may be gone for a moment (a PostgreSQL restart,

@@ -14,6 +14,8 @@
 //    health `failing`: one error log line, its claimed notifications go back
 //    to the queue, and no Deliver call is made for it (so no token request)
 //    until it is saved with a new revision.
+//  - After each Deliver call, the token requests the sender counted (host
+//    API 1.3) are added to the metrics.
 //  - Stop(): no new Deliver call; the running ones end within their own
 //    bound (the channel's timeout per step) and their results are recorded.
 #include <chrono>
@@ -91,8 +93,16 @@ class DeliveryWorkers {
   void RenewClaims(std::unique_lock<std::mutex>& lock);
   void Run(Job& job);
   void RecordResults(const std::string& ruleset, const std::vector<AttemptRecord>& attempts);
-  std::unique_ptr<notify::Sender> TakeSender(const Job& job, notify::ValidationReport* report);
-  void ReturnSender(const Job& job, std::unique_ptr<notify::Sender> sender);
+  // An open sender between Deliver calls, with the counters already added
+  // to the metrics (a sender's counters are totals since it was opened).
+  struct OpenSender {
+    std::int64_t revision = 0;
+    std::unique_ptr<notify::Sender> sender;
+    notify::SenderCounters counted;
+  };
+  OpenSender TakeSender(const Job& job, notify::ValidationReport* report);
+  void ReturnSender(const Job& job, OpenSender sender);
+  void CountTokenRequests(const Job& job, OpenSender& sender);
   void UpdateHealth(const Job& job, const std::optional<RulesetFailure>& failure,
                     bool any_delivered, const notify::SenderHealth& reported);
 
@@ -114,8 +124,7 @@ class DeliveryWorkers {
   std::deque<Job> jobs_;
   std::map<std::string, int> in_flight_;  // per ruleset
   std::map<std::string, RulesetHealth> health_;
-  std::map<std::string, std::vector<std::pair<std::int64_t, std::unique_ptr<notify::Sender>>>>
-      idle_senders_;  // per ruleset: revision and sender
+  std::map<std::string, std::vector<OpenSender>> idle_senders_;  // per ruleset
   std::int64_t last_expiry_ms_ = 0;
   std::int64_t last_renewal_ms_ = 0;
   std::map<std::string, int> claimed_;  // notifications handed out and not recorded

@@ -30,6 +30,12 @@ ServiceMetrics::ServiceMetrics()
                            .Name("notify_deliver_duration_seconds")
                            .Help("Duration of one Deliver call (one batch) by ruleset")
                            .Register(*registry_)),
+      token_requests_(prometheus::BuildCounter()
+                          .Name("notify_token_requests_total")
+                          .Help("Token requests the channel sent while delivering, by ruleset and "
+                                "outcome (granted, refused, failed); tokens from its cache are "
+                                "not requests")
+                          .Register(*registry_)),
       by_status_(prometheus::BuildGauge()
                      .Name("notify_notifications")
                      .Help("Notifications in the state database by status")
@@ -66,6 +72,11 @@ void ServiceMetrics::Outcome(const std::string& ruleset, const std::string& stat
 
 void ServiceMetrics::Accepted(std::size_t count) {
   accepted_.Add({}).Increment(static_cast<double>(count));
+}
+
+void ServiceMetrics::TokenRequests(const std::string& ruleset, const std::string& outcome,
+                                   double count) {
+  token_requests_.Add({{"ruleset", ruleset}, {"outcome", outcome}}).Increment(count);
 }
 
 std::string ServiceMetrics::Render(const Snapshot& snapshot) {

@@ -30,6 +30,9 @@ class ServiceMetrics {
   void Outcome(const std::string& ruleset, const std::string& status);
   // A notification accepted by the API.
   void Accepted(std::size_t count);
+  // `count` token requests of `ruleset`'s senders with `outcome` (granted,
+  // refused, failed), as the channel counts them (host API 1.3).
+  void TokenRequests(const std::string& ruleset, const std::string& outcome, double count);
 
   struct RulesetFigures {
     std::string name;
@@ -52,6 +55,7 @@ class ServiceMetrics {
   prometheus::Family<prometheus::Counter>& accepted_;
   prometheus::Family<prometheus::Counter>& outcomes_;
   prometheus::Family<prometheus::Histogram>& deliver_seconds_;
+  prometheus::Family<prometheus::Counter>& token_requests_;
   prometheus::Family<prometheus::Gauge>& by_status_;
   prometheus::Family<prometheus::Gauge>& queue_depth_;
   prometheus::Family<prometheus::Gauge>& oldest_age_;

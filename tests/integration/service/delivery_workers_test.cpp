@@ -37,6 +37,9 @@ class ScriptedSender : public notify::Sender {
  public:
   ScriptedSender(ChannelStats& stats, Script& script) : stats_(stats), script_(script) {}
   std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch) noexcept override {
+    // A token for its first call, then the cached one (a real channel's
+    // counters, host API 1.3).
+    if (counters_.token_requests_granted == 0) ++counters_.token_requests_granted;
     {
       std::lock_guard<std::mutex> lock(stats_.mutex);
       ++stats_.calls;
@@ -62,9 +65,12 @@ class ScriptedSender : public notify::Sender {
     return out;
   }
 
+  notify::SenderCounters Counters() const noexcept override { return counters_; }
+
  private:
   ChannelStats& stats_;
   Script& script_;
+  notify::SenderCounters counters_;  // Deliver and Counters run on one worker thread here
 };
 
 class ScriptedChannel : public notify::NotificationChannel {
@@ -313,6 +319,42 @@ TEST_F(Workers, ThePluginGetsTheNotificationsMessageIdOnlyFromApi12On) {
   ASSERT_EQ(seen["new-api"].size(), 1u);
   EXPECT_EQ(seen["new-api"][0].first, "Message-ID");
   EXPECT_EQ(seen["new-api"][0].second, "<new-api@notify-host>");
+}
+
+// The value of one sample line of the metrics' text, -1 when absent.
+double Sample(const std::string& text, const std::string& sample) {
+  auto at = text.find("\n" + sample + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + sample.size() + 2));
+}
+
+TEST_F(Workers, TheTokenRequestsASenderCountedAreAddedOnceFromApi13On) {
+  ChannelStats new_stats;  // the 1.3 channel's own
+  channels_.push_back({"new.so",
+                       "scripted13",
+                       "Scripted 1.3",
+                       "1",
+                       {1, 3},
+                       std::make_shared<ScriptedChannel>(new_stats, script_)});
+  outbox_.SetRuleset({"new", "scripted13", {{"batch_size", "small"}}, 1});
+  for (int i = 0; i < 95; ++i) outbox_.Add("n" + std::to_string(i), "new", now_ms_);
+  outbox_.Add("old-api", "ops", now_ms_);
+  Start();
+  ASSERT_TRUE(Settled("delivered", 96));
+  workers_->Stop();
+  const std::string text = metrics_.Render({});
+  std::lock_guard<std::mutex> lock(new_stats.mutex);
+  EXPECT_EQ(new_stats.calls, 10);
+  // One request per sender opened (its later calls reuse the token), read
+  // again after every call and added once: not one per call or message.
+  EXPECT_EQ(Sample(text, R"(notify_token_requests_total{outcome="granted",ruleset="new"})"),
+            new_stats.opens)
+      << text;
+  EXPECT_LE(new_stats.opens, 3);
+  EXPECT_EQ(text.find(R"(notify_token_requests_total{outcome="granted",ruleset="ops"})"),
+            std::string::npos)
+      << "a 1.0 plugin has no counters\n"
+      << text;
 }
 
 TEST_F(Workers, StopWaitsForTheRunningCallsAndRecordsThem) {

@@ -131,6 +131,8 @@ TEST_F(HttpApi, MetricsAreValidPrometheusTextAsPromtoolChecksIt) {
   metrics_.DeliverCall("ops", 0.3);
   metrics_.Outcome("ops", "delivered");
   metrics_.Outcome("ops", "retry_later");
+  metrics_.TokenRequests("ops", "granted", 1);
+  metrics_.TokenRequests("ops", "refused", 2);
   auto r = Call(server_->port(), "GET", "/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type.rfind("text/plain; version=0.0.4", 0), 0u);
@@ -141,7 +143,9 @@ TEST_F(HttpApi, MetricsAreValidPrometheusTextAsPromtoolChecksIt) {
         "notify_ruleset_health{ruleset=\"ops\",state=\"ok\"} 0",
         "notify_ruleset_credential_expiry_seconds{ruleset=\"ops\"} 388800",
         "notify_deliver_duration_seconds_count{ruleset=\"ops\"} 1",
-        "notify_delivery_outcomes_total{outcome=\"delivered\",ruleset=\"ops\"} 1"}) {
+        "notify_delivery_outcomes_total{outcome=\"delivered\",ruleset=\"ops\"} 1",
+        "notify_token_requests_total{outcome=\"granted\",ruleset=\"ops\"} 1",
+        "notify_token_requests_total{outcome=\"refused\",ruleset=\"ops\"} 2"}) {
     EXPECT_NE(r.body.find(line), std::string::npos) << line << "\n" << r.body;
   }
   EXPECT_EQ(r.body.find("credential_expiry_days{ruleset=\"billing\"}"), std::string::npos);

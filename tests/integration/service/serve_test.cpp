@@ -75,6 +75,28 @@ TEST_F(Serve, AnUnknownRulesetOrAMissingKeyIsRefusedAndNothingIsStored) {
   EXPECT_EQ(metrics.find("notify_notifications{status=\"queued\"}"), std::string::npos) << metrics;
 }
 
+// No new token per message: the Deliver calls of one ruleset (batches of 10,
+// up to 3 at once, each on its own sender) share the channel's token while
+// it is valid, so 60 notifications cost one token request, which /metrics
+// shows as the emulator counted it.
+TEST_F(Serve, ManyNotificationsWithAWarmTokenCacheCostOneTokenRequest) {
+  Prepare();
+  emulator_->ResetCounters();  // the save's online check asked for a token of its own
+  ASSERT_GT(StartService(), 0) << Log();
+  auto ids = Post(60);
+  ASSERT_EQ(ids.size(), 60u);
+  for (const auto& id : ids)
+    ASSERT_TRUE(WaitUntil([&] { return StatusOf(id) == "delivered"; }, seconds(60))) << Log();
+  EXPECT_EQ(emulator_->received().size(), 60u);
+  EXPECT_EQ(emulator_->stats().token_requests, 1u);
+  auto metrics = Http(port_, "GET", "/metrics", "").body;
+  EXPECT_NE(metrics.find("notify_token_requests_total{outcome=\"granted\",ruleset=\"ops\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(metrics.find("notify_token_requests_total{outcome=\"refused\""), std::string::npos);
+  EXPECT_EQ(metrics.find("notify_token_requests_total{outcome=\"failed\""), std::string::npos);
+}
+
 // Crash: kill -9 while notifications are being delivered, start again:
 // every notification is delivered; one seen twice carries the same
 // Message-ID (it was being sent when the process died).
