@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "notify/test_support/postgres_server.hpp"
+#include "service/state_delivery_queue.hpp"
 #include "notify/test_support/wait_until.hpp"
 #include "state/health_repository.hpp"
 #include "state/outbox_repository.hpp"
@@ -297,6 +298,25 @@ TEST_F(PostgreSQLStateTest, ACrashedHostsLeaseLapsesAndAnotherHostTakesItOverWit
       {"n1", 1, "host-b", 6001, 7000, "delivered", 250, "2.0.0", "OK", 0}, "delivered", 0, "{}"};
   EXPECT_TRUE(outbox.RecordAttempt(done, 7000));
   tx.Commit();
+}
+
+TEST_F(PostgreSQLStateTest, AStartingHostLeavesAnotherLiveHostsClaimsAlone) {
+  auto a = OpenOk(Host());
+  auto b = OpenOk(Host());
+  ASSERT_TRUE(a && b);
+  {
+    auto tx = a->BeginWrite();
+    OutboxRepository(tx).Enqueue({"n1", "ops", "{}", "<n1@h>", std::nullopt, "h", 1000});
+    tx.Commit();
+  }
+  notify_host::StateDeliveryQueue host_a(*a, "host-a", 60000);
+  notify_host::StateDeliveryQueue host_b(*b, "host-b", 60000);
+  ASSERT_EQ(host_a.Claim("ops", 2000, 10).size(), 1u);
+  host_b.ReleaseAbandonedClaims(3000);  // host-b starts
+  auto tx = b->BeginRead();
+  auto n1 = OutboxRepository(tx).Find("n1");
+  EXPECT_EQ(n1->status, "sending");
+  EXPECT_EQ(n1->claimed_by, "host-a");
 }
 
 TEST_F(PostgreSQLStateTest, AfterTheServerRestartsTheHostsConnectionsWorkAgain) {
