@@ -4,6 +4,7 @@
 // the ruleset failing once and stops token requests.
 #include <cstdlib>
 #include <set>
+#include <sstream>
 
 #include "serve_fixture.hpp"
 
@@ -146,40 +147,75 @@ TEST_F(Serve, KillNineMidDeliveryLosesNothingAndRepeatsOnlyWithTheSameMessageId)
 
 // Outage: the server refuses every connection with 421 for a while, then
 // recovers. The notifications are retried with growing waits (attempts
-// counted, not a hot loop) and all delivered after the recovery.
+// counted, not a hot loop) and all delivered after the recovery. The short
+// form ends the outage after three attempts of 1-4 s waits; the long form
+// keeps it for two minutes with the default back-off capped at 60 s (a 421's
+// retry_after is 60 s), the pacing an administrator would see.
 TEST_F(Serve, AnOutageIsRetriedWithPacedAttemptsAndEverythingIsDeliveredAfter) {
-  Prepare("delivery.retry_base = 1\ndelivery.retry_max = 4\n");
+  const int retry_base_s = LongForm() ? 30 : 1;
+  const int retry_max_s = LongForm() ? 60 : 4;
+  const auto outage_length = LongForm() ? seconds(120) : seconds(0);
+  Prepare("delivery.retry_base = " + std::to_string(retry_base_s) +
+          "\ndelivery.retry_max = " + std::to_string(retry_max_s) + "\n");
   m365emu::Faults outage;
   outage.smtp_421_at_greeting = true;
   emulator_->SetFaults(outage);
   ASSERT_GT(StartService(), 0) << Log();
   auto ids = Post(20);
+  const auto outage_start = std::chrono::steady_clock::now();
   ASSERT_TRUE(WaitUntil([&] { return StatusOf(ids[0]) == "retry_later"; }, seconds(60))) << Log();
-  // Let the outage last (driven by the fault switch, not by the clock of a
-  // real two-minute outage), then recover.
-  auto outage_start = std::chrono::steady_clock::now();
+  // The outage lasts at least three attempts and, in the long form, two
+  // minutes: the fault switch ends it, not a sleep.
   ASSERT_TRUE(WaitUntil(
       [&] {
         auto n = Json(Http(port_, "GET", "/api/v1/notifications/" + ids[0], key_).body);
-        return n->getValue<int>("attempts") >= 3;
+        return n->getValue<int>("attempts") >= 3 &&
+               std::chrono::steady_clock::now() - outage_start >= outage_length;
       },
-      seconds(120)))
+      outage_length + seconds(300)))
       << Log();
   const double outage_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - outage_start).count();
   const auto connections_in_outage = emulator_->stats().smtp_connections;
   emulator_->SetFaults({});
+  const auto recovered = std::chrono::steady_clock::now();
   for (const auto& id : ids)
-    ASSERT_TRUE(WaitUntil([&] { return StatusOf(id) == "delivered"; }, seconds(120))) << id;
+    ASSERT_TRUE(WaitUntil([&] { return StatusOf(id) == "delivered"; },
+                          seconds(retry_max_s) + seconds(120)))
+        << id;
+  const double drain_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - recovered).count();
   int attempts = 0;
   for (const auto& id : ids)
     attempts += Json(Http(port_, "GET", "/api/v1/notifications/" + id, key_).body)
                     ->getValue<int>("attempts");
-  // Paced: 20 notifications in batches of 10 over ~outage_s seconds of
-  // 1-4 s back-off make a few attempts each, not thousands.
-  EXPECT_LE(attempts, 20 * 12) << attempts;
+  // The pacing, as the attempt records hold it: the waits between one
+  // notification's attempts, never shorter than the back-off's fixed half.
+  auto rows = notify::test_support::RunCommand(
+      "sqlite3", {"-readonly", (dir_->path / "state.db").string(),
+                  "SELECT started_at, finished_at FROM attempts WHERE notification_id = '" +
+                      ids[0] + "' ORDER BY attempt"},
+      dir_->path);
+  ASSERT_EQ(rows.rc, 0) << rows.err;
+  std::vector<std::pair<std::int64_t, std::int64_t>> times;
+  std::istringstream lines(rows.out);
+  for (std::string line; std::getline(lines, line);)
+    times.emplace_back(std::stoll(line.substr(0, line.find('|'))),
+                       std::stoll(line.substr(line.find('|') + 1)));
+  ASSERT_GE(times.size(), 4u) << rows.out;
+  std::string waits;
+  for (std::size_t i = 1; i < times.size(); ++i) {
+    const std::int64_t wait_ms = times[i].first - times[i - 1].second;
+    EXPECT_GE(wait_ms, retry_base_s * 1000 / 2) << "attempt " << i + 1 << " came too soon";
+    waits += (waits.empty() ? "" : ", ") + std::to_string(wait_ms / 1000.0).substr(0, 5) + " s";
+  }
+  // Paced: each notification made at most one attempt per fixed half of the
+  // back-off during the outage and its drain, plus its first.
+  const double per_notification = (outage_s + drain_s) / (retry_base_s / 2.0) + 2;
+  EXPECT_LE(attempts, 20 * per_notification) << attempts;
   std::cout << "[ figures  ] outage: " << connections_in_outage << " refused connections in "
-            << outage_s << " s, " << attempts << " attempts for 20 notifications, all delivered\n";
+            << outage_s << " s, " << attempts << " attempts for 20 notifications, waits of the "
+            << "first: " << waits << "; all delivered " << drain_s << " s after recovery\n";
 }
 
 // An expired client secret: the ruleset turns failing within one attempt,
