@@ -59,7 +59,8 @@ class GraphRoute::Impl {
         host_(host),
         clock_(clock) {}
 
-  std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch);
+  std::vector<DeliveryResult> Deliver(const std::vector<notify::Message>& batch,
+                                      std::optional<Status>* given_up);
 
  private:
   // The state one Deliver call shares between its workers: its results,
@@ -95,7 +96,8 @@ class GraphRoute::Impl {
   std::vector<std::unique_ptr<GraphClient>> idle_;  // open connections, for the next call
 };
 
-std::vector<DeliveryResult> GraphRoute::Impl::Deliver(const std::vector<notify::Message>& batch) {
+std::vector<DeliveryResult> GraphRoute::Impl::Deliver(const std::vector<notify::Message>& batch,
+                                                      std::optional<Status>* given_up) {
   Run run(batch, clock_,
           [this](notify::LogLevel level, const std::string& text) { Log(level, text); });
   MimeBuilder builder(config_.from_email, config_.from_name);
@@ -145,6 +147,7 @@ std::vector<DeliveryResult> GraphRoute::Impl::Deliver(const std::vector<notify::
   RunWorkers(workers, [&] { Worker(run); });
 
   DeliverCall::Outcome outcome = run.Finish();
+  if (given_up != nullptr) *given_up = run.given_up();
   Log(notify::LogLevel::kInfo,
       "graph: " + std::to_string(run.accepted) + " accepted, " + std::to_string(run.refused) +
           " refused" +
@@ -205,7 +208,7 @@ void GraphRoute::Impl::SendJob(Run& run, GraphClient& client, const GraphJob& jo
                                    : client.SendMail(token.value(), job.mime.data);
     slot.Release();
     Status status = StatusOfGraphAnswer(answer, config_);
-    if (answer.http_status == 401 && !refreshed) {
+    if (FreshTokenMayHelp(answer) && !refreshed) {
       refreshed = true;  // one refresh and retry (docs/delivery.md, Tokens)
       rejected_token = token.value();
       continue;
@@ -296,8 +299,9 @@ GraphRoute::GraphRoute(M365Config config, Poco::Net::Context::Ptr tls,
 
 GraphRoute::~GraphRoute() = default;
 
-std::vector<DeliveryResult> GraphRoute::Deliver(const std::vector<notify::Message>& batch) {
-  return impl_->Deliver(batch);
+std::vector<DeliveryResult> GraphRoute::Deliver(const std::vector<notify::Message>& batch,
+                                                std::optional<Status>* given_up) {
+  return impl_->Deliver(batch, given_up);
 }
 
 }  // namespace m365

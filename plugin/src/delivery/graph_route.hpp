@@ -9,6 +9,7 @@
 #include <Poco/Net/Context.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -46,8 +47,12 @@ class GraphRoute {
   ~GraphRoute();
 
   // One result per message of `batch`, in order; never throws but
-  // std::bad_alloc (the SenderBase barrier catches that).
-  std::vector<notify::DeliveryResult> Deliver(const std::vector<notify::Message>& batch);
+  // std::bad_alloc (the SenderBase barrier catches that). `given_up`, when
+  // not null, receives why the rest of the batch was given up (nullopt when
+  // it was not): the sender's health reads it (delivery/sender_health.hpp).
+  std::vector<notify::DeliveryResult> Deliver(
+      const std::vector<notify::Message>& batch,
+      std::optional<notify::sdk::Status>* given_up = nullptr);
 
  private:
   class Impl;

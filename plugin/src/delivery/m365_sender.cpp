@@ -425,11 +425,14 @@ std::vector<notify::DeliveryResult> M365Sender::DeliverBatch(
     return ResultsWithoutRoute(batch, route.status(), route_->config());
   }
   if (*route == Transport::kGraph) {
-    auto results = route_->graph().Deliver(batch);
+    // A refusal that holds for every message (401 or 403 after the one token
+    // refresh, a refused token) turns the health failing, as on SMTP.
+    std::optional<Status> given_up;
+    auto results = route_->graph().Deliver(batch, &given_up);
     bool delivered = std::any_of(results.begin(), results.end(), [](const DeliveryResult& r) {
       return r.status == DeliveryStatus::kDelivered;
     });
-    impl_->health().AfterDeliver(std::nullopt, delivered);
+    impl_->health().AfterDeliver(given_up, delivered);
     return results;
   }
   return impl_->Deliver(batch);

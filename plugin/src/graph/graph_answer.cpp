@@ -179,6 +179,14 @@ Status LargeMessageRefusal(std::size_t mime_bytes, bool has_read_write) {
       "auto).");
 }
 
+bool FreshTokenMayHelp(const HttpsAnswer& answer) {
+  if (answer.http_status == 401) return true;
+  if (answer.http_status != 403) return false;
+  GraphError e = ParseGraphError(answer.body);
+  return e.code == "ErrorAccessDenied" &&
+         e.message.find("Access to OData is disabled") == std::string::npos;
+}
+
 bool RefusesEveryMessage(const Status& status) {
   using notify::sdk::StatusCode;
   switch (status.code()) {

@@ -50,6 +50,13 @@ notify::sdk::Status StatusOfGraphAnswer(const HttpsAnswer& answer, const M365Con
 // attachments would not fit in one request. kInvalidArgument.
 notify::sdk::Status LargeMessageRefusal(std::size_t mime_bytes, bool has_read_write);
 
+// True when a new token may change `answer`: a 401, or a 403 ErrorAccessDenied
+// for a missing permission (a token cached before Mail.Send was granted
+// lacks the role). Not for an access policy's 403 ("Access to OData is
+// disabled."), nor ErrorSendAsDenied: the token is not what they refuse. The
+// route refreshes the token once for these (docs/delivery.md, Tokens).
+bool FreshTokenMayHelp(const HttpsAnswer& answer);
+
 // True when `status` (from StatusOfGraphAnswer) would be the same for every
 // message of the mailbox: credentials, permission, the mailbox itself, a
 // refused certificate. The route then gives up the rest of the batch with it.
