@@ -16,6 +16,10 @@ packages=(
   # The PostgreSQL tests start their own server (initdb, pg_ctl) in a
   # temporary directory, and read it with psql.
   postgresql
+  # The HTTPS proxy tests start a real tinyproxy on loopback (never the
+  # package's own service: the tests run it in the foreground with their
+  # own config).
+  tinyproxy
   # scripts/package-test.sh: checks the Debian packages cpack builds.
   lintian
   clang libclang-rt-14-dev

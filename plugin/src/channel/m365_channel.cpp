@@ -25,7 +25,8 @@ namespace {
 TokenFetcher MakeTokenFetcher(const M365Config& config, Poco::Net::Context::Ptr tls,
                               const std::string& scope, const Clock& clock) {
   return [config, tls, scope, &clock]() -> notify::sdk::StatusOr<IssuedToken> {
-    TokenClient client(tls, std::chrono::duration_cast<std::chrono::milliseconds>(config.timeout));
+    TokenClient client(tls, std::chrono::duration_cast<std::chrono::milliseconds>(config.timeout),
+                       config.https_proxy);
     TokenResponse r = client.Request(TokenRequestFor(config, scope, clock.WallNow()));
     if (r.ok) return IssuedToken{std::move(r.access_token), r.expires_in};
     return DiagnoseTokenFailure(r, config);
@@ -34,13 +35,17 @@ TokenFetcher MakeTokenFetcher(const M365Config& config, Poco::Net::Context::Ptr 
 
 // Tells one credential of an app from another without holding the secret
 // twice: the credential kind, the secret or the certificate file, and the CA
-// file the request trusts (a refused sign-in certificate is a refusal too). A change forgets the
+// file the request trusts (a refused sign-in certificate is a refusal too), and the proxy with
+// its credentials (a proxy's 407 or 403 is a refusal too). A change forgets the
 // cache's refusal of the old one (docs/delivery.md, Tokens).
 std::string CredentialDigest(const M365Config& config) {
   Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
   const std::string kind = config.certificate_credential ? "certificate" : "secret";
+  const HttpsProxy& p = config.https_proxy;
+  const std::string proxy =
+      p.proxy ? p.proxy->Where() + "\n" + p.proxy->user + "\n" + p.proxy->password : p.error;
   for (const std::string* part :
-       {&kind, &config.client_secret, &config.certificate_file, &config.ca_file}) {
+       {&kind, &config.client_secret, &config.certificate_file, &config.ca_file, &proxy}) {
     sha256.update(std::to_string(part->size()) + ":");
     sha256.update(*part);
   }

@@ -16,7 +16,8 @@ using notify::sdk::StatusOr;
 
 StatusOr<std::string> CheckGraphToken(const M365Config& c, const Poco::Net::Context::Ptr& tls,
                                       const Clock& clock, std::string& token) {
-  TokenClient client(tls, std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout));
+  TokenClient client(tls, std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout),
+                     c.https_proxy);
   TokenResponse r = client.Request(TokenRequestFor(c, c.graph_scope, clock.WallNow()));
   if (!r.ok) return DiagnoseTokenFailure(r, c);
   token = r.access_token;

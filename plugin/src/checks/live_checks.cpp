@@ -83,7 +83,7 @@ class ValidatedToken : public TokenSource {
 // stored in `token`.
 StatusOr<std::string> CheckToken(const M365Config& c, const Poco::Net::Context::Ptr& tls,
                                  const Clock& clock, std::string& token) {
-  TokenClient client(tls, Timeout(c));
+  TokenClient client(tls, Timeout(c), c.https_proxy);
   TokenResponse r = client.Request(TokenRequestFor(c, c.scope, clock.WallNow()));
   if (!r.ok) return DiagnoseTokenFailure(r, c);
   token = r.access_token;
@@ -116,7 +116,7 @@ StatusOr<std::string> CheckClaims(const M365Config& c, const Poco::Net::Context:
   if (!problem.ok() && claims->HasAudience(c.expected_audience)) {
     // The most common mistake (docs/microsoft-365.md, What administrators get
     // wrong most): Graph Mail.Send granted instead of SMTP.SendAsApp.
-    TokenClient client(tls, Timeout(c));
+    TokenClient client(tls, Timeout(c), c.https_proxy);
     TokenResponse graph = client.Request(TokenRequestFor(c, c.graph_scope, clock.WallNow()));
     if (graph.ok) {
       graph_token = graph.access_token;
@@ -138,15 +138,30 @@ StatusOr<std::string> CheckClaims(const M365Config& c, const Poco::Net::Context:
   return DescribeClaims(*claims) + "; " + route.because;
 }
 
+// With an HTTPS proxy: what the connect step says about it (SMTP goes
+// direct; docs/channel-settings.md, HTTPS proxy), "" without one.
+std::string SmtpBesideProxy(const M365Config& c) {
+  if (!c.https_proxy.proxy) return "";
+  return "SMTP does not go through the HTTPS proxy " + c.https_proxy.proxy->Where() + " (" +
+         c.https_proxy.source_name + "): it connects directly to " + Where(c);
+}
+
 // connect: DNS, TCP and the 220 greeting (on port 465 after the TLS handshake).
 StatusOr<std::string> CheckConnect(const M365Config& c, SmtpConnection& smtp) {
   TakeLastCertificateError();
   SmtpStepResult r = smtp.Connect();
+  const std::string beside_proxy = SmtpBesideProxy(c);
   if (!r.ok) {
-    return WithCertificateReason(DiagnoseSmtpTransport(r.step, r.error, r.reply, c));
+    Status s = WithCertificateReason(DiagnoseSmtpTransport(r.step, r.error, r.reply, c));
+    if (beside_proxy.empty()) return s;
+    return s.WithRemedy(beside_proxy +
+                        ", so the firewall must let this host reach it. Where only the proxy "
+                        "may go out, use the Microsoft Graph route (Sending route graph, with "
+                        "Microsoft Graph Mail.Send), which goes through the proxy. " +
+                        s.remedy());
   }
   return "connected to " + Where(c) + (smtp.IsTls() ? " with implicit TLS" : "") + ": " +
-         r.reply.ToString();
+         r.reply.ToString() + (beside_proxy.empty() ? "" : "; " + beside_proxy);
 }
 
 // starttls: EHLO, and STARTTLS among the capabilities (no token goes

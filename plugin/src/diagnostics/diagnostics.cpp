@@ -9,6 +9,7 @@
 #include <chrono>
 #include <optional>
 
+#include "diagnostics/proxy_diagnosis.hpp"
 #include "smtp/reply_status.hpp"
 
 namespace m365 {
@@ -219,6 +220,13 @@ Status DiagnoseTokenFailure(const TokenResponse& r, const M365Config& c) {
         "Wait " + std::to_string(wait) +
             " seconds and try again; tokens are cached, so this clears by itself.",
         std::chrono::seconds(wait));
+  }
+  if (r.http_status == 0) {
+    // The proxy's own refusals name the proxy, not Microsoft.
+    if (auto proxied = DiagnoseProxyFailure(r.proxy, r.transport_error, r.certificate_problem,
+                                            c.authority_url, c)) {
+      return *proxied;
+    }
   }
   if (r.http_status == 0 || !r.transport_error.empty()) {
     std::string message = r.transport_error.empty() ? "no answer from " + where : r.transport_error;

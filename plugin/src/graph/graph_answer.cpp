@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "diagnostics/proxy_diagnosis.hpp"
 #include "graph/graph_request.hpp"
 #include "notify/sdk/settings.hpp"
 
@@ -70,6 +71,12 @@ int ParseGraphRetryAfter(const std::string& value) {
 Status StatusOfGraphAnswer(const HttpsAnswer& answer, const M365Config& c) {
   const std::string mailbox = c.from_email;
   if (answer.http_status == 0) {
+    // The proxy's own refusals name the proxy, not Microsoft Graph.
+    if (auto proxied = DiagnoseProxyFailure(
+            {answer.proxy, c.https_proxy.source_name, answer.proxy_failure, answer.proxy_status},
+            answer.transport_error, answer.certificate_problem, c.graph_url, c)) {
+      return proxied->WithMessage("Microsoft Graph was not reached: " + proxied->message());
+    }
     if (answer.certificate_problem) {
       return Status::FailedPrecondition(
           "Microsoft Graph was not reached: " + answer.transport_error,

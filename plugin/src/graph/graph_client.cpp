@@ -12,11 +12,12 @@ GraphClient::GraphClient(const M365Config& config, Poco::Net::Context::Ptr tls)
     : mailbox_(config.from_email),
       graph_url_(config.graph_url),
       tls_(std::move(tls)),
+      proxy_(config.https_proxy),
       timeout_(std::chrono::duration_cast<std::chrono::milliseconds>(config.timeout)) {
   if (SplitHttpsUrl(config.graph_url, &host_, &port_, &base_path_)) {
     while (!base_path_.empty() && base_path_.back() == '/') base_path_.pop_back();
     connection_ = std::make_unique<HttpsConnection>(host_, port_, tls_,
-                                                    /*keep_alive=*/true, "Microsoft Graph");
+                                                    /*keep_alive=*/true, "Microsoft Graph", proxy_);
   }
 }
 
@@ -90,7 +91,7 @@ HttpsAnswer GraphClient::PutBytes(const std::string& url, const std::string& byt
     if (!upload_connection_ ||
         upload_connection_->where() != host + (port == 443 ? "" : ":" + std::to_string(port))) {
       upload_connection_ = std::make_unique<HttpsConnection>(host, port, tls_, /*keep_alive=*/true,
-                                                             "the upload server");
+                                                             "the upload server", proxy_);
     }
     connection = upload_connection_.get();
   }

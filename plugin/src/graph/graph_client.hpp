@@ -56,6 +56,7 @@ class GraphClient {
   int port_ = 443;
   std::string base_path_;
   Poco::Net::Context::Ptr tls_;
+  HttpsProxy proxy_;  // config.https_proxy
   std::chrono::milliseconds timeout_;
   std::unique_ptr<HttpsConnection> connection_;         // null when graph_url is not https
   std::unique_ptr<HttpsConnection> upload_connection_;  // an upload URL's other host

@@ -4,6 +4,7 @@
 #include "net/https_connection.hpp"
 
 #include <Poco/Exception.h>
+#include <Poco/Net/HTTPBasicCredentials.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
@@ -84,13 +85,17 @@ bool ConnectWithin(const std::string& host, int port, DeadlineClock::time_point 
 }
 
 HttpsConnection::HttpsConnection(std::string host, int port, Poco::Net::Context::Ptr tls,
-                                 bool keep_alive, std::string what)
+                                 bool keep_alive, std::string what, const HttpsProxy& proxy)
     : host_(std::move(host)),
       port_(port),
       tls_(std::move(tls)),
       keep_alive_(keep_alive),
       what_(std::move(what)),
-      where_(host_ + (port_ == 443 ? "" : ":" + std::to_string(port_))) {}
+      where_(host_ + (port_ == 443 ? "" : ":" + std::to_string(port_))),
+      proxy_error_(proxy.error),
+      proxy_source_(proxy.source_name) {
+  if (const ProxyEndpoint* via = proxy.For(host_)) proxy_ = *via;
+}
 
 HttpsConnection::~HttpsConnection() { Close(); }
 
@@ -125,7 +130,24 @@ bool HttpsConnection::StillUsable() {
 bool HttpsConnection::Open(DeadlineClock::time_point deadline, const std::string& too_slow,
                            HttpsAnswer* answer) {
   std::string error;
-  if (!ConnectWithin(host_, port_, deadline, too_slow, &plain_, &error)) {
+  if (!proxy_error_.empty()) {
+    // A proxy the administrator set but that cannot be used is not gone
+    // around: the request fails naming it.
+    answer->transport_error = proxy_error_;
+    answer->proxy_failure = ProxyFailure::kUnusable;
+    return false;
+  }
+  if (proxy_) {
+    answer->proxy = proxy_->Where();
+    const std::string proxy_slow = "no answer from the HTTPS proxy " + proxy_->Where() +
+                                   too_slow.substr(too_slow.rfind(" within"));
+    if (!ConnectWithin(proxy_->host, proxy_->port, deadline, proxy_slow, &plain_, &error)) {
+      answer->transport_error =
+          "cannot reach the HTTPS proxy " + proxy_->Where() + " (" + proxy_source_ + "): " + error;
+      answer->proxy_failure = ProxyFailure::kUnreachable;
+      return false;
+    }
+  } else if (!ConnectWithin(host_, port_, deadline, too_slow, &plain_, &error)) {
     answer->transport_error = error;
     return false;
   }
@@ -134,6 +156,51 @@ bool HttpsConnection::Open(DeadlineClock::time_point deadline, const std::string
   // body would wait for the ACK of the header, which the server delays.
   plain_.setNoDelay(true);
   return true;
+}
+
+bool HttpsConnection::Tunnel(const DeadlineWatchdog& watchdog, const std::string& too_slow,
+                             HttpsAnswer* answer) {
+  const std::string where = proxy_->Where();
+  // CONNECT always names the port (RFC 9110, authority-form).
+  const std::string target = host_ + ":" + std::to_string(port_);
+  try {
+    Poco::Net::HTTPClientSession session(plain_);
+    Poco::Net::HTTPRequest connect(Poco::Net::HTTPRequest::HTTP_CONNECT, target,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    connect.set("Host", target);
+    if (!proxy_->user.empty()) {
+      Poco::Net::HTTPBasicCredentials(proxy_->user, proxy_->password).proxyAuthenticate(connect);
+    }
+    session.setKeepAlive(true);
+    session.sendRequest(connect);
+    Poco::Net::HTTPResponse response;
+    session.receiveResponse(response);
+    // The tunnel's bytes belong to TLS from here; the session only read the
+    // proxy's header (the server speaks only after the ClientHello).
+    (void)session.detachSocket();
+    const int status = response.getStatus();
+    if (status >= 200 && status < 300) return true;
+    answer->proxy_status = status;
+    // 401 too: tinyproxy 1.11 answers wrong credentials to CONNECT with it.
+    answer->proxy_failure = status == 407 || status == 401 ? ProxyFailure::kAuthentication
+                            : status == 403                ? ProxyFailure::kForbidden
+                                                           : ProxyFailure::kRefused;
+    answer->transport_error = "the HTTPS proxy " + where + " refused the tunnel to " + target +
+                              " (HTTP " + std::to_string(status) + " " +
+                              FirstLine(response.getReason(), 100) + ")";
+  } catch (const Poco::Exception& e) {
+    if (watchdog.fired() || dynamic_cast<const Poco::TimeoutException*>(&e) != nullptr) {
+      answer->proxy_failure = ProxyFailure::kUnreachable;
+      answer->transport_error =
+          "no answer from the HTTPS proxy " + where + too_slow.substr(too_slow.rfind(" within"));
+    } else {
+      answer->proxy_failure = ProxyFailure::kNotHttp;
+      answer->transport_error =
+          "the HTTPS proxy " + where +
+          " did not answer CONNECT as an HTTP proxy: " + FirstLine(e.displayText(), 200);
+    }
+  }
+  return false;
 }
 
 HttpsAnswer HttpsConnection::Send(Poco::Net::HTTPRequest& request, const std::string& body,
@@ -145,6 +212,7 @@ HttpsAnswer HttpsConnection::Send(Poco::Net::HTTPRequest& request, const std::st
   TakeLastCertificateError();  // forget an earlier exchange's refusal
   if (session_ && !StillUsable()) Close();
   const bool reconnect = session_ == nullptr;
+  if (proxy_) r.proxy = proxy_->Where();
   if (reconnect && !Open(deadline, too_slow, &r)) return r;
   // The socket outlives the watchdog, which must never cut a reused descriptor.
   DeadlineWatchdog watchdog(deadline);
@@ -153,8 +221,13 @@ HttpsAnswer HttpsConnection::Send(Poco::Net::HTTPRequest& request, const std::st
     watchdog.Watch(plain_);
     plain_.setReceiveTimeout(Remaining(deadline));
     plain_.setSendTimeout(Remaining(deadline));
+    if (reconnect && proxy_ && !Tunnel(watchdog, too_slow, &r)) {
+      Close();
+      return r;
+    }
     if (reconnect) {
-      // The handshake checks the chain and that the certificate names host_.
+      // The handshake checks the chain and that the certificate names host_
+      // (through a tunnel too: the proxy only relays the bytes).
       secure_ = std::make_unique<Poco::Net::SecureStreamSocket>(
           Poco::Net::SecureStreamSocket::attach(plain_, host_, tls_));
       // Now, so that a refused handshake is known to have sent nothing.

@@ -12,8 +12,10 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "net/https_proxy.hpp"
 #include "net/net_deadline.hpp"
 
 namespace m365 {
@@ -25,10 +27,10 @@ bool SplitHttpsUrl(const std::string& url, std::string* host, int* port, std::st
 
 // A TCP connection to host:port: the name resolved within `deadline`, then
 // each address tried until one accepts, each connect bounded by the deadline.
-// This is the one place where the plugin opens a connection for HTTPS (an
-// HTTPS proxy's CONNECT belongs here). On failure returns false with *error
-// set to a text naming `where` ("connection to X refused", "no answer from X
-// within N s", "cannot resolve X"). `too_slow` is the text for a deadline.
+// This is the one place where the plugin opens a connection for HTTPS (to
+// the server, or to the proxy HttpsConnection tunnels through). On failure returns false with
+// *error set to a text naming `where` ("connection to X refused", "no answer from X within N s",
+// "cannot resolve X"). `too_slow` is the text for a deadline.
 bool ConnectWithin(const std::string& host, int port, DeadlineClock::time_point deadline,
                    const std::string& too_slow, Poco::Net::StreamSocket* socket,
                    std::string* error);
@@ -45,6 +47,21 @@ struct HttpsAnswer {
   // The request was (maybe partly) written before the exchange failed: the
   // server may have acted on it. False when nothing left this client.
   bool request_sent = false;
+  // Through an HTTPS proxy: its "host:port" ("" when direct), and why it
+  // failed when the failure was the proxy's (then nothing reached the
+  // server). Never the proxy's credentials.
+  std::string proxy;
+  ProxyFailure proxy_failure = ProxyFailure::kNone;
+  int proxy_status = 0;  // the proxy's HTTP status to CONNECT when it refused
+};
+
+// The part of `answer` that concerns the proxy, for a caller that keeps its
+// own record of the wire (the token client).
+struct ProxyOutcome {
+  std::string proxy;  // "host:port", "" when direct
+  std::string source_name;
+  ProxyFailure failure = ProxyFailure::kNone;
+  int status = 0;
 };
 
 // One HTTPS connection to one host, kept open between requests when `keep_alive`
@@ -53,8 +70,11 @@ struct HttpsAnswer {
 class HttpsConnection {
  public:
   // `what` names the server in errors ("the token endpoint", "Microsoft Graph").
+  // `proxy`: the channel's proxy decision; a connection to `host` goes
+  // through proxy.For(host) as a CONNECT tunnel, TLS end to end with the
+  // certificate checked for `host` (docs/channel-settings.md, HTTPS proxy).
   HttpsConnection(std::string host, int port, Poco::Net::Context::Ptr tls, bool keep_alive,
-                  std::string what);
+                  std::string what, const HttpsProxy& proxy = HttpsProxy());
   ~HttpsConnection();
   HttpsConnection(const HttpsConnection&) = delete;
   HttpsConnection& operator=(const HttpsConnection&) = delete;
@@ -78,6 +98,9 @@ class HttpsConnection {
 
  private:
   bool Open(DeadlineClock::time_point deadline, const std::string& too_slow, HttpsAnswer* answer);
+  // CONNECT host_:port_ through the proxy on plain_, within the watchdog's
+  // deadline; false with *answer's proxy fields set when refused.
+  bool Tunnel(const DeadlineWatchdog& watchdog, const std::string& too_slow, HttpsAnswer* answer);
   // False when the open connection cannot carry another request (the server
   // closed it while idle): it is then closed.
   bool StillUsable();
@@ -88,6 +111,9 @@ class HttpsConnection {
   bool keep_alive_;
   std::string what_;
   std::string where_;
+  std::optional<ProxyEndpoint> proxy_;  // the proxy for host_, when one is used
+  std::string proxy_error_;             // the proxy decision cannot be used
+  std::string proxy_source_;            // where the proxy came from, for errors
   Poco::Net::StreamSocket plain_;
   // Not default-constructed: that would make Poco's SSLManager build its
   // default client context and install a host-wide certificate handler.

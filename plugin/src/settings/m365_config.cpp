@@ -15,6 +15,7 @@
 #include "credential/credential_expiry.hpp"
 #include "notify/sdk/settings.hpp"
 #include "settings/credential_checks.hpp"
+#include "settings/proxy_checks.hpp"
 
 namespace m365 {
 namespace {
@@ -237,6 +238,7 @@ void CheckM365Semantics(const notify::Settings& settings, std::vector<FieldIssue
   CheckOverrides(settings, issues);
   CheckGraphUrl(settings, issues);
   CheckCaFile(settings, issues);
+  CheckProxySettings(settings, issues, ProcessEnvironment());
 }
 
 std::vector<notify::FieldIssue> CheckM365Settings(const notify::Settings& settings,
@@ -247,7 +249,7 @@ std::vector<notify::FieldIssue> CheckM365Settings(const notify::Settings& settin
   return issues;
 }
 
-M365Config ResolveConfig(const notify::Settings& settings) {
+M365Config ResolveConfig(const notify::Settings& settings, const EnvironmentLookup& environment) {
   auto fields = M365Fields();
   notify::sdk::SettingsView view(fields, settings);
   M365Config c;
@@ -278,6 +280,8 @@ M365Config ResolveConfig(const notify::Settings& settings) {
                 : transport == "graph" ? Transport::kGraph
                                        : Transport::kAuto;
   c.ca_file = view.Get("ca_file");
+  c.https_proxy =
+      ResolveHttpsProxy(view.Get("https_proxy"), view.Get("https_proxy_password"), environment);
   c.certificate_credential = view.Get("credential") == "certificate";
   if (c.certificate_credential) {
     c.certificate_file = view.Get("certificate_file");

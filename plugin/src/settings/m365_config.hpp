@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "credential/client_certificate.hpp"
+#include "net/https_proxy.hpp"
 #include "notify/host_api/fields.hpp"
 #include "notify/host_api/settings.hpp"
 #include "notify/host_api/validation.hpp"
@@ -56,6 +57,9 @@ struct M365Config {
   // file could not be loaded (certificate_error says why) or with a secret.
   std::shared_ptr<const ClientCertificate> certificate;
   std::string certificate_error;
+  // https_proxy (with https_proxy_password), or the environment's proxy
+  // when it is empty (net/https_proxy.hpp), decided by ResolveConfig.
+  HttpsProxy https_proxy;
   // secret_expires, when given and credential = secret.
   std::optional<std::chrono::system_clock::time_point> secret_expires;
 };
@@ -80,8 +84,10 @@ std::vector<notify::FieldIssue> CheckM365Settings(
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 // Typed values with defaults and cloud hosts applied; with credential =
-// certificate, the certificate file is read here (no network). Call only on
+// certificate, the certificate file is read here (no network); with
+// https_proxy empty, `environment` gives the proxy variables. Call only on
 // settings that CheckM365Settings accepted.
-M365Config ResolveConfig(const notify::Settings& settings);
+M365Config ResolveConfig(const notify::Settings& settings,
+                         const EnvironmentLookup& environment = ProcessEnvironment());
 
 }  // namespace m365

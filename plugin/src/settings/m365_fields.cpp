@@ -138,6 +138,20 @@ std::vector<notify::FieldDescriptor> M365Fields() {
                          "replaces the system trust store.",
                          FieldGroup::kAdvanced));
 
+  fields.push_back(Field(
+      "https_proxy", "HTTPS proxy", FieldType::kUrl, false, "",
+      "Optional HTTP proxy for the sign-in and Microsoft Graph requests, as http://host:port or "
+      "http://user@host:port (the password goes in HTTPS proxy password). They pass through it "
+      "as a CONNECT tunnel: TLS stays end to end. Empty: the host's HTTPS_PROXY and NO_PROXY "
+      "environment variables, as curl reads them. SMTP never goes through it.",
+      FieldGroup::kAdvanced));
+
+  fields.push_back(Field("https_proxy_password", "HTTPS proxy password", FieldType::kSecret, false,
+                         "",
+                         "The password of the user named in HTTPS proxy, when the proxy asks for "
+                         "one (Basic authentication). Kept as a secret.",
+                         FieldGroup::kAdvanced));
+
   auto transport =
       Field("transport", "Sending route", FieldType::kChoice, false, "auto",
             "auto: Exchange Online SMTP when the app holds Office 365 Exchange Online > "

@@ -162,8 +162,9 @@ TokenRequest TokenRequestFor(const M365Config& config, const std::string& scope,
   return request;
 }
 
-TokenClient::TokenClient(Poco::Net::Context::Ptr tls, std::chrono::milliseconds timeout)
-    : tls_(std::move(tls)), timeout_(timeout) {}
+TokenClient::TokenClient(Poco::Net::Context::Ptr tls, std::chrono::milliseconds timeout,
+                         HttpsProxy proxy)
+    : tls_(std::move(tls)), timeout_(timeout), proxy_(std::move(proxy)) {}
 
 TokenResponse TokenClient::Request(const TokenRequest& request) const {
   TokenResponse r;
@@ -181,7 +182,7 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
   if (request.certificate) r.assertion_time = request.now;
   ScopedSigpipeBlock no_sigpipe;
   // One connection per request: tokens are requested once an hour or so.
-  HttpsConnection connection(host, port, tls_, /*keep_alive=*/false, "the token endpoint");
+  HttpsConnection connection(host, port, tls_, /*keep_alive=*/false, "the token endpoint", proxy_);
   Poco::Net::HTTPRequest http(Poco::Net::HTTPRequest::HTTP_POST,
                               "/" + request.tenant + "/oauth2/v2.0/token",
                               Poco::Net::HTTPMessage::HTTP_1_1);
@@ -189,6 +190,7 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
   http.setContentType("application/x-www-form-urlencoded");
   http.set("Accept", "application/json");
   HttpsAnswer answer = connection.Send(http, body, kMaxTokenResponseBytes, timeout_);
+  r.proxy = {answer.proxy, proxy_.source_name, answer.proxy_failure, answer.proxy_status};
   if (answer.http_status == 0) {
     r.transport_error = answer.transport_error;
     r.certificate_problem = answer.certificate_problem;
@@ -197,6 +199,7 @@ TokenResponse TokenClient::Request(const TokenRequest& request) const {
   TokenResponse parsed =
       ParseTokenResponse(answer.http_status, answer.content_type, answer.body, answer.retry_after);
   parsed.assertion_time = r.assertion_time;
+  parsed.proxy = r.proxy;
   return parsed;
 }
 

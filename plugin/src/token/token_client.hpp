@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "credential/client_certificate.hpp"
+#include "net/https_connection.hpp"
 #include "notify/sdk/status.hpp"
 #include "settings/m365_config.hpp"
 
@@ -49,6 +50,8 @@ struct [[nodiscard]] TokenResponse {
   std::string transport_error;       // when no usable response: what went wrong
   bool certificate_problem = false;  // transport_error is a TLS certificate refusal
   int retry_after_s = 0;             // from Retry-After on 429 / 503, 0 when absent
+  // Through a proxy: which, and why it failed when the failure was its own.
+  ProxyOutcome proxy;
   // With a certificate: the local time the client assertion was dated with.
   std::optional<std::chrono::system_clock::time_point> assertion_time;
 };
@@ -82,7 +85,10 @@ bool SplitHttpsAuthority(const std::string& authority_url, std::string* host, in
 // Sends token requests. Thread-safe; holds no secret itself.
 class TokenClient {
  public:
-  TokenClient(Poco::Net::Context::Ptr tls, std::chrono::milliseconds timeout);
+  // `proxy`: the channel's proxy decision (M365Config::https_proxy); the
+  // default goes direct, for tests and benchmarks only.
+  TokenClient(Poco::Net::Context::Ptr tls, std::chrono::milliseconds timeout,
+              HttpsProxy proxy = HttpsProxy());
   // POSTs the request and parses the answer; the whole exchange (connect,
   // send, read) ends within the timeout. Never throws; errors never contain
   // the secret.
@@ -91,6 +97,7 @@ class TokenClient {
  private:
   Poco::Net::Context::Ptr tls_;
   std::chrono::milliseconds timeout_;
+  HttpsProxy proxy_;
 };
 
 }  // namespace m365

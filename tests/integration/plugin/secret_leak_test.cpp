@@ -2,6 +2,8 @@
 // step, sending, refreshing after a 535, and the faults, in process with every plugin log line
 // captured, then the real notify-host with the plugin, logging at trace. LeakScanner says what
 // counts as a leak.
+#include <Poco/Base64Encoder.h>
+#include <Poco/String.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -16,6 +18,8 @@
 #include "net/tls_context.hpp"
 #include "notify/sdk/testing/conformance.hpp"
 #include "notify/test_support/command_run.hpp"
+#include "notify/test_support/refusing_port.hpp"
+#include "proxy_peers.hpp"
 #include "smtp/smtp_connection.hpp"
 #include "token/token_cache.hpp"
 
@@ -25,6 +29,14 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kWrongSecret = "Wr0ng~Secret.Value_abcdefghijklmnopqrstuv";
+
+std::string Base64(const std::string& text) {
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out);
+  encoder << text;
+  encoder.close();
+  return out.str();
+}
 
 class SecretLeakTest : public FaultMatrixTest {
  protected:
@@ -221,6 +233,74 @@ TEST_F(SecretLeakTest, NothingSecretOnTheGraphRoute) {
 
   scanner_->Collect("plugin log", host_.AllText());
   EXPECT_GE(scanner_->captured(), 1) << "no Graph token captured: the check would be blind";
+  scanner_->ExpectNoLeak();
+}
+
+// The HTTPS proxy's password (docs/channel-settings.md, HTTPS proxy): from
+// https_proxy_password or from the environment's HTTPS_PROXY, right or
+// wrong, through a real tinyproxy with Basic authentication, a proxy that
+// cannot be reached, and delivery: never in a report, result or log line,
+// nor its Proxy-Authorization form.
+TEST_F(SecretLeakTest, NothingOfTheProxyPasswordInAnyProxyScenario) {
+  const std::string kProxyPassword = "Pr0xy-Pa55_word_zyxw";
+  const std::string kWrongProxyPassword = "Wr0ng-Pr0xy_Pa55_abcd";
+  scanner_->AddSecret("the proxy password", kProxyPassword);
+  scanner_->AddSecret("the wrong proxy password", kWrongProxyPassword);
+  scanner_->AddSecret("the Proxy-Authorization value",
+                      Poco::replace(Base64("alice:" + kProxyPassword), "=", ""));
+  scanner_->AddSecret("the wrong Proxy-Authorization value",
+                      Poco::replace(Base64("alice:" + kWrongProxyPassword), "=", ""));
+  scanner_->AddSecret("the Graph app's secret", m365emu::kDemoGraphSecretValue);
+  for (const char* name : {"https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY"}) ::unsetenv(name);
+  // tinyproxy takes letters, digits, - and _ in a BasicAuth password.
+  Tinyproxy proxy(state_dir_ + "/tinyproxy", {"alice", kProxyPassword, {}});
+  ASSERT_TRUE(proxy.running());
+  const std::string with_user = "http://alice@127.0.0.1:" + std::to_string(proxy.port());
+
+  notify::Settings graph = FaultSettings();
+  graph["client_id"] = m365emu::kDemoGraphClientId;
+  graph["client_secret"] = m365emu::kDemoGraphSecretValue;
+  graph["graph_url"] = emulator_->graph_url();
+  graph["transport"] = "auto";
+  graph["https_proxy"] = with_user;
+  graph["https_proxy_password"] = kProxyPassword;
+  Save("through the proxy", graph, "admin@contoso.com");
+  Send("through the proxy", 2, graph);
+  notify::Settings smtp = FaultSettings();
+  smtp["https_proxy"] = with_user;
+  smtp["https_proxy_password"] = kProxyPassword;
+  Save("SMTP beside the proxy", smtp, "admin@contoso.com");
+  notify::Settings wrong = graph;
+  wrong["https_proxy_password"] = kWrongProxyPassword;
+  Save("wrong proxy password", wrong, "");
+  Send("wrong proxy password", 1, wrong);
+  notify::Settings inline_password = graph;
+  inline_password.erase("https_proxy_password");
+  inline_password["https_proxy"] =
+      "http://alice:" + kProxyPassword + "@127.0.0.1:" + std::to_string(proxy.port());
+  Save("password inside the URL", inline_password, "");
+  notify::test_support::RefusingPort refusing;
+  notify::Settings unreachable = graph;
+  unreachable["https_proxy"] = "http://alice@127.0.0.1:" + std::to_string(refusing.port());
+  Save("unreachable proxy", unreachable, "");
+
+  notify::Settings from_environment = graph;
+  from_environment.erase("https_proxy");
+  from_environment.erase("https_proxy_password");
+  for (const std::string& password : {kProxyPassword, kWrongProxyPassword}) {
+    ::setenv("HTTPS_PROXY",
+             ("http://alice:" + password + "@127.0.0.1:" + std::to_string(proxy.port())).c_str(),
+             1);
+    Save("the environment's proxy", from_environment, "admin@contoso.com");
+    Send("the environment's proxy", 1, from_environment);
+  }
+  ::setenv("HTTPS_PROXY", ("socks5://alice:" + kProxyPassword + "@127.0.0.1:1080").c_str(), 1);
+  Save("an unusable environment proxy", from_environment, "");
+  ::unsetenv("HTTPS_PROXY");
+
+  EXPECT_GE(proxy.Connects("localhost:" + std::to_string(emulator_->token_port())), 1)
+      << "nothing went through the proxy: the check would be blind";
+  scanner_->Collect("plugin log", host_.AllText());
   scanner_->ExpectNoLeak();
 }
 

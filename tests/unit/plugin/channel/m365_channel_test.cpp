@@ -53,7 +53,7 @@ TEST(M365ChannelTest, InfoNamesTheContractId) {
   EXPECT_EQ(info.id, "m365_oauth_smtp");
   EXPECT_EQ(info.display_name, "Microsoft 365 (OAuth2)");
   EXPECT_EQ(channel.Fields().size(), m365::M365Fields().size());
-  EXPECT_EQ(channel.Fields().size(), 19u);
+  EXPECT_EQ(channel.Fields().size(), 21u);
 }
 
 TEST(M365ChannelTest, FieldErrorsStopBeforeAnyLiveCheck) {

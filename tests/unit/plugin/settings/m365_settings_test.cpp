@@ -48,11 +48,27 @@ TEST(M365SettingsTest, FormHasTheContractKeysInOrder) {
   auto fields = M365Fields();
   std::vector<std::string> keys;
   for (const auto& f : fields) keys.push_back(f.key);
-  EXPECT_EQ(keys, (std::vector<std::string>{
-                      "server_name", "port", "timeout", "batch_size", "from_email", "client_id",
-                      "credential", "client_secret", "secret_expires", "certificate_file",
-                      "tenant_id", "cloud", "smtp_host", "authority_url", "ca_file", "transport",
-                      "graph_url", "from_name", "keep_open_seconds"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"server_name",
+                                            "port",
+                                            "timeout",
+                                            "batch_size",
+                                            "from_email",
+                                            "client_id",
+                                            "credential",
+                                            "client_secret",
+                                            "secret_expires",
+                                            "certificate_file",
+                                            "tenant_id",
+                                            "cloud",
+                                            "smtp_host",
+                                            "authority_url",
+                                            "ca_file",
+                                            "https_proxy",
+                                            "https_proxy_password",
+                                            "transport",
+                                            "graph_url",
+                                            "from_name",
+                                            "keep_open_seconds"}));
   bool advanced_seen = false;
   for (const auto& f : fields) {
     if (f.group == FieldGroup::kAdvanced) advanced_seen = true;
