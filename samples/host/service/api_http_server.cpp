@@ -11,6 +11,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -141,12 +142,15 @@ ApiHttpServer::ApiHttpServer(const HttpSettings& settings, const ApiRouter& rout
   params->setMaxQueued(256);
   params->setKeepAlive(true);
   params->setTimeout(Poco::Timespan(30, 0));  // a silent client does not hold a thread for ever
+  threads_ = std::make_unique<Poco::ThreadPool>(1, std::max(1, settings.threads) + 1);
   server_ = std::make_unique<Poco::Net::HTTPServer>(
-      new Factory(router, std::move(check), settings.max_body_bytes), socket, params);
+      new Factory(router, std::move(check), settings.max_body_bytes), *threads_, socket, params);
 }
 
 ApiHttpServer::~ApiHttpServer() {
   if (server_) server_->stopAll(true);
+  server_.reset();
+  if (threads_) threads_->joinAll();
 }
 
 void ApiHttpServer::Start() { server_->start(); }
@@ -157,6 +161,7 @@ void ApiHttpServer::Stop(long wait_ms) {
   while (server_->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   server_->stopAll(true);
+  threads_->joinAll();
 }
 
 }  // namespace notify_host

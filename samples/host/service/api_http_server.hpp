@@ -5,6 +5,7 @@
 // for unknown routes, 413 for a body over the limit, 500 (logged, without
 // the body) for an unexpected error in a handler.
 #include <Poco/Net/HTTPServer.h>
+#include <Poco/ThreadPool.h>
 
 #include <functional>
 #include <memory>
@@ -35,6 +36,10 @@ class ApiHttpServer {
   bool tls() const { return tls_; }
 
  private:
+  // The listener's own threads, joined at Stop: a thread that ends frees the
+  // per-thread state OpenSSL gave it (the channels' checks run TLS on them),
+  // where the shared default pool's threads would outlive the server.
+  std::unique_ptr<Poco::ThreadPool> threads_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::uint16_t port_ = 0;
   bool tls_ = false;

@@ -1,16 +1,18 @@
 #include "web/page_sessions.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
+#include <sodium.h>
 
 #include <stdexcept>
 
 namespace notify_host::web {
 
 std::string RandomHex32() {
+  // libsodium's generator (getrandom) keeps no per-thread state, unlike
+  // OpenSSL's RAND_bytes, whose per-thread generator the listener's pooled
+  // threads would leave behind at exit.
+  if (sodium_init() < 0) throw std::runtime_error("no randomness for a session id (sodium_init)");
   unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1)
-    throw std::runtime_error("no randomness for a session id (RAND_bytes failed)");
+  randombytes_buf(bytes, sizeof bytes);
   static const char kHex[] = "0123456789abcdef";
   std::string out;
   for (unsigned char b : bytes) {
@@ -69,7 +71,7 @@ void PageSessions::End(const std::string& id) {
 
 bool CsrfMatches(const PageSession& session, const std::string& given) {
   return given.size() == session.csrf.size() && !session.csrf.empty() &&
-         CRYPTO_memcmp(given.data(), session.csrf.data(), given.size()) == 0;
+         sodium_memcmp(given.data(), session.csrf.data(), given.size()) == 0;
 }
 
 std::string CookieValue(const std::string& header, const std::string& name) {

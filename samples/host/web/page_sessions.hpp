@@ -57,8 +57,8 @@ bool CsrfMatches(const PageSession& session, const std::string& given);
 // The value of cookie `name` in a Cookie header, or "".
 std::string CookieValue(const std::string& header, const std::string& name);
 
-// 32 random bytes from OpenSSL as 64 hex digits. Throws std::runtime_error
-// when the system has no randomness to give.
+// 32 random bytes from libsodium as 64 hex digits. Throws std::runtime_error
+// when libsodium cannot start.
 std::string RandomHex32();
 
 }  // namespace notify_host::web
