@@ -23,5 +23,8 @@ if [ -f "$root/tests/sanitizer/lsan.supp" ]; then
   export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/sanitizer/lsan.supp:print_suppressions=0}
 fi
 cd "$build"
+# The tests' servers are on loopback; a proxy from the environment would carry
+# the channel's HTTPS to it (docs/channel-settings.md, HTTPS proxy).
+unset https_proxy HTTPS_PROXY
 ctest --output-on-failure -j"$jobs" --timeout 600 -LE long \
   -E '^emulator\.(PeersTest|StandaloneTest)\.|^host\.SdkConsumerBuildsSamplePluginOutOfTree$'
