@@ -78,8 +78,9 @@ class DeliveryQueue {
   // Stores the attempts of one Deliver call at once.
   virtual void Record(const std::string& ruleset, const std::vector<AttemptRecord>& attempts) = 0;
   // Turns every waiting notification created before `created_before_ms`
-  // into `expired`; returns how many.
-  virtual std::size_t ExpireOlderThan(std::int64_t created_before_ms, std::int64_t now_ms) = 0;
+  // into `expired`; returns them, as (id, ruleset).
+  virtual std::vector<std::pair<std::string, std::string>> ExpireOlderThan(
+      std::int64_t created_before_ms, std::int64_t now_ms) = 0;
 
   virtual std::optional<DeliveryRuleset> FindRuleset(const std::string& name) = 0;
   virtual void SaveHealth(const std::string& ruleset, const RulesetHealth& health) = 0;

@@ -136,12 +136,13 @@ void DeliveryWorkers::ClaimDueWork(std::unique_lock<std::mutex>& lock) {
   if (now - last_expiry_ms_ >= kExpiryEveryMs) {
     last_expiry_ms_ = now;
     lock.unlock();
-    std::size_t expired = queue_.ExpireOlderThan(now - settings_.retry.max_age.count(), now);
+    auto expired = queue_.ExpireOlderThan(now - settings_.retry.max_age.count(), now);
     lock.lock();
-    if (expired > 0) {
-      Log().warning("expired " + std::to_string(expired) +
-                    " notifications older than delivery.max_age without delivery");
-      for (std::size_t i = 0; i < expired; ++i) metrics_.Outcome("", "expired");
+    // One line per notification, as an expiry after an attempt has, with
+    // its ruleset and id (docs/service.md, "Logs").
+    for (const auto& [id, ruleset] : expired) {
+      Log().warning(Tag(ruleset, id) + " expired: older than delivery.max_age, not delivered");
+      metrics_.Outcome(ruleset, "expired");
     }
   }
   lock.unlock();

@@ -112,12 +112,12 @@ void StateDeliveryQueue::Record(const std::string&, const std::vector<AttemptRec
   tx.Commit();
 }
 
-std::size_t StateDeliveryQueue::ExpireOlderThan(std::int64_t created_before_ms,
-                                                std::int64_t now_ms) {
+std::vector<std::pair<std::string, std::string>> StateDeliveryQueue::ExpireOlderThan(
+    std::int64_t created_before_ms, std::int64_t now_ms) {
   auto tx = db_.BeginWrite();
-  std::size_t n = state::OutboxRepository(tx).ExpireCreatedBefore(created_before_ms, now_ms);
+  auto expired = state::OutboxRepository(tx).ExpireCreatedBefore(created_before_ms, now_ms);
   tx.Commit();
-  return n;
+  return expired;
 }
 
 std::optional<DeliveryRuleset> StateDeliveryQueue::FindRuleset(const std::string& name) {

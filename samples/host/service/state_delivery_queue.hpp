@@ -20,7 +20,8 @@ class StateDeliveryQueue : public DeliveryQueue {
                                          std::size_t limit) override;
   void ExtendClaims(const std::vector<std::string>& ids, std::int64_t now_ms) override;
   void Record(const std::string& ruleset, const std::vector<AttemptRecord>& attempts) override;
-  std::size_t ExpireOlderThan(std::int64_t created_before_ms, std::int64_t now_ms) override;
+  std::vector<std::pair<std::string, std::string>> ExpireOlderThan(std::int64_t created_before_ms,
+                                                                   std::int64_t now_ms) override;
   std::optional<DeliveryRuleset> FindRuleset(const std::string& name) override;
   void SaveHealth(const std::string& ruleset, const RulesetHealth& health) override;
   std::map<std::string, RulesetHealth> LoadHealth() override;

@@ -170,14 +170,24 @@ std::size_t OutboxRepository::ReleaseClaims(const std::string& host, std::int64_
   return st.execute();
 }
 
-std::size_t OutboxRepository::ExpireCreatedBefore(std::int64_t created_before_ms,
-                                                  std::int64_t now_ms) {
-  Poco::Data::Statement st(tx_.session());
-  st << tx_.Sql(
-      "UPDATE notifications SET status = 'expired', updated_at = ? "
-      "WHERE status IN ('queued', 'retry_later') AND created_at < ?"),
-      bind(Int64(now_ms)), bind(Int64(created_before_ms));
-  return st.execute();
+std::vector<std::pair<std::string, std::string>> OutboxRepository::ExpireCreatedBefore(
+    std::int64_t created_before_ms, std::int64_t now_ms) {
+  std::vector<std::string> ids, rulesets;
+  tx_.session() << tx_.Sql(
+      "SELECT id, ruleset FROM notifications "
+      "WHERE status IN ('queued', 'retry_later') AND created_at < ? ORDER BY created_at"),
+      into(ids), into(rulesets), bind(Int64(created_before_ms)), now;
+  std::vector<std::pair<std::string, std::string>> expired;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    // Still waiting: another host may have claimed it since the SELECT.
+    Poco::Data::Statement st(tx_.session());
+    st << tx_.Sql(
+        "UPDATE notifications SET status = 'expired', updated_at = ? "
+        "WHERE id = ? AND status IN ('queued', 'retry_later')"),
+        bind(Int64(now_ms)), bind(ids[i]);
+    if (st.execute() > 0) expired.emplace_back(ids[i], rulesets[i]);
+  }
+  return expired;
 }
 
 std::vector<AttemptRow> OutboxRepository::Attempts(const std::string& id) {

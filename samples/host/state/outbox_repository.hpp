@@ -111,8 +111,9 @@ class OutboxRepository {
   std::size_t ReleaseClaims(const std::string& host, std::int64_t now_ms);
 
   // queued / retry_later notifications created before `created_before_ms`
-  // become expired; returns how many.
-  std::size_t ExpireCreatedBefore(std::int64_t created_before_ms, std::int64_t now_ms);
+  // become expired; returns them, as (id, ruleset), for the log and metrics.
+  std::vector<std::pair<std::string, std::string>> ExpireCreatedBefore(
+      std::int64_t created_before_ms, std::int64_t now_ms);
 
   // The attempts of `id`, in order.
   std::vector<AttemptRow> Attempts(const std::string& id);

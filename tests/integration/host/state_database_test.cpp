@@ -315,7 +315,9 @@ TEST_F(StateDatabaseTest, TheOutboxEnqueuesOnceClaimsUnderALeaseAndRecordsAttemp
   EXPECT_EQ(outbox.ReleaseClaims("host-b", 70000), 2u);
   EXPECT_EQ(outbox.Find("n2")->status, "queued");
   EXPECT_EQ(outbox.OldestWaitingCreatedAt(), 1200);
-  EXPECT_EQ(outbox.ExpireCreatedBefore(1250, 80000), 1u) << "n2 only; n1 is delivered";
+  auto expired = outbox.ExpireCreatedBefore(1250, 80000);
+  ASSERT_EQ(expired.size(), 1u) << "n2 only; n1 is delivered";
+  EXPECT_EQ(expired[0].first, "n2");
   EXPECT_EQ(outbox.Find("n2")->status, "expired");
   auto counts = outbox.CountByStatus();
   EXPECT_EQ(counts["delivered"], 1);

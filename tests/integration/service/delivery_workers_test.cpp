@@ -235,6 +235,27 @@ TEST_F(Workers, ANotificationOlderThanMaxAgeExpiresInsteadOfRetrying) {
   EXPECT_EQ(outbox_.Get("old").status, "expired");
 }
 
+// A notification that waited past max_age without a further attempt (its
+// retry was not due, or its ruleset is failing) expires with a log line that
+// names its ruleset and id, and counts under its ruleset.
+TEST_F(Workers, AWaitingNotificationPastMaxAgeExpiresWithItsRulesetAndIdLogged) {
+  settings_.retry.max_age = std::chrono::minutes(10);
+  outbox_.Add("old", "ops", now_ms_ - 11 * 60'000);
+  Start();
+  ASSERT_TRUE(Settled("expired", 1));
+  EXPECT_EQ(log_->Count(Poco::Message::PRIO_WARNING,
+                        "ruleset=ops notification=old expired: older than delivery.max_age"),
+            1);
+  {
+    std::lock_guard<std::mutex> lock(stats_.mutex);
+    EXPECT_EQ(stats_.calls, 0) << "expired while waiting, not after an attempt";
+  }
+  const std::string text = metrics_.Render({});
+  EXPECT_NE(text.find(R"(notify_delivery_outcomes_total{outcome="expired",ruleset="ops"} 1)"),
+            std::string::npos)
+      << text;
+}
+
 TEST_F(Workers, ARejectedMessageIsFinalAndTheOthersOfItsBatchGoOn) {
   script_ = [](const notify::Message& m) {
     DeliveryResult r = Delivered(m);

@@ -84,16 +84,17 @@ class FakeOutbox : public DeliveryQueue {
       attempts_.push_back(a);
     }
   }
-  std::size_t ExpireOlderThan(std::int64_t before, std::int64_t) override {
+  std::vector<std::pair<std::string, std::string>> ExpireOlderThan(std::int64_t before,
+                                                                   std::int64_t) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    std::size_t n = 0;
+    std::vector<std::pair<std::string, std::string>> expired;
     for (auto& [id, r] : rows_) {
       if (Waiting(r) && r.n.created_at_ms < before) {
         r.status = "expired";
-        ++n;
+        expired.emplace_back(id, r.n.ruleset);
       }
     }
-    return n;
+    return expired;
   }
   std::optional<DeliveryRuleset> FindRuleset(const std::string& name) override {
     std::lock_guard<std::mutex> lock(mutex_);
