@@ -34,11 +34,11 @@ struct BenchOptions {
   int save_samples = 20;
   int footprint_runs = 20;
   double micro_min_time_s = 0.5;
-  int mailboxes = 1000;         // many mailboxes: one sender each, in one process
-  int mailbox_seconds = 60;     // ... sending for this long
-  int mailbox_per_window = 5;   // ... at this many messages per mailbox
+  int mailboxes = 1000;           // many mailboxes: one sender each, in one process
+  int mailbox_seconds = 60;       // ... sending for this long
+  int mailbox_per_window = 5;     // ... at this many messages per mailbox
   int mailbox_window_ms = 10000;  // ... per window (30 per minute, Exchange's rate)
-  int mailbox_threads = 16;     // threads that drive the senders
+  int mailbox_threads = 16;       // threads that drive the senders
   std::string out_dir = ".";
   std::set<std::string> parts;  // empty: all
 

@@ -41,9 +41,10 @@ void SendLatency(BenchEnv& env, Report& report) {
       Row("warm sender: Deliver of 1, the connection kept open since the last call", warm_sender));
   table.rows.push_back(Row("warm connection: MIME + MAIL/RCPT/DATA on an open one",
                            Samples(out, "warm_connection_ms")));
-  table.notes.push_back("Token requests during this part: " + std::to_string(stats.token_requests) +
-                        " (cold samples + 3 expected: one per cold sender, one per warm sender, one "
-                        "warm connection).");
+  table.notes.push_back(
+      "Token requests during this part: " + std::to_string(stats.token_requests) +
+      " (cold samples + 3 expected: one per cold sender, one per warm sender, one "
+      "warm connection).");
   report.AddTable(table);
   if (out) report.json().set("latency", out);
   const double median = Quantile(warm_sender, 0.5), p99 = Quantile(warm_sender, 0.99);

@@ -54,15 +54,15 @@ void RunMailboxesPart(BenchEnv& env, Report& report) {
               {"mailboxes", "rate per mailbox", "bound per mailbox", "fewest / most delivered",
                "outside 5 %", "432 replies", "held-back 250s", "connections", "peak threads",
                "peak RSS MB", "client CPU ms/msg"}};
-  table.rows.push_back(
-      {std::to_string(o.mailboxes),
-       std::to_string(o.mailbox_per_window) + " per " + Fixed(o.mailbox_window_ms / 1000.0, 1) +
-           " s",
-       Fixed(bound, 1), std::to_string(fewest) + " / " + std::to_string(most),
-       std::to_string(outside), std::to_string(busy), std::to_string(stats.messages_delayed),
-       std::to_string(stats.smtp_connections), std::to_string(peak_threads),
-       Fixed(r.max_rss_kb / 1024.0, 1),
-       Fixed(accepted > 0 ? r.cpu_ms / static_cast<double>(accepted) : 0, 3)});
+  table.rows.push_back({std::to_string(o.mailboxes),
+                        std::to_string(o.mailbox_per_window) + " per " +
+                            Fixed(o.mailbox_window_ms / 1000.0, 1) + " s",
+                        Fixed(bound, 1), std::to_string(fewest) + " / " + std::to_string(most),
+                        std::to_string(outside), std::to_string(busy),
+                        std::to_string(stats.messages_delayed),
+                        std::to_string(stats.smtp_connections), std::to_string(peak_threads),
+                        Fixed(r.max_rss_kb / 1024.0, 1),
+                        Fixed(accepted > 0 ? r.cpu_ms / static_cast<double>(accepted) : 0, 3)});
   table.notes.push_back(
       "One sender per mailbox (one emulator tenant), each Deliver call one message, driven by " +
       std::to_string(o.mailbox_threads) +
@@ -88,18 +88,18 @@ void RunMailboxesPart(BenchEnv& env, Report& report) {
   report.json().set("mailboxes", json);
 
   if (!r.ok()) {
-    std::string why = out && out->has("first_failure") ? out->getValue<std::string>("first_failure")
-                                                        : r.error;
+    std::string why =
+        out && out->has("first_failure") ? out->getValue<std::string>("first_failure") : r.error;
     report.Fail("many mailboxes: " + why);
   }
-  report.AddTarget({std::to_string(o.mailboxes) + " mailboxes: all within 5 % of their bound, 0 432",
-                    std::to_string(outside) + " outside, " + std::to_string(busy) + " 432",
-                    outside == 0 && busy == 0});
-  report.AddTarget({std::to_string(o.mailboxes) + " mailboxes: peak RSS <= 256 MB, threads <= 64",
-                    Fixed(r.max_rss_kb / 1024.0, 1) + " MB, " + std::to_string(peak_threads) +
-                        " threads",
-                    r.max_rss_kb > 0 && r.max_rss_kb <= 256 * 1024 && peak_threads > 0 &&
-                        peak_threads <= 64});
+  report.AddTarget(
+      {std::to_string(o.mailboxes) + " mailboxes: all within 5 % of their bound, 0 432",
+       std::to_string(outside) + " outside, " + std::to_string(busy) + " 432",
+       outside == 0 && busy == 0});
+  report.AddTarget(
+      {std::to_string(o.mailboxes) + " mailboxes: peak RSS <= 256 MB, threads <= 64",
+       Fixed(r.max_rss_kb / 1024.0, 1) + " MB, " + std::to_string(peak_threads) + " threads",
+       r.max_rss_kb > 0 && r.max_rss_kb <= 256 * 1024 && peak_threads > 0 && peak_threads <= 64});
 }
 
 }  // namespace notify_bench

@@ -6,9 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sstream>
-
 #include <algorithm>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -195,16 +194,24 @@ PeerRun RunHostBatch(BenchEnv& env) {
   const std::string dir = env.work_dir() + "/host";
   mkdir(dir.c_str(), 0700);
   const std::string properties = dir + "/notify-host.properties";
-  WriteFileWithMode(properties,
-                    "plugins.directory = " +
-                        Poco::Path(env.programs().plugin_file).parent().toString() +
-                        "\nplugins.enabled = m365_oauth_smtp\nstate.url = sqlite:" + dir +
-                        "/state.db\nsecrets.key_file = " + dir +
-                        "/host.key\nlogging.loggers.root.level = warning\n",
-                    0600);
+  WriteFileWithMode(
+      properties,
+      "plugins.directory = " + Poco::Path(env.programs().plugin_file).parent().toString() +
+          "\nplugins.enabled = m365_oauth_smtp\nstate.url = sqlite:" + dir +
+          "/state.db\nsecrets.key_file = " + dir +
+          "/host.key\nlogging.loggers.root.level = warning\n",
+      0600);
   ChildSpec save;
-  save.argv = {env.programs().notify_host, "--config", properties, "ruleset", "save", "bench",
-               "--channel", "m365_oauth_smtp", "--offline", "--secret-stdin"};
+  save.argv = {env.programs().notify_host,
+               "--config",
+               properties,
+               "ruleset",
+               "save",
+               "bench",
+               "--channel",
+               "m365_oauth_smtp",
+               "--offline",
+               "--secret-stdin"};
   for (const auto& [key, value] : env.ChannelSettings()) {
     if (key == "client_secret") continue;  // on standard input, never on argv
     save.argv.push_back("--set");
@@ -241,8 +248,15 @@ PeerRun RunHostBatch(BenchEnv& env) {
   WriteFileWithMode(batch, lines, 0600);
   Start(env, run);
   ChildSpec send;
-  send.argv = {env.programs().notify_host, "--config", properties, "send", "--ruleset", "bench",
-               "--batch", batch, "--json"};
+  send.argv = {env.programs().notify_host,
+               "--config",
+               properties,
+               "send",
+               "--ruleset",
+               "bench",
+               "--batch",
+               batch,
+               "--json"};
   send.stdout_file = dir + "/send.out";
   send.stderr_file = dir + "/send.err";
   send.timeout = std::chrono::seconds(60 + run.messages / 10);
@@ -348,9 +362,9 @@ void RunThroughputPart(BenchEnv& env, Report& report) {
     nodemailer_runs.push_back(RunNodemailer(env));
     host_runs.push_back(RunHostBatch(env));
   }
-  std::vector<PeerRun> runs = {Median(plugin_runs),     Median(smtplib_runs), RunMsmtp(env),
-                               RunCurl(env),            Median(graph_runs),
-                               Median(nodemailer_runs), Median(host_runs)};
+  std::vector<PeerRun> runs = {Median(plugin_runs), Median(smtplib_runs), RunMsmtp(env),
+                               RunCurl(env),        Median(graph_runs),   Median(nodemailer_runs),
+                               Median(host_runs)};
   Table table{"1. Throughput, unthrottled (1 KB text, STARTTLS + XOAUTH2, same emulator)",
               {"client", "how", "messages", "msgs/s", "client CPU ms/msg", "peak RSS MB",
                "connections", "token requests", "emulator CPU ms/msg"}};
@@ -407,8 +421,8 @@ void RunThroughputPart(BenchEnv& env, Report& report) {
   const PeerRun& host = runs[6];
   if (!node.skipped && node.MsgsPerSecond() > 0) {
     double ratio = plugin.MsgsPerSecond() / node.MsgsPerSecond();
-    report.AddTarget({"plugin msgs/s >= 2x nodemailer (pooled)", Fixed(ratio, 2) + "x",
-                      ratio >= 2.0});
+    report.AddTarget(
+        {"plugin msgs/s >= 2x nodemailer (pooled)", Fixed(ratio, 2) + "x", ratio >= 2.0});
     double cpu = plugin.CpuPerMessage() / std::max(node.CpuPerMessage(), 1e-9);
     report.AddTarget({"plugin client CPU/msg <= 1/2 of nodemailer (pooled)",
                       Fixed(cpu, 2) + " of nodemailer", cpu <= 0.5});

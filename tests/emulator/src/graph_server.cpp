@@ -40,9 +40,9 @@ constexpr std::size_t kDrainCap = 256u * 1024u * 1024u;
 constexpr std::int64_t kUploadSessionSeconds = 6 * 3600;  // [unconfirmed]
 
 std::string IsoTime(std::int64_t unix_seconds, bool fraction) {
-  return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(unix_seconds),
-                                         fraction ? "%Y-%m-%dT%H:%M:%S.0000000Z"
-                                                  : "%Y-%m-%dT%H:%M:%S");
+  return Poco::DateTimeFormatter::format(
+      Poco::Timestamp::fromEpochTime(unix_seconds),
+      fraction ? "%Y-%m-%dT%H:%M:%S.0000000Z" : "%Y-%m-%dT%H:%M:%S");
 }
 
 std::string Stringify(const Object::Ptr& o) {
@@ -81,8 +81,8 @@ bool DecodeStrictBase64(const std::string& text, std::string* out) {
     if (c != '\r' && c != '\n' && c != ' ' && c != '\t') clean.push_back(c);
   if (clean.empty() || clean.size() % 4 != 0) return false;
   std::size_t pad = clean.find('=');
-  if (pad != std::string::npos && (pad < clean.size() - 2 ||
-                                   clean.find_first_not_of('=', pad) != std::string::npos)) {
+  if (pad != std::string::npos &&
+      (pad < clean.size() - 2 || clean.find_first_not_of('=', pad) != std::string::npos)) {
     return false;
   }
   return Base64Decode(clean, out);
@@ -309,8 +309,8 @@ class GraphHandler : public Poco::Net::HTTPRequestHandler {
     SlotGuard guard(state_, slot);
     if (!ApplyFaults(req, resp)) return;
 
-    const std::string type = ToLower(Trim(req.getContentType().substr(
-        0, req.getContentType().find(';'))));
+    const std::string type =
+        ToLower(Trim(req.getContentType().substr(0, req.getContentType().find(';'))));
     switch (op) {
       case Operation::kSendMail:
         return SendMail(resp, *config, caller, *mailbox, type, body);
@@ -397,24 +397,24 @@ class GraphHandler : public Poco::Net::HTTPRequestHandler {
     const auto recipients = AllRecipients(message);
     if (recipients.empty()) {
       Error(resp, 400, "ErrorInvalidRecipients",
-                   "At least one recipient is not valid., A message can't be sent because it "
-                   "contains no recipients.");
+            "At least one recipient is not valid., A message can't be sent because it "
+            "contains no recipients.");
       return false;
     }
     for (const auto& r : recipients) {
       if (!ValidAddress(r)) {
         Error(resp, 400, "ErrorInvalidRecipients",
-                     "At least one recipient is not valid., Recipient '" + r +
-                         "' is not resolved. All recipients must be resolved before a message "
-                         "can be submitted.");
+              "At least one recipient is not valid., Recipient '" + r +
+                  "' is not resolved. All recipients must be resolved before a message "
+                  "can be submitted.");
         return false;
       }
     }
     if (!message.from.empty() && !SenderAllowed(config, mailbox.address, message.from)) {
       Error(resp, 403, "ErrorSendAsDenied",
-                   "The user account which was used to submit this request does not have the "
-                   "right to send mail on behalf of the specified sending account., Cannot "
-                   "submit message.");
+            "The user account which was used to submit this request does not have the "
+            "right to send mail on behalf of the specified sending account., Cannot "
+            "submit message.");
       return false;
     }
     const std::string domain = mailbox.address.substr(mailbox.address.find('@') + 1);
@@ -425,8 +425,8 @@ class GraphHandler : public Poco::Net::HTTPRequestHandler {
     m.raw = RenderMime(message, mailbox.address, message_id);
     if (m.raw.size() > config.limits.max_message_bytes) {
       Error(resp, 413, "ErrorMessageSizeExceeded",
-                   "The message exceeds the maximum supported size of " +
-                       std::to_string(config.limits.max_message_bytes) + " bytes.");
+            "The message exceeds the maximum supported size of " +
+                std::to_string(config.limits.max_message_bytes) + " bytes.");
       return false;
     }
     m.envelope_from = message.from.empty() ? mailbox.address : ToLower(message.from);
@@ -553,15 +553,16 @@ class GraphHandler : public Poco::Net::HTTPRequestHandler {
                    "Attachment size must be greater than the minimum size.");
     }
     if (size > static_cast<std::int64_t>(config.limits.graph_max_attachment_bytes)) {
-      return Error(resp, 400, "ErrorAttachmentSizeShouldNotBeGreaterThanMaximumSize",  // [unconfirmed]
+      return Error(resp, 400,
+                   "ErrorAttachmentSizeShouldNotBeGreaterThanMaximumSize",  // [unconfirmed]
                    "Attachment size must not be greater than the maximum size.");
     }
     const std::int64_t expires = NowUnix() + kUploadSessionSeconds;
     auto session = store_.CreateSession(mailbox.address, message_id, f,
                                         static_cast<std::size_t>(size), expires);
     if (!session) return NotFound(resp);
-    const std::string user = (mailbox.user_id.empty() ? mailbox.address : mailbox.user_id) + "@" +
-                             tenant.id;
+    const std::string user =
+        (mailbox.user_id.empty() ? mailbox.address : mailbox.user_id) + "@" + tenant.id;
     Object::Ptr o = NewObject();
     o->set("@odata.context", base_url_ + "/v1.0/$metadata#microsoft.graph.uploadSession");
     o->set("uploadUrl", base_url_ + "/api/v2.0/Users('" + user + "')/Messages('" + message_id +
@@ -620,8 +621,7 @@ class GraphHandler : public Poco::Net::HTTPRequestHandler {
                    "Content-Range must be 'bytes {start}-{end}/{total}'.");
     }
     UploadSession done;
-    switch (store_.PutChunk(session_id, token, start, end, total, body, NowUnix(), &next,
-                            &done)) {
+    switch (store_.PutChunk(session_id, token, start, end, total, body, NowUnix(), &next, &done)) {
       case ChunkOutcome::kNoSession:
         return NotFound(resp);
       case ChunkOutcome::kBadToken:

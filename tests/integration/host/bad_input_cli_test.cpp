@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "host_dir.hpp"
-#include "state_text.hpp"
 #include "notify/test_support/command_run.hpp"
+#include "state_text.hpp"
 
 namespace {
 
@@ -106,7 +106,7 @@ TEST_F(HostBadInput, DatabasesThatAreNotOursAreRefusedAndUntouched) {
   std::string header_broken = ReadWholeFile(dir_ / "state.db");
   header_broken.replace(0, 16, "not SQLite at al");
   const std::vector<std::string> corrupt = {
-      header_broken,                     // a damaged file
+      header_broken,                         // a damaged file
       "{\"version\": 1, \"rulesets\": {}}",  // the old JSON store where the database should be
   };
   for (const std::string& text : corrupt) {

@@ -207,11 +207,11 @@ struct Faults {
   // request holds its mailbox slot: graph_delay_ms is also how tests keep
   // requests in flight. Setting new faults with graph_delay_ms 0 releases
   // requests that are being held.
-  int graph_delay_ms = 0;                // hold the request n ms, then go on
-  bool graph_http_500 = false;           // 500 InternalServerError
-  int graph_http_503_retry_after = -1;   // >= 0: 503 with this Retry-After
-  int graph_http_429_retry_after = -1;   // >= 0: 429 TooManyRequests, this Retry-After
-  bool graph_drop = false;               // close the connection without a reply
+  int graph_delay_ms = 0;               // hold the request n ms, then go on
+  bool graph_http_500 = false;          // 500 InternalServerError
+  int graph_http_503_retry_after = -1;  // >= 0: 503 with this Retry-After
+  int graph_http_429_retry_after = -1;  // >= 0: 429 TooManyRequests, this Retry-After
+  bool graph_drop = false;              // close the connection without a reply
   // How many Graph requests the faults above apply to; -1 = all. Counts down.
   int graph_fault_count = -1;
 
@@ -229,10 +229,10 @@ struct ReceivedMessage {
   std::vector<std::string> recipients;
   std::string raw;  // MIME as received, after un-dot-stuffing, CRLF line ends
   std::string authenticated_mailbox;
-  std::string client_id;         // appid of the token used
-  std::uint64_t connection = 0;  // 1-based SMTP connection number
-  std::string spool_file;        // path of the .eml in spool_dir()
-  std::string message_id;        // as quoted in the 250 reply; Message-ID on Graph
+  std::string client_id;           // appid of the token used
+  std::uint64_t connection = 0;    // 1-based SMTP connection number
+  std::string spool_file;          // path of the .eml in spool_dir()
+  std::string message_id;          // as quoted in the 250 reply; Message-ID on Graph
   bool save_to_sent_items = true;  // Graph sendMail's saveToSentItems
 };
 
