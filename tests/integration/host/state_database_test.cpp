@@ -1,6 +1,8 @@
 // The state database through its C++ interface (samples/host/state/), on a
 // real SQLite file: migrations, the host key, sealed secrets, and the outbox,
 // health and API key repositories the service builds on.
+#include "state/state_database.hpp"
+
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
@@ -19,7 +21,6 @@
 #include "state/ruleset_repository.hpp"
 #include "state/schema_migrations.hpp"
 #include "state/secret_box.hpp"
-#include "state/state_database.hpp"
 
 namespace {
 
@@ -58,9 +59,8 @@ class StateDatabaseTest : public ::testing::Test {
   }
   void SaveRuleset(StateDatabase& db, const std::string& name, const std::string& secret) {
     auto tx = db.BeginWrite();
-    ASSERT_EQ(RulesetRepository(tx).Put(name, "fixture",
-                                        {{"target", "alpha"}, {"api_key", secret}}, {"api_key"},
-                                        std::nullopt, 1000),
+    ASSERT_EQ(RulesetRepository(tx).Put(name, "fixture", {{"target", "alpha"}, {"api_key", secret}},
+                                        {"api_key"}, std::nullopt, 1000),
               PutOutcome::kStored);
     tx.Commit();
   }
@@ -164,8 +164,7 @@ TEST_F(StateDatabaseTest, AWrongKeyIsAClearErrorAndTheDatabaseIsUnchanged) {
   EXPECT_NE(db.status().message().find("does not open the secrets"), std::string::npos)
       << db.status().message();
   EXPECT_NE(db.status().message().find("nothing was changed"), std::string::npos);
-  EXPECT_NE(db.status().remedy().find("key file the database was created with"),
-            std::string::npos);
+  EXPECT_NE(db.status().remedy().find("key file the database was created with"), std::string::npos);
   EXPECT_EQ(ReadWholeFile(dir_ / "state.db"), before);
   EXPECT_FALSE(fs::exists(dir_ / "state.db-wal"));
 }
@@ -287,7 +286,9 @@ TEST_F(StateDatabaseTest, TheOutboxEnqueuesOnceClaimsUnderALeaseAndRecordsAttemp
   EXPECT_EQ(outbox.ClaimDue("ops", "host-b", 2000, 60000, 10).size(), 1u) << "only n3 is left";
 
   AttemptOutcome later{{"n1", 1, "host-a", 2000, 2100, "retry_later", 451, "4.3.2", "busy", 30},
-                       "retry_later", 32100, R"({"status":"retry_later"})"};
+                       "retry_later",
+                       32100,
+                       R"({"status":"retry_later"})"};
   EXPECT_TRUE(outbox.RecordAttempt(later, 2100));
   auto n1 = outbox.Find("n1");
   EXPECT_EQ(n1->status, "retry_later");
@@ -297,7 +298,9 @@ TEST_F(StateDatabaseTest, TheOutboxEnqueuesOnceClaimsUnderALeaseAndRecordsAttemp
   EXPECT_TRUE(outbox.RulesetsWithDue(32099).empty()) << "n2, n3 are held, n1 waits";
   EXPECT_EQ(outbox.ClaimDue("ops", "host-a", 32100, 60000, 10).size(), 1u) << "n1 again";
   AttemptOutcome done{{"n1", 2, "host-a", 32100, 32200, "delivered", 250, "2.0.0", "OK", 0},
-                      "delivered", 0, R"({"status":"delivered"})"};
+                      "delivered",
+                      0,
+                      R"({"status":"delivered"})"};
   EXPECT_TRUE(outbox.RecordAttempt(done, 32200));
   EXPECT_EQ(outbox.Attempts("n1").size(), 2u);
   EXPECT_EQ(outbox.Attempts("n1")[0].code, 451);
@@ -306,8 +309,8 @@ TEST_F(StateDatabaseTest, TheOutboxEnqueuesOnceClaimsUnderALeaseAndRecordsAttemp
   // host-a's lease on n2 lapses; host-b takes it over; host-a's late result is refused.
   auto taken = outbox.ClaimDue("ops", "host-b", 62001, 60000, 10);
   ASSERT_EQ(taken.size(), 2u) << "n2 and n3, both leases lapsed";
-  AttemptOutcome stale{{"n2", 1, "host-a", 2000, 62002, "delivered", 250, "2.0.0", "OK", 0},
-                       "delivered", 0, "{}"};
+  AttemptOutcome stale{
+      {"n2", 1, "host-a", 2000, 62002, "delivered", 250, "2.0.0", "OK", 0}, "delivered", 0, "{}"};
   EXPECT_FALSE(outbox.RecordAttempt(stale, 62002));
   EXPECT_EQ(outbox.Find("n2")->status, "sending");
   EXPECT_EQ(outbox.Find("n2")->claimed_by, "host-b");

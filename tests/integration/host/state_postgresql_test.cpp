@@ -17,8 +17,8 @@
 #include <thread>
 
 #include "notify/test_support/postgres_server.hpp"
-#include "service/state_delivery_queue.hpp"
 #include "notify/test_support/wait_until.hpp"
+#include "service/state_delivery_queue.hpp"
 #include "state/health_repository.hpp"
 #include "state/outbox_repository.hpp"
 #include "state/postgresql_url.hpp"

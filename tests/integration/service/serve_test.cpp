@@ -180,8 +180,8 @@ TEST_F(Serve, AnOutageIsRetriedWithPacedAttemptsAndEverythingIsDeliveredAfter) {
   emulator_->SetFaults({});
   const auto recovered = std::chrono::steady_clock::now();
   for (const auto& id : ids)
-    ASSERT_TRUE(WaitUntil([&] { return StatusOf(id) == "delivered"; },
-                          seconds(retry_max_s) + seconds(120)))
+    ASSERT_TRUE(
+        WaitUntil([&] { return StatusOf(id) == "delivered"; }, seconds(retry_max_s) + seconds(120)))
         << id;
   const double drain_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - recovered).count();
@@ -192,9 +192,10 @@ TEST_F(Serve, AnOutageIsRetriedWithPacedAttemptsAndEverythingIsDeliveredAfter) {
   // The pacing, as the attempt records hold it: the waits between one
   // notification's attempts, never shorter than the back-off's fixed half.
   auto rows = notify::test_support::RunCommand(
-      "sqlite3", {"-readonly", (dir_->path / "state.db").string(),
-                  "SELECT started_at, finished_at FROM attempts WHERE notification_id = '" +
-                      ids[0] + "' ORDER BY attempt"},
+      "sqlite3",
+      {"-readonly", (dir_->path / "state.db").string(),
+       "SELECT started_at, finished_at FROM attempts WHERE notification_id = '" + ids[0] +
+           "' ORDER BY attempt"},
       dir_->path);
   ASSERT_EQ(rows.rc, 0) << rows.err;
   std::vector<std::pair<std::int64_t, std::int64_t>> times;
