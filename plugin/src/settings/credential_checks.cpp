@@ -4,33 +4,25 @@
 
 #include "credential/client_certificate.hpp"
 #include "credential/credential_expiry.hpp"
+#include "notify/sdk/settings.hpp"
+#include "settings/raw_setting.hpp"
 
 namespace m365 {
 namespace {
 
 using notify::FieldIssue;
 using notify::Severity;
-
-std::string Value(const notify::Settings& settings, const std::string& key) {
-  auto it = settings.find(key);
-  return it == settings.end() ? std::string() : it->second;
-}
-
-bool HasErrorFor(const std::vector<FieldIssue>& issues, const std::string& key) {
-  return std::any_of(issues.begin(), issues.end(), [&](const FieldIssue& i) {
-    return i.field == key && i.severity == Severity::kError;
-  });
-}
+using notify::sdk::HasErrorFor;
 
 void CheckSecretCredential(const notify::Settings& settings, std::vector<FieldIssue>& issues,
                            std::chrono::system_clock::time_point now) {
-  if (Value(settings, "client_secret").empty() && !HasErrorFor(issues, "client_secret")) {
+  if (RawSetting(settings, "client_secret").empty() && !HasErrorFor(issues, "client_secret")) {
     issues.push_back({"client_secret", Severity::kError,
                       "Client Secret: required with credential = secret",
                       "Paste the secret's Value from App registrations > your app > "
                       "Certificates & secrets, or choose credential = certificate."});
   }
-  const std::string date = Value(settings, "secret_expires");
+  const std::string date = RawSetting(settings, "secret_expires");
   if (date.empty() || HasErrorFor(issues, "secret_expires")) return;
   auto expires = ParseExpiryDate(date);
   if (!expires) {
@@ -45,12 +37,12 @@ void CheckSecretCredential(const notify::Settings& settings, std::vector<FieldIs
 
 void CheckCertificateCredential(const notify::Settings& settings, std::vector<FieldIssue>& issues,
                                 std::chrono::system_clock::time_point now) {
-  if (!Value(settings, "client_secret").empty()) {
+  if (!RawSetting(settings, "client_secret").empty()) {
     issues.push_back({"client_secret", Severity::kWarning,
                       "Client Secret: not used with credential = certificate",
                       "Leave Client Secret empty, or choose credential = secret."});
   }
-  const std::string path = Value(settings, "certificate_file");
+  const std::string path = RawSetting(settings, "certificate_file");
   if (HasErrorFor(issues, "certificate_file")) return;
   if (path.empty()) {
     issues.push_back({"certificate_file", Severity::kError,
@@ -85,7 +77,7 @@ void CheckCertificateCredential(const notify::Settings& settings, std::vector<Fi
 void CheckCredential(const notify::Settings& settings, std::vector<FieldIssue>& issues,
                      std::chrono::system_clock::time_point now) {
   if (HasErrorFor(issues, "credential")) return;
-  if (Value(settings, "credential") == "certificate") {
+  if (RawSetting(settings, "credential") == "certificate") {
     CheckCertificateCredential(settings, issues, now);
   } else {
     CheckSecretCredential(settings, issues, now);

@@ -16,12 +16,14 @@
 #include "notify/sdk/settings.hpp"
 #include "settings/credential_checks.hpp"
 #include "settings/proxy_checks.hpp"
+#include "settings/raw_setting.hpp"
 
 namespace m365 {
 namespace {
 
 using notify::FieldIssue;
 using notify::Severity;
+using notify::sdk::HasErrorFor;
 
 struct CloudEndpoints {
   const char* name;
@@ -50,17 +52,6 @@ const CloudEndpoints& FindCloud(const std::string& name) {
   return kClouds[0];
 }
 
-std::string Value(const notify::Settings& settings, const std::string& key) {
-  auto it = settings.find(key);
-  return it == settings.end() ? std::string() : it->second;
-}
-
-bool HasErrorFor(const std::vector<FieldIssue>& issues, const std::string& key) {
-  return std::any_of(issues.begin(), issues.end(), [&](const FieldIssue& i) {
-    return i.field == key && i.severity == Severity::kError;
-  });
-}
-
 void Error(std::vector<FieldIssue>& issues, std::string field, std::string message,
            std::string remedy) {
   issues.push_back({std::move(field), Severity::kError, std::move(message), std::move(remedy)});
@@ -86,7 +77,7 @@ bool IsHostName(const std::string& host) {
 // tenant_id: the multi-tenant aliases get their own message instead of the
 // generic "neither a GUID nor a domain".
 void CheckTenant(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
-  std::string tenant = Poco::toLower(Value(settings, "tenant_id"));
+  std::string tenant = Poco::toLower(RawSetting(settings, "tenant_id"));
   if (tenant != "common" && tenant != "organizations" && tenant != "consumers") return;
   issues.erase(std::remove_if(issues.begin(), issues.end(),
                               [](const FieldIssue& i) { return i.field == "tenant_id"; }),
@@ -101,7 +92,7 @@ void CheckTenant(const notify::Settings& settings, std::vector<FieldIssue>& issu
 
 void CheckSecret(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
   if (HasErrorFor(issues, "client_secret")) return;
-  std::string secret = Value(settings, "client_secret");
+  std::string secret = RawSetting(settings, "client_secret");
   if (secret.empty()) return;
   if (notify::sdk::IsGuid(secret)) {
     Error(issues, "client_secret", "Client Secret: this looks like the secret's ID, not its Value",
@@ -116,8 +107,8 @@ void CheckSecret(const notify::Settings& settings, std::vector<FieldIssue>& issu
 }
 
 void CheckIds(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
-  std::string client = Poco::toLower(Value(settings, "client_id"));
-  std::string tenant = Poco::toLower(Value(settings, "tenant_id"));
+  std::string client = Poco::toLower(RawSetting(settings, "client_id"));
+  std::string tenant = Poco::toLower(RawSetting(settings, "tenant_id"));
   if (!client.empty() && client == tenant && !HasErrorFor(issues, "client_id")) {
     Error(issues, "tenant_id", "Tenant ID: equals the Client ID",
           "The app's Overview page shows two different GUIDs: \"Application (client) ID\" goes "
@@ -126,8 +117,8 @@ void CheckIds(const notify::Settings& settings, std::vector<FieldIssue>& issues)
 }
 
 void CheckFromDomain(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
-  std::string tenant = Poco::toLower(Value(settings, "tenant_id"));
-  std::string from = Value(settings, "from_email");
+  std::string tenant = Poco::toLower(RawSetting(settings, "tenant_id"));
+  std::string from = RawSetting(settings, "from_email");
   if (HasErrorFor(issues, "tenant_id") || HasErrorFor(issues, "from_email")) return;
   if (tenant.empty() || from.empty() || notify::sdk::IsGuid(tenant)) return;
   std::string domain = notify::sdk::EmailDomain(from);
@@ -142,20 +133,20 @@ void CheckFromDomain(const notify::Settings& settings, std::vector<FieldIssue>& 
 }
 
 void CheckOverrides(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
-  std::string authority = Value(settings, "authority_url");
+  std::string authority = RawSetting(settings, "authority_url");
   if (!authority.empty() && !HasErrorFor(issues, "authority_url") &&
       Poco::icompare(authority, 0, 8, "https://") != 0) {
     Error(issues, "authority_url", "Token authority: '" + authority + "' is not https",
           "Tokens are requested over https only. Leave the field empty to use the national "
           "cloud's sign-in host, or enter an https:// URL.");
   }
-  std::string host = Value(settings, "smtp_host");
+  std::string host = RawSetting(settings, "smtp_host");
   if (!host.empty() && !HasErrorFor(issues, "smtp_host") && !IsHostName(host)) {
     Error(issues, "smtp_host", "SMTP host: '" + host + "' is not a host name",
           "Enter a DNS name such as smtp.office365.com (the name the server's certificate is "
           "issued for), without scheme, port or path; or leave it empty.");
   }
-  std::string port = Value(settings, "port");
+  std::string port = RawSetting(settings, "port");
   if (port == "465" && host.empty()) {
     Warning(issues, "port", "Port: Exchange Online does not offer implicit TLS on 465",
             "Use port 587 (STARTTLS), which smtp.office365.com accepts.");
@@ -165,7 +156,7 @@ void CheckOverrides(const notify::Settings& settings, std::vector<FieldIssue>& i
 // graph_url: https, a host name (the certificate is checked for it), no
 // query or fragment.
 void CheckGraphUrl(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
-  std::string url = Value(settings, "graph_url");
+  std::string url = RawSetting(settings, "graph_url");
   if (url.empty() || HasErrorFor(issues, "graph_url")) return;
   const std::string remedy =
       "Leave the field empty to use the national cloud's Microsoft Graph host "
@@ -187,7 +178,7 @@ void CheckGraphUrl(const notify::Settings& settings, std::vector<FieldIssue>& is
 }
 
 void CheckCaFile(const notify::Settings& settings, std::vector<FieldIssue>& issues) {
-  std::string path = Value(settings, "ca_file");
+  std::string path = RawSetting(settings, "ca_file");
   if (path.empty() || HasErrorFor(issues, "ca_file")) return;
   // Only a regular file: opening a FIFO would block Save until someone
   // writes to it, and a directory or device holds no certificates.

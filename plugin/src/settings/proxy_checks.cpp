@@ -3,16 +3,13 @@
 
 #include <algorithm>
 
+#include "settings/raw_setting.hpp"
+
 namespace m365 {
 namespace {
 
 using notify::FieldIssue;
 using notify::Severity;
-
-std::string Value(const notify::Settings& settings, const std::string& key) {
-  auto it = settings.find(key);
-  return it == settings.end() ? std::string() : it->second;
-}
 
 void Error(std::vector<FieldIssue>& issues, std::string field, std::string message,
            std::string remedy) {
@@ -23,8 +20,8 @@ void Error(std::vector<FieldIssue>& issues, std::string field, std::string messa
 
 void CheckProxySettings(const notify::Settings& settings, std::vector<FieldIssue>& issues,
                         const EnvironmentLookup& environment) {
-  const std::string url = Value(settings, "https_proxy");
-  const std::string password = Value(settings, "https_proxy_password");
+  const std::string url = RawSetting(settings, "https_proxy");
+  const std::string password = RawSetting(settings, "https_proxy_password");
   // The SDK's URL check quotes the value; ours never does (a password).
   issues.erase(std::remove_if(issues.begin(), issues.end(),
                               [](const FieldIssue& i) { return i.field == "https_proxy"; }),
