@@ -8,6 +8,7 @@
 #include <string>
 
 #include "checks/live_checks.hpp"
+#include "common/server_log.hpp"
 #include "delivery/m365_sender.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "net/tls_context.hpp"
@@ -115,7 +116,7 @@ std::unique_ptr<notify::sdk::SenderBase> M365Channel::MakeSender(const notify::S
   std::string name = config.server_name;
   auto sender = std::make_unique<M365Sender>(std::move(config), tls.value(), std::move(tokens),
                                              host_, clock_, std::move(graph_tokens));
-  host_.Log(notify::LogLevel::kInfo, "m365_oauth_smtp [" + name + "] sender opened");
+  LogForServer(host_, name, notify::LogLevel::kInfo, "sender opened");
   return sender;
 }
 

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "checks/graph_checks.hpp"
+#include "common/server_log.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "mime/mime_builder.hpp"
 #include "net/tls_context.hpp"
@@ -298,10 +299,9 @@ class StepRunner {
     skip_next_pass_ = false;
     failed_ = !end.ok();
     // Info: the report already shows the outcome to whoever saves.
-    host_.Log(notify::LogLevel::kInfo, "m365_oauth_smtp [" + config_.server_name + "] check " +
-                                           step.name + " " + notify::ToString(step.outcome) +
-                                           " in " + std::to_string(step.elapsed_ms) +
-                                           " ms: " + step.detail);
+    LogForServer(host_, config_.server_name, notify::LogLevel::kInfo,
+                 "check " + step.name + " " + notify::ToString(step.outcome) + " in " +
+                     std::to_string(step.elapsed_ms) + " ms: " + step.detail);
     steps_.push_back(std::move(step));
   }
 

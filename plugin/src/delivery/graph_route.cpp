@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/server_log.hpp"
 #include "delivery/deliver_call.hpp"
 #include "delivery/delivery_plan.hpp"
 #include "delivery/mailbox_slots.hpp"
@@ -289,7 +290,7 @@ void GraphRoute::Impl::ReturnClient(std::unique_ptr<GraphClient> client) {
 }
 
 void GraphRoute::Impl::Log(notify::LogLevel level, const std::string& text) {
-  host_.Log(level, "m365_oauth_smtp [" + config_.server_name + "] " + text);
+  LogForServer(host_, config_.server_name, level, text);
 }
 
 GraphRoute::GraphRoute(M365Config config, Poco::Net::Context::Ptr tls,

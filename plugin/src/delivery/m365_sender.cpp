@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/server_log.hpp"
 #include "delivery/deliver_call.hpp"
 #include "delivery/delivery_plan.hpp"
 #include "delivery/kept_connections.hpp"
@@ -400,7 +401,7 @@ M365Sender::Impl::Progress M365Sender::Impl::SendOverConnection(Run& run, Lease&
 // HostContext::Log is thread-safe (docs/host-api.md, Threads): the workers
 // call it without a lock of their own.
 void M365Sender::Impl::Log(notify::LogLevel level, const std::string& text) {
-  host_.Log(level, "m365_oauth_smtp [" + config_.server_name + "] " + text);
+  LogForServer(host_, config_.server_name, level, text);
 }
 
 M365Sender::M365Sender(M365Config config, Poco::Net::Context::Ptr tls,

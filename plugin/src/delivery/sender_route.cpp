@@ -1,6 +1,7 @@
 // The sender's route, decided once.
 #include "delivery/sender_route.hpp"
 
+#include "common/server_log.hpp"
 #include "delivery/delivery_plan.hpp"
 #include "mime/mime_builder.hpp"
 
@@ -40,8 +41,7 @@ notify::sdk::StatusOr<Transport> SenderRoute::Decide() {
   if (*decided_ == Transport::kGraph) {
     graph_ = std::make_unique<GraphRoute>(config_, tls_, graph_tokens_, host_, clock_);
   }
-  host_.Log(notify::LogLevel::kInfo,
-            "m365_oauth_smtp [" + config_.server_name + "] " + choice->because);
+  LogForServer(host_, config_.server_name, notify::LogLevel::kInfo, choice->because);
   return *decided_;
 }
 

@@ -129,4 +129,34 @@ TEST(M365ChannelTest, UnreachableServerIsPacedThenLeftForLater) {
   }
 }
 
+// An operator with several servers tells their lines apart by the prefix
+// (docs/delivery.md, What the channel logs): the checks, the sender's opening
+// and its delivery all carry it.
+TEST(M365ChannelTest, EveryLogLineNamesTheServer) {
+  notify::sdk::testing::FakeHostContext host;
+  m365::ManualClock clock;
+  m365::M365Channel channel(host, clock);
+  auto settings = ValidSettings();
+  settings["transport"] = "smtp";
+  channel.Validate(settings, {notify::ValidationMode::kOnline, "a@b.com"});
+  auto opened = channel.Open(settings);
+  ASSERT_NE(opened.sender, nullptr) << notify::sdk::testing::ReportText(opened.report);
+  notify::Message m;
+  m.id = "n1";
+  m.to = {"ops@contoso.com"};
+  m.subject = "disk full";
+  m.text_body = "db-01";
+  opened.sender->Deliver({m});
+  const auto lines = host.lines();
+  ASSERT_FALSE(lines.empty());
+  for (const auto& line : lines) {
+    EXPECT_EQ(line.text.rfind("m365_oauth_smtp [Conformance] ", 0), 0u) << line.text;
+  }
+  EXPECT_NE(host.AllText().find("m365_oauth_smtp [Conformance] check token failed"),
+            std::string::npos)
+      << host.AllText();
+  EXPECT_NE(host.AllText().find("m365_oauth_smtp [Conformance] sender opened"), std::string::npos)
+      << host.AllText();
+}
+
 }  // namespace
