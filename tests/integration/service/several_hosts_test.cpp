@@ -68,7 +68,9 @@ class SeveralHosts : public ::testing::Test {
       Host h;
       h.dir = std::make_unique<host_test::HostDir>("host" + std::to_string(i));
       h.dir->AddPlugin(M365_PLUGIN_FILE, "m365_oauth_smtp.so");
+      // application_name tells the hosts' database sessions apart.
       h.dir->WriteSettings("m365_oauth_smtp", "state.url = " + server_->Url(database_) +
+                                                  "&application_name=" + SessionName(i) +
                                                   "\nhttp.port = 0\n"
                                                   "delivery.poll_interval_ms = 50\n" +
                                                   more_settings);
@@ -102,6 +104,38 @@ class SeveralHosts : public ::testing::Test {
             "smtp_host=localhost",
             "authority_url=" + emulator_->authority(),
             "ca_file=" + emulator_->ca_file()};
+  }
+
+  static std::string SessionName(std::size_t host) { return "host" + std::to_string(host); }
+
+  // Freezes host `index` (SIGSTOP) at a moment it holds claims and none of
+  // its database sessions is running a statement: what it committed is
+  // visible, what it had not committed the kill rolls back. Returns the ids
+  // of the notifications it holds then, comma-separated; empty on timeout.
+  std::string FreezeHoldingClaims(std::size_t index, seconds limit) {
+    const Host& h = hosts_[index];
+    const std::string holds =
+        "SELECT string_agg(id, ',') FROM notifications WHERE status = "
+        "'sending' AND claimed_by LIKE '%:" +
+        std::to_string(h.pid) + "'";
+    const std::string busy = "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '" +
+                             SessionName(index) + "' AND state = 'active'";
+    std::string held;
+    WaitUntil(
+        [&] {
+          ::kill(h.pid, SIGSTOP);
+          // A session waiting on a lock stays active while the host is
+          // frozen: give up on this moment and try another.
+          const bool quiet = WaitUntil([&] { return server_->Psql(busy, database_).out == "0\n"; },
+                                       seconds(5), std::chrono::milliseconds(10));
+          held = quiet ? server_->Psql(holds, database_).out : "";
+          held.erase(held.find_last_not_of('\n') + 1);
+          if (!held.empty()) return true;
+          ::kill(h.pid, SIGCONT);
+          return false;
+        },
+        limit, std::chrono::milliseconds(10));
+    return held;
   }
 
   bool Start(Host& h) {
@@ -227,20 +261,11 @@ TEST_F(SeveralHosts, AKilledHostsWorkIsFinishedByTheOthersOnceWithinTheMailboxLi
   auto ids = PostRoundRobin(count, "n");
   ASSERT_EQ(ids.size(), static_cast<std::size_t>(count));
   // Killed while it holds claims: the ones it is delivering.
-  const std::string claims_of_host_2 =
-      "FROM notifications WHERE status = 'sending' AND claimed_by LIKE '%:" +
-      std::to_string(hosts_[1].pid) + "'";
-  std::string held;
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        held = server_->Psql("SELECT string_agg(id, ',') " + claims_of_host_2, database_).out;
-        return held.size() > 1;
-      },
-      seconds(300), std::chrono::milliseconds(10)));
+  const std::string held = FreezeHoldingClaims(1, seconds(300));
+  ASSERT_FALSE(held.empty()) << "host 2 never held claims\n" << Logs();
   const std::string killed_pid = std::to_string(hosts_[1].pid);
   Stop(hosts_[1], SIGKILL);
   const std::size_t at_kill = emulator_->received().size();
-  held.erase(held.find_last_not_of('\n') + 1);
   ASSERT_TRUE(AllAccepted(ids, seconds(600))) << "accepted " << Accepted().size() << "\n" << Logs();
 
   // Restarted, it rejoins: what is posted to it is delivered.
