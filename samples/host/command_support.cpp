@@ -33,6 +33,19 @@ state::StateDatabase* OpenState(HostEnv& env, std::ostream& err) {
   return env.state.get();
 }
 
+int ReadStoredRuleset(HostEnv& env, const std::string& name,
+                      std::optional<state::StoredRuleset>* found, std::ostream& err) {
+  state::StateDatabase* db = OpenState(env, err);
+  if (!db) return kExitError;
+  try {
+    auto tx = db->BeginRead();
+    *found = state::RulesetRepository(tx).Find(name);
+  } catch (const std::exception& e) {
+    return StateFailed(e, err);
+  }
+  return kExitOk;
+}
+
 int StateFailed(const std::exception& e, std::ostream& err) {
   if (const auto* p = dynamic_cast<const Poco::Exception*>(&e)) {
     err << "notify-host: state database: " << ForTerminal(p->displayText())

@@ -3,11 +3,13 @@
 // and naming what the administrator typed in an error line.
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <ostream>
 #include <string>
 
 #include "host_commands.hpp"
 #include "ruleset_store.hpp"
+#include "state/ruleset_repository.hpp"
 
 namespace notify_host {
 
@@ -20,6 +22,12 @@ int UnknownChannel(const HostEnv& env, const std::string& id, std::ostream& err)
 // The state database of `env`, opened (and migrated) at the first call; nullptr
 // after saying why it cannot be opened.
 state::StateDatabase* OpenState(HostEnv& env, std::ostream& err);
+
+// Reads ruleset `name` from the state database into *found (std::nullopt when
+// there is none): kExitOk, or kExitError after saying why the database could
+// not be opened or read.
+int ReadStoredRuleset(HostEnv& env, const std::string& name,
+                      std::optional<state::StoredRuleset>* found, std::ostream& err);
 
 // Says what went wrong with the state database (a StateError or a
 // Poco::Exception caught by the command); kExitError.

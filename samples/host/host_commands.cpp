@@ -122,15 +122,8 @@ int Send(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& e
   }
   const std::string name = cl.Option("--ruleset");
   if (!IsRulesetName(name)) return BadRulesetName(name, err);
-  state::StateDatabase* db = OpenState(env, err);
-  if (!db) return kExitError;
   std::optional<state::StoredRuleset> ruleset;
-  try {
-    auto tx = db->BeginRead();
-    ruleset = state::RulesetRepository(tx).Find(name);
-  } catch (const std::exception& e) {
-    return StateFailed(e, err);
-  }
+  if (int rc = ReadStoredRuleset(env, name, &ruleset, err); rc != kExitOk) return rc;
   if (!ruleset) {
     err << "no ruleset '" << name << "'; create it with `notify-host ruleset save`\n";
     return kExitUsage;

@@ -9,6 +9,7 @@
 #include "report_output.hpp"
 #include "ruleset_store.hpp"
 #include "secret_input.hpp"
+#include "service/ruleset_save.hpp"
 #include "state/ruleset_repository.hpp"
 #include "stored_secret.hpp"
 #include "terminal_text.hpp"
@@ -41,52 +42,6 @@ int SettingsFromOptions(const CommandLine& cl, notify::Settings* settings, std::
     (*settings)[key] = kv.substr(eq + 1);
   }
   return kExitOk;
-}
-
-// Fills the secret fields `settings` leaves empty: from the stored ruleset
-// when no other setting changed, else from the prompt when stdin is a
-// terminal; returns the errors for those it cannot fill that way but the
-// store has (the stored secret must not follow changed endpoints).
-// A secret is needed when the channel's offline checks of `settings`, which
-// lack it, report an error for it: a secret may be required only with some
-// other settings (the Microsoft 365 channel's credential = secret).
-bool SecretNeeded(notify::NotificationChannel& channel, const notify::Settings& settings,
-                  const notify::FieldDescriptor& field) {
-  if (field.required) return true;
-  notify::ValidationOptions offline;
-  offline.mode = notify::ValidationMode::kOffline;
-  return notify::sdk::HasErrorFor(channel.Validate(settings, offline).issues, field.key);
-}
-
-notify::sdk::StatusOr<std::vector<notify::FieldIssue>> FillSecrets(
-    notify::NotificationChannel& channel, const std::vector<notify::FieldDescriptor>& fields,
-    const notify::Settings* stored, notify::Settings& settings, std::ostream& err) {
-  std::vector<std::string> changed;
-  if (stored) changed = ChangedSettings(fields, *stored, settings);
-  const notify::FieldDescriptor* primary = PrimarySecretField(fields);
-  std::vector<notify::FieldIssue> issues;
-  for (const auto* f : SecretFields(fields)) {
-    if (Given(settings, f->key)) continue;
-    bool have_stored = stored && Given(*stored, f->key);
-    if (have_stored && changed.empty()) {
-      settings[f->key] = stored->at(f->key);
-      continue;
-    }
-    // Not needed with the new settings (another credential): dropped.
-    if (!SecretNeeded(channel, settings, *f)) continue;
-    if (f == primary && StdinIsTerminal()) {
-      if (have_stored) {
-        err << "The stored " << ForTerminal(f->key)
-            << " is not kept: " << ForTerminal(JoinKeys(changed)) << " changed. Enter it again.\n";
-      }
-      auto typed = ReadSecretFromStdin(Prompt(*f));
-      if (!typed.ok()) return typed.status();
-      settings[f->key] = std::move(typed).value();
-      continue;
-    }
-    if (have_stored) issues.push_back(SecretNotCarriedOver(*f, changed));
-  }
-  return issues;
 }
 
 }  // namespace
@@ -128,8 +83,7 @@ int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
              "/proc/<pid>/cmdline); use --secret-stdin or the prompt instead\n";
     }
   }
-  state::StateDatabase* db = OpenState(env, err);
-  if (!db) return kExitError;
+  if (!OpenState(env, err)) return kExitError;
   if (secret_stdin) {
     auto piped = ReadSecretFromStdin(Prompt(*primary));
     if (!piped.ok()) {
@@ -138,69 +92,37 @@ int RulesetSave(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
     }
     settings[primary->key] = std::move(piped).value();
   }
-  // Read now, stored later: the write below happens only while the ruleset is
-  // still at this revision, so a save that ran meanwhile is never overwritten.
-  std::optional<state::StoredRuleset> previous;
+  SaveRequest request{name, c, std::move(settings), cl.Option("--test-to"), cl.Flag("--offline")};
+  if (StdinIsTerminal()) {
+    request.ask_secret = [&err](const notify::FieldDescriptor& field, const std::string& not_kept) {
+      if (!not_kept.empty()) {
+        err << "The stored " << ForTerminal(field.key) << " is not kept: " << ForTerminal(not_kept)
+            << " changed. Enter it again.\n";
+      }
+      return ReadSecretFromStdin(Prompt(field));
+    };
+  }
+  SaveOutcome outcome;
   try {
-    auto tx = db->BeginRead();
-    previous = state::RulesetRepository(tx).Find(name);
+    outcome = SaveRuleset(env, std::move(request));
   } catch (const std::exception& e) {
     return StateFailed(e, err);
   }
-  const std::int64_t read_revision = previous ? previous->revision : 0;
-  const notify::Settings* stored =
-      previous && previous->channel == c->id ? &previous->settings : nullptr;
-  auto refused = FillSecrets(*c->channel, fields, stored, settings, err);
-  if (!refused.ok()) {
-    err << refused.status().message() << "\n";
+  if (outcome.kind == SaveOutcome::Kind::kSecretNotRead) {
+    err << outcome.unread_secret << "\n";
     return kExitUsage;
   }
-  notify::ValidationReport host_checks;
-  host_checks.issues = refused.value();
-  for (auto& issue : MaskedSecrets(fields, settings)) host_checks.issues.push_back(issue);
   const bool json = cl.Flag("--json");
-  if (!host_checks.issues.empty()) {
-    // Every problem at once: the channel's own field checks too (offline,
-    // nothing is sent), without what the host already said about the secrets.
-    std::set<std::string> said;
-    for (const auto& issue : host_checks.issues) {
-      said.insert(issue.field);
-      settings.erase(issue.field);
-    }
-    notify::ValidationOptions offline;
-    offline.mode = notify::ValidationMode::kOffline;
-    for (auto& issue : c->channel->Validate(settings, offline).issues) {
-      if (!said.count(issue.field)) host_checks.issues.push_back(std::move(issue));
-    }
-    PrintReport(out, host_checks, json);
+  PrintReport(out, outcome.report, json);
+  if (outcome.kind == SaveOutcome::Kind::kRefused) {
     if (!json) out << "ruleset '" << name << "' was not saved; fix the above and save again.\n";
     return kExitInvalid;
   }
-  notify::ValidationOptions options;
-  options.mode =
-      cl.Flag("--offline") ? notify::ValidationMode::kOffline : notify::ValidationMode::kOnline;
-  options.test_recipient = cl.Option("--test-to");
-  auto report = c->channel->Validate(settings, options);
-  PrintReport(out, report, json);
-  if (!report.ok()) {
-    if (!json) out << "ruleset '" << name << "' was not saved; fix the above and save again.\n";
-    return kExitInvalid;
-  }
-  std::set<std::string> secret_keys;
-  for (const auto* f : SecretFields(fields)) secret_keys.insert(f->key);
-  try {
-    auto tx = db->BeginWrite();
-    auto put = state::RulesetRepository(tx).Put(name, c->id, settings, secret_keys, read_revision,
-                                                NowMs());
-    if (put == state::PutOutcome::kConflict) {
-      err << "ruleset '" << name
-          << "' was changed by another save while this one was being checked; nothing was "
-             "stored.\nShow it, then save again.\n";
-      return kExitError;
-    }
-    tx.Commit();
-  } catch (const std::exception& e) {
-    return StateFailed(e, err);
+  if (outcome.kind == SaveOutcome::Kind::kConflict) {
+    err << "ruleset '" << name
+        << "' was changed by another save while this one was being checked; nothing was "
+           "stored.\nShow it, then save again.\n";
+    return kExitError;
   }
   if (!json) out << "ruleset '" << name << "' saved.\n";
   return kExitOk;
@@ -213,17 +135,10 @@ int RulesetShow(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ost
   }
   const std::string& name = cl.words[2];
   if (!IsRulesetName(name)) return BadRulesetName(name, err);
-  state::StateDatabase* db = OpenState(env, err);
-  if (!db) return kExitError;
   std::optional<state::StoredRuleset> ruleset;
-  try {
-    auto tx = db->BeginRead();
-    ruleset = state::RulesetRepository(tx).Find(name);
-  } catch (const std::exception& e) {
-    return StateFailed(e, err);
-  }
+  if (int rc = ReadStoredRuleset(env, name, &ruleset, err); rc != kExitOk) return rc;
   if (!ruleset) {
-    err << "no ruleset '" << name << "' in " << ForTerminal(db->where()) << "\n";
+    err << "no ruleset '" << name << "' in " << ForTerminal(env.state->where()) << "\n";
     return kExitUsage;
   }
   const LoadedChannel* c = FindChannel(env, ruleset->channel);
