@@ -108,30 +108,32 @@ PeerRun RunPluginGraph(BenchEnv& env) {
   return run;
 }
 
+// A peer script's run (tests/bench/peers: smtplib_bench.py, nodemailer_bench.js):
+// `program` with the options every one of them takes, to send `messages`
+// copies of the benchmark message over one mailbox's SMTP; its output in
+// <work dir>/<name>.out and .err.
+ChildSpec PeerScriptSpec(BenchEnv& env, const std::string& name, std::vector<std::string> program,
+                         int messages) {
+  ChildSpec spec;
+  spec.argv = std::move(program);
+  spec.argv.insert(
+      spec.argv.end(),
+      {"--port", std::to_string(env.emulator().smtp_port()), "--ca", env.emulator().ca_file(),
+       "--mailbox", m365emu::kDemoMailbox, "--token-file", env.token_file(), "--rcpt",
+       BenchRecipient(0), "--file", env.eml_crlf(), "--count", std::to_string(messages)});
+  spec.stderr_file = env.work_dir() + "/" + name + ".err";
+  spec.stdout_file = env.work_dir() + "/" + name + ".out";
+  spec.timeout = std::chrono::seconds(60 + messages / 10);
+  return spec;
+}
+
 PeerRun RunSmtplib(BenchEnv& env) {
   PeerRun run{"python3 smtplib", "one connection"};
   run.messages = env.options().messages;
   Start(env, run);
-  ChildSpec spec;
-  spec.argv = {env.programs().python,
-               env.programs().peers_dir + "/smtplib_bench.py",
-               "--port",
-               std::to_string(env.emulator().smtp_port()),
-               "--ca",
-               env.emulator().ca_file(),
-               "--mailbox",
-               m365emu::kDemoMailbox,
-               "--token-file",
-               env.token_file(),
-               "--rcpt",
-               BenchRecipient(0),
-               "--file",
-               env.eml_crlf(),
-               "--count",
-               std::to_string(run.messages)};
-  spec.stderr_file = env.work_dir() + "/smtplib.err";
-  spec.stdout_file = env.work_dir() + "/smtplib.out";
-  spec.timeout = std::chrono::seconds(60 + run.messages / 10);
+  ChildSpec spec = PeerScriptSpec(
+      env, "smtplib", {env.programs().python, env.programs().peers_dir + "/smtplib_bench.py"},
+      run.messages);
   Accumulate(run, RunChild(spec), spec.stderr_file);
   Finish(env, run);
   return run;
@@ -149,32 +151,12 @@ PeerRun RunNodemailer(BenchEnv& env) {
     return run;
   }
   Start(env, run);
-  ChildSpec spec;
-  spec.argv = {"/usr/bin/env",
-               "NODE_PATH=" + env.programs().node_modules,
-               env.programs().node,
-               env.programs().peers_dir + "/nodemailer_bench.js",
-               "--port",
-               std::to_string(env.emulator().smtp_port()),
-               "--ca",
-               env.emulator().ca_file(),
-               "--mailbox",
-               m365emu::kDemoMailbox,
-               "--token-file",
-               env.token_file(),
-               "--rcpt",
-               BenchRecipient(0),
-               "--file",
-               env.eml_crlf(),
-               "--count",
-               std::to_string(run.messages),
-               "--connections",
-               "3",
-               "--per-connection",
-               "100"};
-  spec.stderr_file = env.work_dir() + "/nodemailer.err";
-  spec.stdout_file = env.work_dir() + "/nodemailer.out";
-  spec.timeout = std::chrono::seconds(60 + run.messages / 10);
+  ChildSpec spec =
+      PeerScriptSpec(env, "nodemailer",
+                     {"/usr/bin/env", "NODE_PATH=" + env.programs().node_modules,
+                      env.programs().node, env.programs().peers_dir + "/nodemailer_bench.js"},
+                     run.messages);
+  spec.argv.insert(spec.argv.end(), {"--connections", "3", "--per-connection", "100"});
   ChildResult r = RunChild(spec);
   if (!r.started) {
     run.skipped = true;
