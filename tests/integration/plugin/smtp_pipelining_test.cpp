@@ -2,19 +2,15 @@
 // way against the emulator (which offers it), and, against small scripted
 // servers, that the group really goes in one write and that a refusal or a
 // lost connection inside it keeps the non-pipelined semantics.
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
-#include <Poco/Net/StreamSocket.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "delivery_fixture.hpp"
 #include "net/tls_context.hpp"
+#include "scripted_smtp_server.hpp"
 #include "smtp/smtp_connection.hpp"
 
 namespace m365::testing {
@@ -154,56 +150,6 @@ TEST_F(PipeliningTest, ConnectionLostAfterTheBodyIsOutcomeUnknown) {
     EXPECT_EQ(r.reply.code, 0);
   });
 }
-
-// A plain-text server (no TLS: SendMail does not need it) that plays
-// `script` with the client on one connection.
-class ScriptedServer {
- public:
-  using Script = std::function<void(ScriptedServer&)>;
-  explicit ScriptedServer(Script script)
-      : server_(Poco::Net::SocketAddress("127.0.0.1", 0)), thread_([this, script] {
-          try {
-            peer_ = server_.acceptConnection();
-            peer_.setReceiveTimeout(Poco::Timespan(5, 0));
-            script(*this);
-          } catch (...) {
-            failed_ = true;
-          }
-        }) {}
-  ~ScriptedServer() { Join(); }
-
-  void Join() {
-    if (thread_.joinable()) thread_.join();
-  }
-  int port() const { return server_.address().port(); }
-  void Send(const std::string& text) {
-    peer_.sendBytes(text.data(), static_cast<int>(text.size()));
-  }
-  // Reads until `marker` has arrived; returns all read so far (and keeps
-  // nothing): the client must have sent it without waiting for a reply.
-  std::string ReadUntil(const std::string& marker) {
-    while (input_.find(marker) == std::string::npos) {
-      char chunk[4096];
-      int n = peer_.receiveBytes(chunk, sizeof(chunk));
-      if (n <= 0) throw std::runtime_error("closed");
-      input_.append(chunk, static_cast<std::size_t>(n));
-    }
-    std::string all;
-    all.swap(input_);
-    return all;
-  }
-  void Close() { peer_.close(); }
-  // What the script saw, for the test to check after Join().
-  std::vector<std::string> seen;
-  bool failed() const { return failed_; }
-
- private:
-  Poco::Net::ServerSocket server_;
-  Poco::Net::StreamSocket peer_;
-  std::string input_;
-  bool failed_ = false;
-  std::thread thread_;
-};
 
 // Greeting and EHLO offering PIPELINING.
 void Hello(ScriptedServer& s) {

@@ -8,23 +8,15 @@
 // A small implicit-TLS server with the emulator's certificate sends several
 // records in one segment (TCP_CORK) to make that case certain.
 #include <Poco/File.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/SecureServerSocket.h>
-#include <Poco/Net/SecureStreamSocket.h>
-#include <Poco/Net/SocketAddress.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 
 #include <chrono>
-#include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "delivery_fixture.hpp"
 #include "net/tls_context.hpp"
+#include "scripted_smtp_server.hpp"
 #include "smtp/smtp_connection.hpp"
 
 namespace m365::testing {
@@ -32,84 +24,10 @@ namespace {
 
 const std::string kMime = "Subject: x\r\n\r\nbody\r\n";
 
-// Plays a script with the client on one implicit-TLS connection. Every
-// Send is one TLS record; SendInOneSegment sends several records that the
-// kernel delivers together.
-class TlsScriptedServer {
- public:
-  using Script = std::function<void(TlsScriptedServer&)>;
-  TlsScriptedServer(const std::string& cert, const std::string& key, Script script)
-      : context_(new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, key, cert, "",
-                                        Poco::Net::Context::VERIFY_NONE)),
-        server_(context_) {
-    server_.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true);
-    server_.listen();
-    thread_ = std::thread([this, script] {
-      try {
-        peer_ = server_.acceptConnection();
-        peer_.setReceiveTimeout(Poco::Timespan(5, 0));
-        script(*this);
-      } catch (...) {
-        failed_ = true;
-      }
-    });
-  }
-  ~TlsScriptedServer() { Join(); }
-
-  void Join() {
-    if (thread_.joinable()) thread_.join();
-  }
-  int port() const { return server_.address().port(); }
-  bool failed() const { return failed_; }
-
-  void Send(const std::string& record) {
-    peer_.sendBytes(record.data(), static_cast<int>(record.size()));
-  }
-  void SendInOneSegment(const std::vector<std::string>& records) {
-    SetCork(true);
-    for (const auto& r : records) Send(r);
-    SetCork(false);  // the held records leave together
-  }
-  // Reads until `marker` has arrived; returns all read so far.
-  std::string ReadUntil(const std::string& marker) {
-    while (input_.find(marker) == std::string::npos) {
-      char chunk[4096];
-      int n = peer_.receiveBytes(chunk, sizeof(chunk));
-      if (n <= 0) throw std::runtime_error("closed");
-      input_.append(chunk, static_cast<std::size_t>(n));
-    }
-    std::string all;
-    all.swap(input_);
-    return all;
-  }
-  // Keeps the connection open, sending nothing, until the client closes it.
-  void WaitForClientClose() {
-    try {
-      char chunk[256];
-      while (peer_.receiveBytes(chunk, sizeof(chunk)) > 0) {
-      }
-    } catch (...) {
-    }
-  }
-
- private:
-  void SetCork(bool on) {
-    int v = on ? 1 : 0;
-    ::setsockopt(peer_.impl()->sockfd(), IPPROTO_TCP, TCP_CORK, &v, sizeof(v));
-  }
-
-  Poco::Net::Context::Ptr context_;
-  Poco::Net::SecureServerSocket server_;
-  Poco::Net::StreamSocket peer_;
-  std::string input_;
-  bool failed_ = false;
-  std::thread thread_;
-};
-
 class SmtpTlsRecordsTest : public DeliveryTest {
  protected:
-  TlsScriptedServer::Script Greeted(TlsScriptedServer::Script rest) {
-    return [rest](TlsScriptedServer& s) {
+  ScriptedServer::Script Greeted(ScriptedServer::Script rest) {
+    return [rest](ScriptedServer& s) {
       s.Send("220 records.example ESMTP\r\n");
       s.ReadUntil("\r\n");  // EHLO
       s.Send("250-records.example\r\n250 PIPELINING\r\n");
@@ -117,15 +35,15 @@ class SmtpTlsRecordsTest : public DeliveryTest {
     };
   }
 
-  std::unique_ptr<TlsScriptedServer> Serve(TlsScriptedServer::Script script) {
+  std::unique_ptr<ScriptedServer> Serve(ScriptedServer::Script script) {
     std::string cert = emulator_->state_dir() + "/tls/localhost.pem";
     std::string key = emulator_->state_dir() + "/tls/localhost.key";
     EXPECT_TRUE(Poco::File(cert).exists()) << "emulator TLS material not found: " << cert;
-    return std::make_unique<TlsScriptedServer>(cert, key, Greeted(std::move(script)));
+    return std::make_unique<ScriptedServer>(cert, key, Greeted(std::move(script)));
   }
 
   // Connected over implicit TLS to `server`, EHLO done.
-  std::unique_ptr<SmtpConnection> Connect(const TlsScriptedServer& server) {
+  std::unique_ptr<SmtpConnection> Connect(const ScriptedServer& server) {
     auto tls = MakeClientTlsContext(emulator_->ca_file());
     EXPECT_TRUE(tls.ok()) << tls.status().message();
     SmtpEndpoint endpoint{"localhost", server.port(), std::chrono::seconds(5),
@@ -142,7 +60,7 @@ class SmtpTlsRecordsTest : public DeliveryTest {
 };
 
 TEST_F(SmtpTlsRecordsTest, PipelinedRepliesInOneSegmentAreReadWithoutWaiting) {
-  auto server = Serve([](TlsScriptedServer& s) {
+  auto server = Serve([](ScriptedServer& s) {
     s.ReadUntil("DATA\r\n");
     // Three records, one segment: after the first reply the socket is
     // empty and the other two wait inside the TLS layer.
@@ -166,7 +84,7 @@ TEST_F(SmtpTlsRecordsTest, PipelinedRepliesInOneSegmentAreReadWithoutWaiting) {
 }
 
 TEST_F(SmtpTlsRecordsTest, A421ThatCameWithTheLastReplyMakesTheConnectionNotQuiet) {
-  auto server = Serve([](TlsScriptedServer& s) {
+  auto server = Serve([](ScriptedServer& s) {
     s.ReadUntil("RSET\r\n");
     s.SendInOneSegment(
         {"250 2.0.0 Resetting\r\n",
