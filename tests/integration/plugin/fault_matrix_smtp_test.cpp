@@ -25,6 +25,21 @@ class SmtpFaultTest : public FaultMatrixTest {
     set(faults);
     emulator_->SetFaults(faults);
   }
+
+  // A server silent at one step: the batch `name` costs one timeout and one
+  // pause, and is delivered on a second connection once the fault is lifted
+  // (here: while the sender pauses).
+  void ExpectOneTimeoutThenDelivered(const std::string& name) {
+    LiftFaultsAtFirstPause();
+    auto start = WallClock::now();
+    auto results = Deliver(DeliveryLedger::Batch(name, 3));
+    milliseconds elapsed = Since(start);
+    ExpectAll(results, DeliveryStatus::kDelivered);
+    EXPECT_GE(elapsed, kTimeout - milliseconds(100)) << "the timeout was not waited for";
+    EXPECT_LT(elapsed, kTimeout + kSlack);
+    ExpectBackoffPauses(1);
+    EXPECT_EQ(emulator_->stats().smtp_connections, 2u);
+  }
 };
 
 TEST_F(SmtpFaultTest, ServiceNotAvailableAtGreetingIsPacedThenRetryLater) {
@@ -110,32 +125,16 @@ INSTANTIATE_TEST_SUITE_P(Certificates, SmtpCertificateFaultTest,
                          [](const auto& info) { return std::string(info.param.name); });
 
 // A server that stops answering costs one timeout and one pause; once it
-// answers again (here: while the sender pauses) the same batch is delivered.
+// answers again the same batch is delivered.
 TEST_F(SmtpFaultTest, SilentAfterConnectCostsOneTimeout) {
   SetFault([](m365emu::Faults& f) { f.smtp_silent_after_connect = true; });
-  LiftFaultsAtFirstPause();
-  auto start = WallClock::now();
-  auto results = Deliver(DeliveryLedger::Batch("silent-connect", 3));
-  milliseconds elapsed = Since(start);
-  ExpectAll(results, DeliveryStatus::kDelivered);
-  EXPECT_GE(elapsed, kTimeout - milliseconds(100)) << "the timeout was not waited for";
-  EXPECT_LT(elapsed, kTimeout + kSlack);
-  ExpectBackoffPauses(1);
-  EXPECT_EQ(emulator_->stats().smtp_connections, 2u);
+  ExpectOneTimeoutThenDelivered("silent-connect");
   LiftAndExpectRecovery();
 }
 
 TEST_F(SmtpFaultTest, SilentAfterEhloCostsOneTimeout) {
   SetFault([](m365emu::Faults& f) { f.smtp_silent_after_ehlo = true; });
-  LiftFaultsAtFirstPause();
-  auto start = WallClock::now();
-  auto results = Deliver(DeliveryLedger::Batch("silent-ehlo", 3));
-  milliseconds elapsed = Since(start);
-  ExpectAll(results, DeliveryStatus::kDelivered);
-  EXPECT_GE(elapsed, kTimeout - milliseconds(100)) << "the timeout was not waited for";
-  EXPECT_LT(elapsed, kTimeout + kSlack);
-  ExpectBackoffPauses(1);
-  EXPECT_EQ(emulator_->stats().smtp_connections, 2u);
+  ExpectOneTimeoutThenDelivered("silent-ehlo");
   EXPECT_EQ(emulator_->stats().auth_attempts, 1u);
   LiftAndExpectRecovery();
 }
