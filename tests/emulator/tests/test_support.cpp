@@ -94,6 +94,22 @@ Poco::Net::Context::Ptr ClientContext(const std::string& ca_file) {
   params.loadDefaultCAs = false;
   return new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, params);
 }
+
+// The answer to the request `session` sent: status, headers (names in lower
+// case) and body.
+HttpResult ReadAnswer(Poco::Net::HTTPSClientSession& session) {
+  Poco::Net::HTTPResponse resp;
+  std::istream& in = session.receiveResponse(resp);
+  HttpResult r;
+  r.status = resp.getStatus();
+  for (const auto& [k, v] : resp) {
+    std::string key = k;
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[key] = v;
+  }
+  Poco::StreamCopier::copyToString(in, r.body);
+  return r;
+}
 }  // namespace
 
 HttpResult HttpsRequest(const Emulator& emu, const std::string& method, const std::string& path,
@@ -109,17 +125,7 @@ HttpResult HttpsRequest(const Emulator& emu, const std::string& method, const st
   } else {
     session.sendRequest(req);
   }
-  Poco::Net::HTTPResponse resp;
-  std::istream& in = session.receiveResponse(resp);
-  HttpResult r;
-  r.status = resp.getStatus();
-  for (const auto& [k, v] : resp) {
-    std::string key = k;
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers[key] = v;
-  }
-  Poco::StreamCopier::copyToString(in, r.body);
-  return r;
+  return ReadAnswer(session);
 }
 
 namespace {
@@ -144,31 +150,35 @@ std::string TokenForm(const std::string& secret, const std::string& scope,
          "&client_secret=" + UrlEncode(secret) + "&scope=" + UrlEncode(scope);
 }
 
+namespace {
+// The access_token of a token answer's JSON body, or "".
+std::string AccessTokenIn(const std::string& body) {
+  const std::string key = "\"access_token\":\"";
+  std::size_t at = body.find(key);
+  if (at == std::string::npos) return "";
+  at += key.size();
+  return body.substr(at, body.find('"', at) - at);
+}
+}  // namespace
+
 std::string FetchToken(const Emulator& emu, const std::string& scope) {
   HttpResult r = HttpsRequest(emu, "POST", std::string("/") + kDemoTenantId + "/oauth2/v2.0/token",
                               TokenForm(kDemoSecretValue, scope));
   EXPECT_EQ(r.status, 200) << r.body;
-  const std::string key = "\"access_token\":\"";
-  std::size_t at = r.body.find(key);
-  if (at == std::string::npos) return "";
-  at += key.size();
-  return r.body.substr(at, r.body.find('"', at) - at);
+  return AccessTokenIn(r.body);
 }
 
 std::string FetchAppToken(const Emulator& emu, const std::string& scope,
                           const std::string& client_id, const std::string& secret) {
   HttpResult r = HttpsRequest(emu, "POST", std::string("/") + kDemoTenantId + "/oauth2/v2.0/token",
                               TokenForm(secret, scope, client_id));
-  const std::string key = "\"access_token\":\"";
-  std::size_t at = r.body.find(key);
-  if (r.status != 200 || at == std::string::npos) return "";
-  at += key.size();
-  return r.body.substr(at, r.body.find('"', at) - at);
+  return r.status == 200 ? AccessTokenIn(r.body) : "";
 }
 
 HttpResult GraphRequest(const Emulator& emu, const std::string& method, const std::string& path,
                         const std::string& token, const std::string& content_type,
-                        const std::string& body, const std::map<std::string, std::string>& headers) {
+                        const std::string& body,
+                        const std::map<std::string, std::string>& headers) {
   Poco::Net::HTTPSClientSession session("localhost", static_cast<Poco::UInt16>(emu.graph_port()),
                                         ClientContext(emu.ca_file()));
   session.setTimeout(Poco::Timespan(30, 0));
@@ -178,17 +188,7 @@ HttpResult GraphRequest(const Emulator& emu, const std::string& method, const st
   if (!content_type.empty()) req.setContentType(content_type);
   req.setContentLength(static_cast<std::streamsize>(body.size()));
   session.sendRequest(req) << body;
-  Poco::Net::HTTPResponse resp;
-  std::istream& in = session.receiveResponse(resp);
-  HttpResult r;
-  r.status = resp.getStatus();
-  for (const auto& [k, v] : resp) {
-    std::string key = k;
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers[key] = v;
-  }
-  Poco::StreamCopier::copyToString(in, r.body);
-  return r;
+  return ReadAnswer(session);
 }
 
 std::string JwtPayload(const std::string& jwt) {
