@@ -9,6 +9,7 @@
 # host as a service, post a notification with curl and show it delivered.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/lib/local_services.sh"
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
 build=${BUILD_DIR:-$root/build}
@@ -24,26 +25,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin/m365-emulator" --config "$root/tests/emulator/demo-config.json" --state-dir "$work/emulator" \
-  >"$work/ready.json" 2>"$work/emulator.log" &
-emulator_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/ready.json" ] && break; sleep 0.1; done
-[ -s "$work/ready.json" ] || { echo "the emulator did not start:"; cat "$work/emulator.log"; exit 1; }
-field() { python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())[sys.argv[2]])" "$work/ready.json" "$1"; }
+start_emulator "$bin" "$root/tests/emulator/demo-config.json" "$work"
+field() { json_field "$work/ready.json" "$1"; }
 authority=$(field authority)
 smtp_port=$(field smtp_port)
 ca_file=$(field ca_file)
 spool=$(field spool_dir)
 graph_url=$(field graph_url)
 
-cat >"$work/notify-host.properties" <<PROPS
-plugins.directory = $build/lib
-plugins.enabled = m365_oauth_smtp
-state.url = sqlite:$work/state.db
-logging.loggers.root.level = warning
-http.port = 0
-delivery.poll_interval_ms = 100
-PROPS
+write_host_properties "$work/notify-host.properties" "$build/lib" "$work"
 host() { "$bin/notify-host" --config "$work/notify-host.properties" "$@"; }
 settings=(--set server_name=demo --set smtp_host=localhost --set "port=$smtp_port"
   --set timeout=10 --set from_email=notify@contoso.onmicrosoft.com
@@ -103,9 +93,8 @@ echo "== notify-host serve: the service (HTTP API on loopback, outbox, workers)"
 key=$(host api-key create demo 2>/dev/null)
 host serve >"$work/serve.json" 2>"$work/serve.log" &
 serve_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/serve.json" ] && break; sleep 0.1; done
-[ -s "$work/serve.json" ] || { echo "serve did not start:"; cat "$work/serve.log"; exit 1; }
-url=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['listening'])" "$work/serve.json")
+wait_for_line "$work/serve.json" "$work/serve.log" "serve"
+url=$(json_field "$work/serve.json" listening)
 echo "listening on $url"
 echo "\$ curl -X POST $url/api/v1/notifications -H 'Authorization: Bearer nhk_...' -d '{...}'"
 answer=$(curl -sS -X POST "$url/api/v1/notifications" -H "Authorization: Bearer $key" \

@@ -10,6 +10,7 @@ build=$1
 src=$2
 duration=${3:-5}
 bin=$build/bin
+. "$src/scripts/lib/local_services.sh"
 work=$(mktemp -d)
 emulator_pid=
 serve_pid=
@@ -30,26 +31,15 @@ c.setdefault("limits", {})["messages_per_minute"] = 10000000
 c["limits"]["recipients_per_day"] = 10000000
 json.dump(c, open(sys.argv[2], "w"))
 PY
-"$bin/m365-emulator" --config "$work/emulator.json" --state-dir "$work/emulator" \
-  >"$work/ready.json" 2>"$work/emulator.log" &
-emulator_pid=$!
-for _ in $(seq 1 200); do [ -s "$work/ready.json" ] && break; sleep 0.05; done
-field() { python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())[sys.argv[2]])" "$1" "$2"; }
-authority=$(field "$work/ready.json" authority)
-smtp_port=$(field "$work/ready.json" smtp_port)
-ca_file=$(field "$work/ready.json" ca_file)
-stats_url=$(field "$work/ready.json" stats_url)
+start_emulator "$bin" "$work/emulator.json" "$work"
+authority=$(json_field "$work/ready.json" authority)
+smtp_port=$(json_field "$work/ready.json" smtp_port)
+ca_file=$(json_field "$work/ready.json" ca_file)
+stats_url=$(json_field "$work/ready.json" stats_url)
 
 mkdir -m 0755 "$work/plugins"
 install -m 0755 "$build/lib/m365_oauth_smtp.so" "$work/plugins/"
-cat >"$work/host.properties" <<PROPS
-plugins.directory = $work/plugins
-plugins.enabled = m365_oauth_smtp
-state.url = sqlite:$work/state.db
-logging.loggers.root.level = warning
-http.port = 0
-delivery.poll_interval_ms = 100
-PROPS
+write_host_properties "$work/host.properties" "$work/plugins" "$work"
 host() { "$bin/notify-host" --config "$work/host.properties" "$@"; }
 echo 'Xq8~Demo.Secret_Value-1234567890abcdefgh' |
   host ruleset save load --channel m365_oauth_smtp --set server_name=load --set smtp_host=localhost \
@@ -61,8 +51,8 @@ echo 'Xq8~Demo.Secret_Value-1234567890abcdefgh' |
 key=$(host api-key create load 2>/dev/null)
 "$bin/notify-host" --config "$work/host.properties" serve >"$work/serve.json" 2>"$work/serve.log" &
 serve_pid=$!
-for _ in $(seq 1 200); do [ -s "$work/serve.json" ] && break; sleep 0.05; done
-url=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['listening'])" "$work/serve.json")
+wait_for_line "$work/serve.json" "$work/serve.log" "serve"
+url=$(json_field "$work/serve.json" listening)
 
 API_KEY=$key wrk -t2 -c16 -d"${duration}s" --latency -s "$src/tests/integration/service/post.lua" \
   "$url/api/v1/notifications" >"$work/wrk.txt"
