@@ -91,7 +91,9 @@ done
 echo
 echo "== notify-host serve: the service (HTTP API on loopback, outbox, workers)"
 key=$(host api-key create demo 2>/dev/null)
-host serve >"$work/serve.json" 2>"$work/serve.log" &
+# Not through host(): $! must be notify-host itself, so that the SIGTERM below
+# reaches the service and not only a subshell.
+"$bin/notify-host" --config "$work/notify-host.properties" serve >"$work/serve.json" 2>"$work/serve.log" &
 serve_pid=$!
 wait_for_line "$work/serve.json" "$work/serve.log" "serve"
 url=$(json_field "$work/serve.json" listening)
