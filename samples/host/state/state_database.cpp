@@ -4,6 +4,7 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Statement.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,9 +50,6 @@ class SQLitePool : public Poco::Data::SessionPool {
   int busy_timeout_ms_;
 };
 
-// The database file, made 0600 before SQLite opens it (SQLite would create it
-// with the umask's mode) and refused when it is a symbolic link or not a
-// regular file. Its -wal and -shm files take the same mode.
 // Connections to a PostgreSQL server shared by several hosts
 // (docs/several-hosts.md): a row lock held by another host is waited for no
 // longer than the busy timeout, as SQLite's busy timeout does.
@@ -60,8 +58,27 @@ class PostgreSQLPool : public Poco::Data::SessionPool {
   PostgreSQLPool(const std::string& connection_string, int max_connections, int busy_timeout_ms)
       : Poco::Data::SessionPool(Poco::Data::PostgreSQL::Connector::KEY, connection_string, 1,
                                 max_connections, 60),
+        connection_string_(connection_string),
         busy_timeout_ms_(busy_timeout_ms) {}
   ~PostgreSQLPool() override { shutdown(); }
+
+  // A pooled connection; a new one only once the server answers a ping.
+  // Poco 1.11's connector leaks the libpq connection of a failed connect,
+  // and a host retries through an outage every poll interval.
+  Poco::Data::Session Connection() {
+    if (idle() == 0) {
+      switch (PQping(connection_string_.c_str())) {
+        case PQPING_OK:
+          break;
+        case PQPING_REJECT:
+          throw Poco::Data::ConnectionFailedException(
+              "the PostgreSQL server rejects connections (starting or shutting down)");
+        default:
+          throw Poco::Data::ConnectionFailedException("the PostgreSQL server does not answer");
+      }
+    }
+    return get();
+  }
 
  protected:
   void customizeSession(Poco::Data::Session& session) override {
@@ -69,9 +86,13 @@ class PostgreSQLPool : public Poco::Data::SessionPool {
   }
 
  private:
+  std::string connection_string_;
   int busy_timeout_ms_;
 };
 
+// The database file, made 0600 before SQLite opens it (SQLite would create it
+// with the umask's mode) and refused when it is a symbolic link or not a
+// regular file. Its -wal and -shm files take the same mode.
 Status PrepareDatabaseFile(const std::string& file) {
   int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -193,7 +214,7 @@ notify::sdk::StatusOr<std::unique_ptr<StateDatabase>> StateDatabase::Open(
       db->pool_ = std::make_unique<SQLitePool>(db->where_, connections, options.busy_timeout_ms);
     std::optional<std::string> check;
     {
-      Poco::Data::Session session = db->pool_->get();
+      Poco::Data::Session session = db->Connection();
       check = ReadKeyCheck(session, db->dialect_);
     }
     // A database that holds a key check holds secrets sealed with some key:
@@ -207,7 +228,7 @@ notify::sdk::StatusOr<std::unique_ptr<StateDatabase>> StateDatabase::Open(
     if (db->dialect_ == SqlDialect::kSQLite) {
       // WAL: readers do not block the writer nor the writer the readers.
       // Persistent in the file; set once, by whoever opens it first.
-      Poco::Data::Session session = db->pool_->get();
+      Poco::Data::Session session = db->Connection();
       std::string mode;
       session << "PRAGMA journal_mode", into(mode), now;
       if (mode != "wal") session << "PRAGMA journal_mode = WAL", into(mode), now;
@@ -237,13 +258,20 @@ notify::sdk::StatusOr<std::unique_ptr<StateDatabase>> StateDatabase::Open(
 
 Transaction StateDatabase::Begin(bool write) const {
   try {
-    return Transaction(*this, pool_->get(), write);
+    return Transaction(*this, Connection(), write);
   } catch (const Poco::Exception& e) {
     throw StateError(
         "state database " + where_ + ": cannot begin a transaction: " + e.displayText(),
-        "Another process may hold the database longer than the busy timeout (" +
-            std::to_string(busy_timeout_ms_) + " ms); try again.");
+        dialect_ == SqlDialect::kPostgreSQL
+            ? "Check that the PostgreSQL server answers (pg_isready); the host retries."
+            : "Another process may hold the database longer than the busy timeout (" +
+                  std::to_string(busy_timeout_ms_) + " ms); try again.");
   }
+}
+
+Poco::Data::Session StateDatabase::Connection() const {
+  if (dialect_ == SqlDialect::kPostgreSQL) return static_cast<PostgreSQLPool&>(*pool_).Connection();
+  return pool_->get();
 }
 
 Transaction StateDatabase::BeginWrite() const { return Begin(true); }
@@ -251,7 +279,7 @@ Transaction StateDatabase::BeginRead() const { return Begin(false); }
 
 bool StateDatabase::Ping() const {
   try {
-    Poco::Data::Session session = pool_->get();
+    Poco::Data::Session session = Connection();
     int one = 0;
     session << "SELECT 1", into(one), now;
     return one == 1;

@@ -133,6 +133,9 @@ class StateDatabase {
  private:
   StateDatabase() = default;
   Transaction Begin(bool write) const;
+  // A connection from the pool (docs/several-hosts.md: during an outage no
+  // new PostgreSQL connection is tried before the server answers a ping).
+  Poco::Data::Session Connection() const;
 
   SqlDialect dialect_ = SqlDialect::kSQLite;
   std::unique_ptr<Poco::Data::SessionPool> pool_;

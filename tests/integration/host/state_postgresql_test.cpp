@@ -329,6 +329,22 @@ TEST_F(PostgreSQLStateTest, AfterTheServerRestartsTheHostsConnectionsWorkAgain) 
   }
   ASSERT_TRUE(server_->Stop("fast")) << server_->error();
   EXPECT_FALSE(db->Ping());
+  // Once the dead connections are gone, a host retrying through the outage
+  // is told the server does not answer (and makes no connection that fails:
+  // docs/several-hosts.md).
+  std::string down;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        try {
+          db->BeginWrite();
+        } catch (const StateError& e) {
+          down = std::string(e.what()) + " / " + e.remedy();
+        }
+        return down.find("does not answer") != std::string::npos;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(10)))
+      << down;
+  EXPECT_NE(down.find("pg_isready"), std::string::npos) << down;
   ASSERT_TRUE(server_->Start()) << server_->error();
   // The pool's connections died with the server; a write after the restart
   // gets a new one (the first may still fail: the caller retries, as the
