@@ -19,6 +19,7 @@
 #include "command_support.hpp"
 #include "service/api_http_server.hpp"
 #include "state/ruleset_repository.hpp"
+#include "test_state_dir.hpp"
 #include "web/page_html.hpp"
 #include "web/page_routes.hpp"
 #include "web/sign_in_throttle.hpp"
@@ -29,6 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 using notify::FieldDescriptor;
 using notify::FieldType;
+using service_test::TestStateDir;
 
 constexpr const char* kPassword = "correct horse battery staple";
 constexpr const char* kSecret = "S3cret-Value-never-shown-9f8e7d";
@@ -80,14 +82,6 @@ struct Reply {
 class PageHttp : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("page-http-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    env_.state_options.url = "sqlite:" + (dir_ / "state.db").string();
-    env_.state_options.key_file = (dir_ / "host.key").string();
-    env_.state_options.base_dir = dir_.string();
     env_.plugins.channels.push_back(
         {"", "fake", "Fake channel", "1.0.0", {}, std::make_shared<FakeChannel>()});
     // A cheap Argon2id hash: the page reads the cost from the stored string.
@@ -113,8 +107,6 @@ class PageHttp : public ::testing::Test {
   void TearDown() override {
     server_->Stop(1000);
     server_.reset();
-    env_.state.reset();
-    fs::remove_all(dir_);
   }
 
   Reply Call(const std::string& method, const std::string& path, const std::string& cookie = "",
@@ -176,8 +168,9 @@ class PageHttp : public ::testing::Test {
     return state::RulesetRepository(tx).Find(name).has_value();
   }
 
-  fs::path dir_;
-  HostEnv env_;
+  TestStateDir state_{"page-http"};
+  const fs::path& dir_ = state_.dir;
+  HostEnv& env_ = state_.env;
   std::atomic<std::int64_t> now_ms_{1'700'000'000'000};
   std::atomic<int> saved_{0};
   ApiRouter router_;

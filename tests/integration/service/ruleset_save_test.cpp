@@ -4,18 +4,17 @@
 #include "service/ruleset_save.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <memory>
 #include <optional>
 
 #include "state/ruleset_repository.hpp"
+#include "test_state_dir.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
 using namespace notify_host;
+using notify_host::service_test::TestStateDir;
 
 // A channel whose secret is needed only with credential = secret, as the
 // Microsoft 365 channel's client_secret.
@@ -50,20 +49,8 @@ class TwoCredentialChannel : public notify::NotificationChannel {
 class RulesetSave : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("ruleset-save-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    env_.state_options.url = "sqlite:" + (dir_ / "state.db").string();
-    env_.state_options.key_file = (dir_ / "host.key").string();
-    env_.state_options.base_dir = dir_.string();
     env_.plugins.channels.push_back(
         {"", "two", "Two credentials", "1.0.0", {}, std::make_shared<TwoCredentialChannel>()});
-  }
-  void TearDown() override {
-    env_.state.reset();
-    fs::remove_all(dir_);
   }
 
   SaveOutcome Save(notify::Settings settings, decltype(SaveRequest::ask_secret) ask = nullptr) {
@@ -77,8 +64,8 @@ class RulesetSave : public ::testing::Test {
     return state::RulesetRepository(tx).Find("r1");
   }
 
-  fs::path dir_;
-  HostEnv env_;
+  TestStateDir state_{"ruleset-save"};
+  HostEnv& env_ = state_.env;
 };
 
 TEST_F(RulesetSave, AStoredSecretIsKeptOnlyWhenNothingElseChanged) {

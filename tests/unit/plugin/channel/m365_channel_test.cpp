@@ -39,6 +39,23 @@ notify::Settings ValidSettings() {
           {"authority_url", "https://localhost:" + std::to_string(RefusedPort())}};
 }
 
+// Valid settings with the SMTP route set, so that no token is needed to decide it.
+notify::Settings SmtpRouteSettings() {
+  auto settings = ValidSettings();
+  settings["transport"] = "smtp";
+  return settings;
+}
+
+// One message to one recipient.
+notify::Message DiskFull() {
+  notify::Message m;
+  m.id = "n1";
+  m.to = {"ops@contoso.com"};
+  m.subject = "disk full";
+  m.text_body = "db-01";
+  return m;
+}
+
 NOTIFY_CHANNEL_CONFORMANCE_TESTS(
     M365ChannelConformance,
     [](notify::HostContext& host) {
@@ -104,18 +121,10 @@ TEST(M365ChannelTest, UnreachableServerIsPacedThenLeftForLater) {
   notify::sdk::testing::FakeHostContext host;
   m365::ManualClock clock;
   m365::M365Channel channel(host, clock);
-  // The SMTP route set, so that no token is needed to decide it: the
-  // unreachable SMTP server is what is paced.
-  auto settings = ValidSettings();
-  settings["transport"] = "smtp";
-  auto opened = channel.Open(settings);
+  // The unreachable SMTP server is what is paced.
+  auto opened = channel.Open(SmtpRouteSettings());
   ASSERT_NE(opened.sender, nullptr) << notify::sdk::testing::ReportText(opened.report);
-  notify::Message m;
-  m.id = "n1";
-  m.to = {"ops@contoso.com"};
-  m.subject = "disk full";
-  m.text_body = "db-01";
-  auto results = opened.sender->Deliver({m});
+  auto results = opened.sender->Deliver({DiskFull()});
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, notify::DeliveryStatus::kRetryLater) << results[0].detail;
   EXPECT_NE(results[0].detail.find("refused"), std::string::npos) << results[0].detail;
@@ -136,17 +145,11 @@ TEST(M365ChannelTest, EveryLogLineNamesTheServer) {
   notify::sdk::testing::FakeHostContext host;
   m365::ManualClock clock;
   m365::M365Channel channel(host, clock);
-  auto settings = ValidSettings();
-  settings["transport"] = "smtp";
+  const auto settings = SmtpRouteSettings();
   channel.Validate(settings, {notify::ValidationMode::kOnline, "a@b.com"});
   auto opened = channel.Open(settings);
   ASSERT_NE(opened.sender, nullptr) << notify::sdk::testing::ReportText(opened.report);
-  notify::Message m;
-  m.id = "n1";
-  m.to = {"ops@contoso.com"};
-  m.subject = "disk full";
-  m.text_body = "db-01";
-  opened.sender->Deliver({m});
+  opened.sender->Deliver({DiskFull()});
   const auto lines = host.lines();
   ASSERT_FALSE(lines.empty());
   for (const auto& line : lines) {
