@@ -2,23 +2,15 @@
 // from ClientCertificate, since Poco 1.11's JWT signer has no PS256.
 #include "credential/client_assertion.hpp"
 
-#include <Poco/Base64Encoder.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/UUIDGenerator.h>
 
 #include <sstream>
 
+#include "token/jwt_claims.hpp"
+
 namespace m365 {
 namespace {
-
-std::string Base64Url(const std::string& bytes) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
-  encoder.rdbuf()->setLineLength(0);
-  encoder << bytes;
-  encoder.close();
-  return out.str();
-}
 
 std::string Json(const Poco::JSON::Object& object) {
   std::ostringstream out;
@@ -45,10 +37,11 @@ notify::sdk::StatusOr<std::string> MakeClientAssertion(const ClientCertificate& 
   claims.set("nbf", static_cast<Poco::Int64>(nbf));
   claims.set("iat", static_cast<Poco::Int64>(nbf));
   claims.set("exp", static_cast<Poco::Int64>(nbf + kAssertionLifetime.count()));
-  const std::string signing_input = Base64Url(Json(header)) + "." + Base64Url(Json(claims));
+  const std::string signing_input =
+      EncodeBase64Url(Json(header)) + "." + EncodeBase64Url(Json(claims));
   auto signature = certificate.SignPs256(signing_input);
   if (!signature.ok()) return signature.status();
-  return signing_input + "." + Base64Url(signature.value());
+  return signing_input + "." + EncodeBase64Url(signature.value());
 }
 
 }  // namespace m365

@@ -5,7 +5,6 @@
 // place.
 #include "credential/client_certificate.hpp"
 
-#include <Poco/Base64Encoder.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -17,7 +16,8 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+
+#include "token/jwt_claims.hpp"
 
 namespace m365 {
 namespace {
@@ -25,15 +25,6 @@ namespace {
 using notify::sdk::Status;
 
 constexpr std::size_t kMaxFileBytes = 1 << 20;
-
-std::string Base64Url(const unsigned char* data, std::size_t size) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
-  encoder.rdbuf()->setLineLength(0);
-  encoder.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-  encoder.close();
-  return out.str();
-}
 
 std::string Hex(const unsigned char* data, std::size_t size) {
   static const char kDigits[] = "0123456789ABCDEF";
@@ -148,7 +139,8 @@ notify::sdk::StatusOr<std::shared_ptr<const ClientCertificate>> ClientCertificat
   EVP_Digest(der, static_cast<std::size_t>(der_len), sha256, nullptr, EVP_sha256(), nullptr);
   EVP_Digest(der, static_cast<std::size_t>(der_len), sha1, nullptr, EVP_sha1(), nullptr);
   OPENSSL_free(der);
-  facts.x5t_s256 = Base64Url(sha256, sizeof sha256);
+  facts.x5t_s256 =
+      EncodeBase64Url(std::string(reinterpret_cast<const char*>(sha256), sizeof sha256));
   facts.sha1_thumbprint = Hex(sha1, sizeof sha1);
   char subject[256] = {0};
   X509_NAME_oneline(X509_get_subject_name(cert.get()), subject, sizeof subject - 1);

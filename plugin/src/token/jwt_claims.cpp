@@ -7,7 +7,7 @@
 #include "token/jwt_claims.hpp"
 
 #include <Poco/Base64Decoder.h>
-#include <Poco/Base64Encoder.h>  // the BASE64_* options
+#include <Poco/Base64Encoder.h>
 #include <Poco/Dynamic/Var.h>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <exception>
 #include <iterator>
+#include <sstream>
 
 namespace m365 {
 namespace {
@@ -91,6 +92,15 @@ bool JwtClaims::HasAudience(const std::string& audience) const {
   return std::any_of(audiences.begin(), audiences.end(), [&](const std::string& a) {
     return WithoutSlash(a) == WithoutSlash(audience);
   });
+}
+
+std::string EncodeBase64Url(const std::string& bytes) {
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
+  encoder.rdbuf()->setLineLength(0);
+  encoder << bytes;
+  encoder.close();
+  return out.str();
 }
 
 std::string DecodeBase64Url(const std::string& text, bool* ok) {

@@ -34,6 +34,10 @@ struct JwtClaims {
 // fixed texts and never contains the token.
 notify::sdk::StatusOr<JwtClaims> DecodeJwtClaims(const std::string& token);
 
+// `bytes` in base64url (RFC 4648 section 5) without padding, on one line: the
+// encoding of a JWT's parts.
+std::string EncodeBase64Url(const std::string& bytes);
+
 // Decodes base64url (RFC 4648 section 5), padding optional; "" with
 // *ok=false on a character outside the base64url alphabet or a bad length.
 std::string DecodeBase64Url(const std::string& text, bool* ok);
