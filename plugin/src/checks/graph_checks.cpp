@@ -1,10 +1,10 @@
 // The Graph route's live checks: token, claims, mailbox.
 #include "checks/graph_checks.hpp"
 
+#include "checks/test_message.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "graph/graph_answer.hpp"
 #include "graph/graph_client.hpp"
-#include "mime/mime_builder.hpp"
 #include "net/sigpipe_block.hpp"
 #include "route/route_decision.hpp"
 #include "token/token_client.hpp"
@@ -46,18 +46,9 @@ StatusOr<std::string> CheckGraphMailbox(const M365Config& c, const Poco::Net::Co
   *needs_test = recipient.empty();
   if (recipient.empty()) return GraphMailboxUnconfirmed(c);
   const std::string what = "the test message to " + recipient;
-  notify::Message m;
-  m.id = "m365-validation-test";
-  m.to = {recipient};
-  m.subject = "Test message from " + c.server_name;
-  m.text_body = "This test message was sent while saving the notification settings \"" +
-                c.server_name + "\" (Microsoft 365 through Microsoft Graph, from " + c.from_email +
-                "). Delivery works.";
-  StatusOr<MimeMessage> mime = MimeBuilder(c.from_email, c.from_name).Build(m, true);
-  if (!mime.ok()) {
-    return Status::InvalidArgument(what + " could not be built: " + mime.status().message(),
-                                   "Give a plain e-mail address as the test recipient.");
-  }
+  StatusOr<MimeMessage> mime =
+      BuildTestMessage(c, recipient, "Microsoft 365 through Microsoft Graph", /*bcc_header=*/true);
+  if (!mime.ok()) return mime.status();
   ScopedSigpipeBlock no_sigpipe;
   GraphClient client(c, tls);
   HttpsAnswer answer = client.SendMail(token, mime->data);

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "checks/graph_checks.hpp"
+#include "checks/test_message.hpp"
 #include "common/server_log.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "mime/mime_builder.hpp"
@@ -223,17 +224,9 @@ StatusOr<std::string> CheckTestMessage(const M365Config& c, const Poco::Net::Con
                                        const std::string& token, const JwtClaims* claims,
                                        const std::string& recipient) {
   const std::string what = "the test message to " + recipient;
-  notify::Message m;
-  m.id = "m365-validation-test";
-  m.to = {recipient};
-  m.subject = "Test message from " + c.server_name;
-  m.text_body = "This test message was sent while saving the notification settings \"" +
-                c.server_name + "\" (Microsoft 365, from " + c.from_email + "). Delivery works.";
-  StatusOr<MimeMessage> mime = MimeBuilder(c.from_email, c.from_name).Build(m);
-  if (!mime.ok()) {
-    return Status::InvalidArgument(what + " could not be built: " + mime.status().message(),
-                                   "Give a plain e-mail address as the test recipient.");
-  }
+  StatusOr<MimeMessage> mime =
+      BuildTestMessage(c, recipient, "Microsoft 365", /*bcc_header=*/false);
+  if (!mime.ok()) return mime.status();
 
   SmtpConnection smtp(Endpoint(c, tls));
   ValidatedToken tokens(token);
