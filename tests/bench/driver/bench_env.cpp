@@ -128,9 +128,9 @@ std::string BenchEnv::WriteSettings(const std::string& name,
 
 ChildResult BenchEnv::RunClient(const std::string& mode, const std::vector<std::string>& args,
                                 std::chrono::milliseconds timeout, Poco::JSON::Object::Ptr* output,
-                                const notify::Settings* settings) const {
+                                const notify::Settings* settings, const std::string* client) const {
   ChildSpec spec;
-  spec.argv = {programs_.client, mode, "--settings",
+  spec.argv = {client ? *client : programs_.client, mode, "--settings",
                WriteSettings("settings", settings ? *settings : ChannelSettings())};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.stdout_file = work_dir_ + "/client-" + mode + ".out";

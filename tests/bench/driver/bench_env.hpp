@@ -41,9 +41,15 @@ struct BenchOptions {
   int mailbox_threads = 16;       // threads that drive the senders
   std::string out_dir = ".";
   std::set<std::string> parts;  // empty: all
+  // Throughput clients to run (plugin, smtplib, msmtp, curl, graph, nodemailer,
+  // host); empty: all. For a profile or a before/after of one path.
+  std::set<std::string> clients;
 
   static BenchOptions Defaults(bool quick);
   bool Runs(const std::string& part) const { return parts.empty() || parts.count(part) > 0; }
+  bool RunsClient(const std::string& client) const {
+    return clients.empty() || clients.count(client) > 0;
+  }
 };
 
 // Where the programs under test are (defaults are compiled in by CMake).
@@ -59,6 +65,10 @@ struct Programs {
   std::string curl = "/usr/bin/curl";
   std::string node = "/usr/bin/node";
   std::string node_modules;  // where scripts/bench.sh installs nodemailer (build tree)
+  // Another build (--baseline DIR: DIR/bin/notify-bench-client, DIR/bin/notify-host,
+  // DIR/lib/m365_oauth_smtp.so), run in turn with this one for a before/after
+  // from the same emulator; empty: none.
+  std::string baseline_dir;
 };
 
 class BenchEnv {
@@ -92,9 +102,11 @@ class BenchEnv {
   // Runs notify-bench-client with `args` after the mode (the settings file
   // is added). `output` gets its JSON result, nullptr when it printed none.
   // `settings` default to ChannelSettings().
+  // `client` defaults to programs().client.
   ChildResult RunClient(const std::string& mode, const std::vector<std::string>& args,
                         std::chrono::milliseconds timeout, Poco::JSON::Object::Ptr* output,
-                        const notify::Settings* settings = nullptr) const;
+                        const notify::Settings* settings = nullptr,
+                        const std::string* client = nullptr) const;
 
   // Files for the peers: the token (0600), and message 0 as the plugin's
   // MIME builder makes it, with CRLF and with LF line ends.

@@ -3,7 +3,7 @@
 //   notify-bench [--quick] [--out-dir DIR] [--only PART,...] [--messages N]
 //                [--peer-messages N] [--rate-messages N] [--token-messages N]
 //                [--latency-samples N] [--mailboxes N] [--mailbox-seconds S]
-//                [--client PATH]
+//                [--client PATH] [--clients CLIENT,...] [--baseline DIR]
 // PART: throughput, rate, tokens, latency, footprint, micro, mailboxes.
 // Exit codes: 0 every workload did its work (whatever the speed), 1 some
 // workload failed (a message not delivered, a peer failing), 2 usage.
@@ -29,8 +29,11 @@ int Usage() {
   std::cerr << "usage: notify-bench [--quick] [--out-dir DIR] [--only PART,...] [--messages N]\n"
                "       [--peer-messages N] [--rate-messages N] [--token-messages N]\n"
                "       [--latency-samples N] [--mailboxes N] [--mailbox-seconds S]\n"
-               "       [--client PATH]\n"
-               "PART: throughput, rate, tokens, latency, footprint, micro, mailboxes\n";
+               "       [--client PATH] [--clients CLIENT,...] [--baseline DIR]\n"
+               "PART: throughput, rate, tokens, latency, footprint, micro, mailboxes\n"
+               "CLIENT (throughput): plugin, smtplib, msmtp, curl, graph, nodemailer, host\n"
+               "DIR: another build's bin/ and lib/ (notify-bench-client, notify-host,\n"
+               "     m365_oauth_smtp.so), run in turn with this one (throughput)\n";
   return 2;
 }
 
@@ -82,6 +85,11 @@ int main(int argc, char** argv) {
         options.token_messages = std::stoi(v);
       } else if (a == "--latency-samples") {
         options.latency_samples = std::stoi(v);
+      } else if (a == "--clients") {
+        std::istringstream clients(v);
+        for (std::string c; std::getline(clients, c, ',');) options.clients.insert(c);
+      } else if (a == "--baseline") {
+        programs.baseline_dir = v;
       } else if (a == "--client") {
         programs.client = v;  // another build of notify-bench-client, for before/after
       } else if (a == "--mailboxes") {

@@ -69,14 +69,32 @@ void Finish(BenchEnv& env, PeerRun& run) {
   run.token_requests = stats.token_requests;
 }
 
-PeerRun RunPlugin(BenchEnv& env) {
-  PeerRun run{"plugin (notify-bench-client)", "one Deliver of N, batch large"};
+// The programs of one build: this one, or the --baseline build.
+struct Build {
+  std::string suffix;  // added to the row's name: "" or " (baseline)"
+  std::string client;
+  std::string notify_host;
+  std::string plugins_dir;
+};
+
+Build ThisBuild(const BenchEnv& env) {
+  return {"", env.programs().client, env.programs().notify_host,
+          Poco::Path(env.programs().plugin_file).parent().toString()};
+}
+
+Build BaselineBuild(const BenchEnv& env) {
+  const std::string& dir = env.programs().baseline_dir;
+  return {" (baseline)", dir + "/bin/notify-bench-client", dir + "/bin/notify-host", dir + "/lib/"};
+}
+
+PeerRun RunPlugin(BenchEnv& env, const Build& build) {
+  PeerRun run{"plugin (notify-bench-client)" + build.suffix, "one Deliver of N, batch large"};
   run.messages = env.options().messages;
   Start(env, run);
   Poco::JSON::Object::Ptr out;
   ChildResult r =
       env.RunClient("deliver", {"--messages", std::to_string(run.messages), "--threads", "1"},
-                    std::chrono::seconds(60 + run.messages / 10), &out);
+                    std::chrono::seconds(60 + run.messages / 10), &out, nullptr, &build.client);
   Accumulate(run, r, env.work_dir() + "/client-deliver.err");
   if (out && !out->getValue<bool>("ok") && run.error.empty() && out->has("first_failure")) {
     run.error = out->getValue<std::string>("first_failure");
@@ -87,15 +105,16 @@ PeerRun RunPlugin(BenchEnv& env) {
 
 // The plugin on the Microsoft Graph route: the guide's Mail.Send-only app,
 // transport auto, one Deliver of N (at most 4 requests in flight).
-PeerRun RunPluginGraph(BenchEnv& env) {
-  PeerRun run{"plugin, Graph route (notify-bench-client)", "one Deliver of N, Graph sendMail"};
+PeerRun RunPluginGraph(BenchEnv& env, const Build& build) {
+  PeerRun run{"plugin, Graph route (notify-bench-client)" + build.suffix,
+              "one Deliver of N, Graph sendMail"};
   run.messages = env.options().messages;
   Start(env, run);
   Poco::JSON::Object::Ptr out;
   notify::Settings settings = env.GraphSettings();
   ChildResult r =
       env.RunClient("deliver", {"--messages", std::to_string(run.messages), "--threads", "1"},
-                    std::chrono::seconds(60 + run.messages / 10), &out, &settings);
+                    std::chrono::seconds(60 + run.messages / 10), &out, &settings, &build.client);
   Accumulate(run, r, env.work_dir() + "/client-deliver.err");
   if (out && !out->getValue<bool>("ok") && run.error.empty() && out->has("first_failure")) {
     run.error = out->getValue<std::string>("first_failure");
@@ -170,30 +189,21 @@ PeerRun RunNodemailer(BenchEnv& env) {
 
 // The user's path: `notify-host send --batch` of the same N messages, from
 // a ruleset saved with the benchmark's settings.
-PeerRun RunHostBatch(BenchEnv& env) {
-  PeerRun run{"notify-host send --batch", "N lines of JSON, the host's own calls"};
+PeerRun RunHostBatch(BenchEnv& env, const Build& build) {
+  PeerRun run{"notify-host send --batch" + build.suffix, "N lines of JSON, the host's own calls"};
   run.messages = env.options().messages;
-  const std::string dir = env.work_dir() + "/host";
+  const std::string dir = env.work_dir() + (build.suffix.empty() ? "/host" : "/host-baseline");
   mkdir(dir.c_str(), 0700);
   const std::string properties = dir + "/notify-host.properties";
-  WriteFileWithMode(
-      properties,
-      "plugins.directory = " + Poco::Path(env.programs().plugin_file).parent().toString() +
-          "\nplugins.enabled = m365_oauth_smtp\nstate.url = sqlite:" + dir +
-          "/state.db\nsecrets.key_file = " + dir +
-          "/host.key\nlogging.loggers.root.level = warning\n",
-      0600);
+  WriteFileWithMode(properties,
+                    "plugins.directory = " + build.plugins_dir +
+                        "\nplugins.enabled = m365_oauth_smtp\nstate.url = sqlite:" + dir +
+                        "/state.db\nsecrets.key_file = " + dir +
+                        "/host.key\nlogging.loggers.root.level = warning\n",
+                    0600);
   ChildSpec save;
-  save.argv = {env.programs().notify_host,
-               "--config",
-               properties,
-               "ruleset",
-               "save",
-               "bench",
-               "--channel",
-               "m365_oauth_smtp",
-               "--offline",
-               "--secret-stdin"};
+  save.argv = {build.notify_host, "--config",  properties,        "ruleset",   "save",
+               "bench",           "--channel", "m365_oauth_smtp", "--offline", "--secret-stdin"};
   for (const auto& [key, value] : env.ChannelSettings()) {
     if (key == "client_secret") continue;  // on standard input, never on argv
     save.argv.push_back("--set");
@@ -230,15 +240,8 @@ PeerRun RunHostBatch(BenchEnv& env) {
   WriteFileWithMode(batch, lines, 0600);
   Start(env, run);
   ChildSpec send;
-  send.argv = {env.programs().notify_host,
-               "--config",
-               properties,
-               "send",
-               "--ruleset",
-               "bench",
-               "--batch",
-               batch,
-               "--json"};
+  send.argv = {build.notify_host, "--config", properties, "send",  "--ruleset",
+               "bench",           "--batch",  batch,      "--json"};
   send.stdout_file = dir + "/send.out";
   send.stderr_file = dir + "/send.err";
   send.timeout = std::chrono::seconds(60 + run.messages / 10);
@@ -335,18 +338,54 @@ PeerRun Median(std::vector<PeerRun> runs) {
 }  // namespace
 
 void RunThroughputPart(BenchEnv& env, Report& report) {
-  // The plugin and smtplib take turns, so a noisy moment hits both.
-  std::vector<PeerRun> plugin_runs, smtplib_runs, graph_runs, nodemailer_runs, host_runs;
-  for (int i = 0; i < std::max(1, env.options().throughput_repeats); ++i) {
-    plugin_runs.push_back(RunPlugin(env));
-    smtplib_runs.push_back(RunSmtplib(env));
-    graph_runs.push_back(RunPluginGraph(env));
-    nodemailer_runs.push_back(RunNodemailer(env));
-    host_runs.push_back(RunHostBatch(env));
+  const BenchOptions& o = env.options();
+  std::vector<Build> builds = {ThisBuild(env)};
+  if (!env.programs().baseline_dir.empty()) builds.push_back(BaselineBuild(env));
+  // The clients take turns (and the two builds with them), so a noisy
+  // moment hits all of them.
+  std::vector<std::vector<PeerRun>> plugin_runs(builds.size()), graph_runs(builds.size()),
+      host_runs(builds.size());
+  std::vector<PeerRun> smtplib_runs, nodemailer_runs;
+  for (int i = 0; i < std::max(1, o.throughput_repeats); ++i) {
+    for (std::size_t b = 0; b < builds.size(); ++b) {
+      if (o.RunsClient("plugin")) plugin_runs[b].push_back(RunPlugin(env, builds[b]));
+    }
+    if (o.RunsClient("smtplib")) smtplib_runs.push_back(RunSmtplib(env));
+    for (std::size_t b = 0; b < builds.size(); ++b) {
+      if (o.RunsClient("graph")) graph_runs[b].push_back(RunPluginGraph(env, builds[b]));
+    }
+    if (o.RunsClient("nodemailer")) nodemailer_runs.push_back(RunNodemailer(env));
+    for (std::size_t b = 0; b < builds.size(); ++b) {
+      if (o.RunsClient("host")) host_runs[b].push_back(RunHostBatch(env, builds[b]));
+    }
   }
-  std::vector<PeerRun> runs = {Median(plugin_runs), Median(smtplib_runs), RunMsmtp(env),
-                               RunCurl(env),        Median(graph_runs),   Median(nodemailer_runs),
-                               Median(host_runs)};
+  // The rows in the table's order; the targets read this build's rows.
+  std::vector<PeerRun> runs;
+  const PeerRun *plugin = nullptr, *py = nullptr, *curl = nullptr, *node = nullptr, *host = nullptr;
+  std::vector<std::size_t> plugin_at, py_at, curl_at, node_at, host_at;
+  auto add = [&runs](std::vector<std::size_t>& at, PeerRun run) {
+    at.push_back(runs.size());
+    runs.push_back(std::move(run));
+  };
+  for (auto& r : plugin_runs) {
+    if (!r.empty()) add(plugin_at, Median(r));
+  }
+  if (!smtplib_runs.empty()) add(py_at, Median(smtplib_runs));
+  std::vector<std::size_t> other;
+  if (o.RunsClient("msmtp")) add(other, RunMsmtp(env));
+  if (o.RunsClient("curl")) add(curl_at, RunCurl(env));
+  for (auto& r : graph_runs) {
+    if (!r.empty()) add(other, Median(r));
+  }
+  if (!nodemailer_runs.empty()) add(node_at, Median(nodemailer_runs));
+  for (auto& r : host_runs) {
+    if (!r.empty()) add(host_at, Median(r));
+  }
+  if (!plugin_at.empty()) plugin = &runs[plugin_at[0]];
+  if (!py_at.empty()) py = &runs[py_at[0]];
+  if (!curl_at.empty()) curl = &runs[curl_at[0]];
+  if (!node_at.empty()) node = &runs[node_at[0]];
+  if (!host_at.empty()) host = &runs[host_at[0]];
   Table table{"1. Throughput, unthrottled (1 KB text, STARTTLS + XOAUTH2, same emulator)",
               {"client", "how", "messages", "msgs/s", "client CPU ms/msg", "peak RSS MB",
                "connections", "token requests", "emulator CPU ms/msg"}};
@@ -396,33 +435,29 @@ void RunThroughputPart(BenchEnv& env, Report& report) {
   report.AddTable(table);
   report.json().set("throughput", json);
 
-  const PeerRun& plugin = runs[0];
-  const PeerRun& py = runs[1];
-  const PeerRun& curl = runs[3];
-  const PeerRun& node = runs[5];
-  const PeerRun& host = runs[6];
-  if (!node.skipped && node.MsgsPerSecond() > 0) {
-    double ratio = plugin.MsgsPerSecond() / node.MsgsPerSecond();
+  if (plugin == nullptr || plugin->MsgsPerSecond() <= 0) return;
+  if (node && !node->skipped && node->MsgsPerSecond() > 0) {
+    double ratio = plugin->MsgsPerSecond() / node->MsgsPerSecond();
     report.AddTarget(
         {"plugin msgs/s >= 2x nodemailer (pooled)", Fixed(ratio, 2) + "x", ratio >= 2.0});
-    double cpu = plugin.CpuPerMessage() / std::max(node.CpuPerMessage(), 1e-9);
+    double cpu = plugin->CpuPerMessage() / std::max(node->CpuPerMessage(), 1e-9);
     report.AddTarget({"plugin client CPU/msg <= 1/2 of nodemailer (pooled)",
                       Fixed(cpu, 2) + " of nodemailer", cpu <= 0.5});
   }
-  if (plugin.MsgsPerSecond() > 0) {
-    double share = host.MsgsPerSecond() / plugin.MsgsPerSecond();
+  if (host) {
+    double share = host->MsgsPerSecond() / plugin->MsgsPerSecond();
     report.AddTarget({"notify-host send --batch msgs/s >= 90% of the plugin's",
                       Fixed(share * 100, 0) + " %", share >= 0.9});
   }
-  if (!py.skipped && py.MsgsPerSecond() > 0) {
-    double ratio = plugin.MsgsPerSecond() / py.MsgsPerSecond();
+  if (py && !py->skipped && py->MsgsPerSecond() > 0) {
+    double ratio = plugin->MsgsPerSecond() / py->MsgsPerSecond();
     report.AddTarget({"plugin msgs/s >= 2x smtplib", Fixed(ratio, 2) + "x", ratio >= 2.0});
-    double cpu = plugin.CpuPerMessage() / std::max(py.CpuPerMessage(), 1e-9);
+    double cpu = plugin->CpuPerMessage() / std::max(py->CpuPerMessage(), 1e-9);
     report.AddTarget({"plugin client CPU/msg <= 1/3 of smtplib", Fixed(cpu, 2) + " of smtplib",
                       cpu <= 1.0 / 3.0});
   }
-  if (!curl.skipped && curl.MsgsPerSecond() > 0) {
-    double ratio = plugin.MsgsPerSecond() / curl.MsgsPerSecond();
+  if (curl && !curl->skipped && curl->MsgsPerSecond() > 0) {
+    double ratio = plugin->MsgsPerSecond() / curl->MsgsPerSecond();
     report.AddTarget(
         {"plugin msgs/s >= 20x curl per message", Fixed(ratio, 1) + "x", ratio >= 20.0});
   }
