@@ -359,9 +359,16 @@ notify::sdk::StatusOr<std::vector<PendingMessage>> ParseBatchText(const std::str
     errors += "\n  line " + std::to_string(number) + ": " + ForTerminal(what);
   };
   // A byte order mark, as some editors write, is not part of the first line.
-  std::istringstream in(text.rfind(kByteOrderMark, 0) == 0 ? text.substr(3) : text);
+  // Lines are cut from the text in place (a copy of a 256 MB file into a
+  // stream was a tenth of a 10,000-line batch's parsing).
+  std::size_t at = text.rfind(kByteOrderMark, 0) == 0 ? 3 : 0;
+  messages.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
+  for (int number = 1; at < text.size(); ++number) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    line.assign(text, at, end - at);
+    at = end + 1;
     if (Trim(line).empty()) continue;
     if (line.size() > kMaxLineBytes) {
       error(number, "longer than " + std::to_string(kMaxLineBytes) + " bytes");

@@ -113,4 +113,18 @@ TEST(ParseBatchText, AByteOrderMarkIsAllowedAtTheStartOnly) {
   EXPECT_NE(parsed.status().message().find("line 2"), std::string::npos);
 }
 
+TEST(ParseBatchText, BlankLinesCrlfAndNoFinalLineEndKeepTheLineNumbers) {
+  auto parsed = notify_host::ParseBatchText(
+      "\xef\xbb\xbf\n"
+      R"({"to":"a@x.com"})"
+      "\r\n\n  \t\n"
+      R"({"to":"b@x.com","body":"last"})",
+      "b.jsonl");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  ASSERT_EQ(parsed.value().size(), 2u);
+  EXPECT_EQ(parsed.value()[0].message.id, "b.jsonl:2");
+  EXPECT_EQ(parsed.value()[1].message.id, "b.jsonl:5");
+  EXPECT_EQ(parsed.value()[1].message.text_body, "last") << "the line without a line end is read";
+}
+
 }  // namespace
