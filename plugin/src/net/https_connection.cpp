@@ -215,7 +215,7 @@ HttpsAnswer HttpsConnection::Send(Poco::Net::HTTPRequest& request, const std::st
   if (proxy_) r.proxy = proxy_->Where();
   if (reconnect && !Open(deadline, too_slow, &r)) return r;
   // The socket outlives the watchdog, which must never cut a reused descriptor.
-  DeadlineWatchdog watchdog(deadline);
+  DeadlineWatchdog watchdog(deadline, deadlines_);
   bool ok = false;
   try {
     watchdog.Watch(plain_);

@@ -122,6 +122,9 @@ class HttpsConnection {
   // HTTPSClientSession refuses an already connected socket (setPort throws).
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;
   int connections_opened_ = 0;
+  // Held while this connection lives, so that the process's deadline thread
+  // outlives a request (docs/architecture.md, Threads).
+  std::shared_ptr<DeadlineService> deadlines_ = DeadlineService::Shared();
 };
 
 }  // namespace m365

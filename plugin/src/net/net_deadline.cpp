@@ -45,42 +45,96 @@ std::vector<Poco::Net::IPAddress> ResolveWithin(const std::string& host,
   return lookup->addresses;
 }
 
-DeadlineWatchdog::DeadlineWatchdog(DeadlineClock::time_point deadline)
-    : deadline_(deadline), thread_([this] { Run(); }) {}
+std::shared_ptr<DeadlineService> DeadlineService::Shared() {
+  static std::mutex* mutex = new std::mutex();  // never destroyed: users may outlive statics
+  static auto* shared = new std::weak_ptr<DeadlineService>();
+  std::lock_guard<std::mutex> lock(*mutex);
+  std::shared_ptr<DeadlineService> service = shared->lock();
+  if (!service) {
+    service = std::make_shared<DeadlineService>();
+    *shared = service;
+  }
+  return service;
+}
 
-DeadlineWatchdog::~DeadlineWatchdog() {
+DeadlineService::~DeadlineService() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;
   }
   changed_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
-void DeadlineWatchdog::Watch(const Poco::Net::Socket& socket) {
+DeadlineService::Id DeadlineService::Add(DeadlineClock::time_point deadline) {
   std::lock_guard<std::mutex> lock(mutex_);
-  fd_ = socket.impl()->sockfd();
-  if (expired_ && fd_ != POCO_INVALID_SOCKET) {
-    ::shutdown(fd_, SHUT_RDWR);
-    fired_ = true;
+  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+  const Id id = ++next_id_;
+  entries_[id].deadline = deadline;
+  pending_.emplace(deadline, id);
+  // Woken only when this deadline comes before what the thread sleeps until.
+  if (deadline < sleeping_until_) changed_.notify_all();
+  return id;
+}
+
+void DeadlineService::Watch(Id id, poco_socket_t fd) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  it->second.fd = fd;
+  if (it->second.expired && fd != POCO_INVALID_SOCKET) {
+    ::shutdown(fd, SHUT_RDWR);
+    it->second.fired = true;
   }
 }
 
-bool DeadlineWatchdog::fired() const {
+bool DeadlineService::Fired(Id id) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return fired_;
+  auto it = entries_.find(id);
+  return it != entries_.end() && it->second.fired;
 }
 
-void DeadlineWatchdog::Run() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait_until(lock, deadline_, [&] { return stop_; });
-  if (stop_) return;
-  expired_ = true;
-  if (fd_ == POCO_INVALID_SOCKET) return;
-  // The owner closes the descriptor only after this object is gone, so it
-  // cannot have been reused by now.
-  ::shutdown(fd_, SHUT_RDWR);
-  fired_ = true;
+void DeadlineService::Remove(Id id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  pending_.erase({it->second.deadline, id});
+  entries_.erase(it);
 }
+
+void DeadlineService::Run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_) {
+    const auto now = DeadlineClock::now();
+    while (!pending_.empty() && pending_.begin()->first <= now) {
+      Entry& entry = entries_[pending_.begin()->second];
+      pending_.erase(pending_.begin());
+      entry.expired = true;
+      if (entry.fd == POCO_INVALID_SOCKET) continue;
+      // The owner closes the descriptor only after Remove, which takes this
+      // lock, so it cannot have been reused by now.
+      ::shutdown(entry.fd, SHUT_RDWR);
+      entry.fired = true;
+    }
+    sleeping_until_ = pending_.empty() ? DeadlineClock::time_point::max() : pending_.begin()->first;
+    if (pending_.empty()) {
+      changed_.wait(lock);
+    } else {
+      changed_.wait_until(lock, sleeping_until_);
+    }
+  }
+}
+
+DeadlineWatchdog::DeadlineWatchdog(DeadlineClock::time_point deadline,
+                                   std::shared_ptr<DeadlineService> service)
+    : service_(std::move(service)), id_(service_->Add(deadline)) {}
+
+DeadlineWatchdog::~DeadlineWatchdog() { service_->Remove(id_); }
+
+void DeadlineWatchdog::Watch(const Poco::Net::Socket& socket) {
+  service_->Watch(id_, socket.impl()->sockfd());
+}
+
+bool DeadlineWatchdog::fired() const { return service_->Fired(id_); }
 
 }  // namespace m365
