@@ -52,8 +52,10 @@ void ConnectionKeeper::Keep(const void* owner, std::unique_ptr<KeptConnection> c
   entry.slot = std::move(slot);
   entry.clock = &clock;
   entry.expires = clock.Now() + idle;
+  bool first = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    first = entries_.empty();
     entries_.push_back(std::move(entry));
     if (!reaper_.joinable() && !stopping_) {
       try {
@@ -64,7 +66,11 @@ void ConnectionKeeper::Keep(const void* owner, std::unique_ptr<KeptConnection> c
       }
     }
   }
-  wake_.notify_all();
+  // Only a reaper asleep on an empty keeper needs waking; one that looks
+  // every second finds this connection then. Waking it on every Keep was a
+  // context switch per Deliver call on a warm sender (docs/delivery.md,
+  // Connections kept between calls).
+  if (first) wake_.notify_all();
 }
 
 ConnectionKeeper::Taken ConnectionKeeper::Take(const void* owner) {
