@@ -16,6 +16,7 @@
 
 #include "channel/m365_channel.hpp"
 #include "delivery_invariants.hpp"
+#include "emulator_settings.hpp"
 #include "m365emu/emulator.hpp"
 #include "notify/host_api/channel.hpp"
 #include "notify/sdk/testing/fake_host.hpp"
@@ -48,18 +49,10 @@ class DeliveryTest : public ::testing::Test {
 
   // Settings of a working configuration against the emulator.
   notify::Settings Settings(const std::string& batch_size = "medium") const {
-    return {{"server_name", "delivery test"},
-            {"port", std::to_string(emulator_->smtp_port())},
-            {"timeout", "10"},
-            {"batch_size", batch_size},
-            {"from_email", m365emu::kDemoMailbox},
-            {"from_name", "Notify Tests"},
-            {"client_id", m365emu::kDemoClientId},
-            {"client_secret", m365emu::kDemoSecretValue},
-            {"tenant_id", m365emu::kDemoTenantId},
-            {"smtp_host", "localhost"},
-            {"authority_url", emulator_->authority()},
-            {"ca_file", emulator_->ca_file()}};
+    notify::Settings s = EmulatorSettings(*emulator_, "delivery test");
+    s["batch_size"] = batch_size;
+    s["from_name"] = "Notify Tests";
+    return s;
   }
 
   static notify::Message MakeMessage(int n) {

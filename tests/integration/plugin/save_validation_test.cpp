@@ -17,6 +17,7 @@
 #include <string>
 
 #include "channel/m365_channel.hpp"
+#include "emulator_settings.hpp"
 #include "m365emu/emulator.hpp"
 #include "notify/sdk/testing/conformance.hpp"
 #include "notify/sdk/testing/fake_host.hpp"
@@ -49,16 +50,7 @@ class SaveValidationTest : public ::testing::Test {
 
   // The demo tenant's correct settings, pointed at the emulator.
   notify::Settings Settings() const {
-    return {{"server_name", "Contoso emulator"},
-            {"from_email", m365emu::kDemoMailbox},
-            {"client_id", m365emu::kDemoClientId},
-            {"client_secret", m365emu::kDemoSecretValue},
-            {"tenant_id", m365emu::kDemoTenantId},
-            {"smtp_host", "localhost"},
-            {"port", std::to_string(emulator_->smtp_port())},
-            {"timeout", "10"},
-            {"authority_url", emulator_->authority()},
-            {"ca_file", emulator_->ca_file()}};
+    return m365::testing::EmulatorSettings(*emulator_, "Contoso emulator");
   }
 
   // Applies config_ (after a test changed it) to the emulator.
@@ -223,7 +215,8 @@ TEST_F(SaveValidationTest, NoRolesExplainsTheMissingExchangePermission) {
   Save(Settings());
   ExpectFailedAt("claims", "SMTP.SendAsApp");
   // transport auto: the remedy names both routes, the Graph one first.
-  EXPECT_LT(Step("claims")->remedy.find("Mail.Send"), Step("claims")->remedy.find("SMTP.SendAsApp"));
+  EXPECT_LT(Step("claims")->remedy.find("Mail.Send"),
+            Step("claims")->remedy.find("SMTP.SendAsApp"));
   EXPECT_NE(Step("claims")->remedy.find("Grant admin consent"), std::string::npos);
   EXPECT_NE(Detail("claims").find("roles: (none)"), std::string::npos);
   EXPECT_EQ(Step("claims")->remedy.find("was granted Microsoft Graph Mail.Send"),
