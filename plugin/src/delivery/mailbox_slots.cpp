@@ -66,6 +66,9 @@ MailboxSlot MailboxSlot::Acquire(notify::SlotService* host_slots, const std::str
   if (!host_slots || !slot.held()) return slot;
   // The in-process slot first: this host's own senders wait on a condition
   // variable, and only as many as the limit ask the host's service.
+  // A service that cannot reach its database answers "" too, after its own
+  // timeout at most: the deadline is checked after every answer.
+  std::chrono::milliseconds pause = kHostSlotLookAgain;
   for (;;) {
     std::string token = host_slots->TryAcquire(slot.mailbox_, limit, kHostSlotTtl);
     if (!token.empty()) {
@@ -75,8 +78,8 @@ MailboxSlot MailboxSlot::Acquire(notify::SlotService* host_slots, const std::str
     }
     const auto left = until - std::chrono::steady_clock::now();
     if (left <= std::chrono::steady_clock::duration::zero()) return MailboxSlot();
-    std::this_thread::sleep_for(
-        std::min<std::chrono::steady_clock::duration>(left, kHostSlotLookAgain));
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, pause));
+    pause = std::min(pause * 2, kHostSlotLookAgainAtMost);
   }
 }
 
@@ -105,7 +108,8 @@ notify::sdk::Status NoFreeSlot(const std::string& what, const std::string& mailb
                                std::chrono::seconds timeout) {
   return notify::sdk::Status::ResourceExhausted(
       "no free " + what + " for " + mailbox + " within " + std::to_string(timeout.count()) +
-          " s (other senders of this host, or of the hosts sharing its state, hold all " + std::to_string(limit) + ")",
+          " s (other senders of this host, or of the hosts sharing its state, hold all " +
+          std::to_string(limit) + ", or the host's state database did not answer)",
       "", std::chrono::seconds(60));
 }
 

@@ -16,11 +16,16 @@ namespace m365 {
 
 // Exchange Online's limit of concurrent connections per mailbox.
 inline constexpr int kMaxConnectionsPerMailbox = 3;
-// How long a host's slot outlives a host that died holding it.
+// How long a host's slot outlives a host that died holding it: 20 of the
+// host's renewals (every second), well above notify::kMinSlotTtl.
 inline constexpr std::chrono::seconds kHostSlotTtl{20};
-// How often a waiter asks the host's slot service again: a slot released on
-// another host wakes no waiter here.
-inline constexpr std::chrono::milliseconds kHostSlotLookAgain{50};
+static_assert(kHostSlotTtl >= notify::kMinSlotTtl);
+// How soon a waiter asks the host's slot service again, doubled after each
+// refusal up to kHostSlotLookAgainAtMost: a slot released on another host
+// wakes no waiter here, and the waiters of several hosts must not keep the
+// state database busy.
+inline constexpr std::chrono::milliseconds kHostSlotLookAgain{25};
+inline constexpr std::chrono::milliseconds kHostSlotLookAgainAtMost{400};
 
 // One of the connection slots of a mailbox, held while a connection is open.
 // Movable; releases its slot when destroyed.
@@ -60,7 +65,8 @@ class MailboxSlot {
 // `mailbox` came free within `timeout` (docs/delivery.md, Batches, chunks
 // and connections): kResourceExhausted with a retry after 60 s, "no free
 // <what> for <mailbox> within N s (other senders of this host, or of the
-// hosts sharing its state, hold all <limit>)".
+// hosts sharing its state, hold all <limit>, or the host's state database
+// did not answer)".
 notify::sdk::Status NoFreeSlot(const std::string& what, const std::string& mailbox, int limit,
                                std::chrono::seconds timeout);
 

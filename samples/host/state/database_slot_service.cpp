@@ -5,6 +5,7 @@
 
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace notify_host::state {
 
@@ -18,7 +19,7 @@ DatabaseSlotService::DatabaseSlotService(const StateDatabase& db, std::string ho
 std::string DatabaseSlotService::TryAcquire(std::string_view name_view, int limit,
                                             std::chrono::seconds ttl) noexcept {
   try {
-    if (limit < 1 || ttl.count() <= 0) return "";
+    if (limit < 1 || ttl < notify::kMinSlotTtl) return "";
     std::shared_lock<std::shared_mutex> open(open_);
     if (closed_) return "";
     const std::string name(name_view);
@@ -40,7 +41,12 @@ std::string DatabaseSlotService::TryAcquire(std::string_view name_view, int limi
           bind(made), bind(name), bind(holder_), bind(ttl_ms), bind(Int64(at + ttl_ms)), now;
       token = std::move(made);
     });
-    return status.ok() ? token : "";
+    // A commit the host saw fail may still have stored the row: nobody knows
+    // its token, nobody renews it, and it lapses at its ttl.
+    if (!status.ok() || token.empty()) return "";
+    std::lock_guard<std::mutex> lock(tokens_mutex_);
+    held_.emplace(token, ttl_ms);
+    return token;
   } catch (...) {
     return "";  // no slot: the caller asks again, never goes over the limit
   }
@@ -48,14 +54,26 @@ std::string DatabaseSlotService::TryAcquire(std::string_view name_view, int limi
 
 void DatabaseSlotService::Release(std::string_view token_view) noexcept {
   try {
-    if (token_view.empty()) return;
     std::shared_lock<std::shared_mutex> open(open_);
     if (closed_) return;
+    Int64 ttl_ms = 0;
+    {
+      std::lock_guard<std::mutex> lock(tokens_mutex_);
+      auto it = held_.find(token_view);
+      if (it == held_.end()) return;  // unknown, empty or released already
+      ttl_ms = it->second;
+      held_.erase(it);  // never renewed again, whatever the delete does
+    }
     const std::string token(token_view);
-    (void)InWriteTransaction(db_, [&](Transaction& tx) {
-      tx.session() << tx.Sql("DELETE FROM slot_leases WHERE token = ? AND holder = ?"),
-          bind(token), bind(holder_), now;
+    const Int64 at = now_ms_();
+    notify::sdk::Status status = InWriteTransaction(db_, [&](Transaction& tx) {
+      tx.session() << tx.Sql("DELETE FROM slot_leases WHERE token = ?"), bind(token), now;
     });
+    if (status.ok()) return;
+    // The renewer retries the delete; the row lapses ttl after its last
+    // renewal at the latest (renewed before `at`, so by at + ttl_ms).
+    std::lock_guard<std::mutex> lock(tokens_mutex_);
+    to_release_.emplace(token, at + ttl_ms);
   } catch (...) {
     // Not renewed any more: the row lapses at its ttl.
   }
@@ -66,13 +84,39 @@ bool DatabaseSlotService::RenewHeld() noexcept {
     std::shared_lock<std::shared_mutex> open(open_);
     if (closed_) return false;
     const Int64 at = now_ms_();
-    return InWriteTransaction(db_, [&](Transaction& tx) {
-             tx.session() << tx.Sql(
-                 "UPDATE slot_leases SET expires_at = ? + ttl_ms "
-                 "WHERE holder = ? AND expires_at > ?"),
-                 bind(at), bind(holder_), bind(at), now;
-           })
-        .ok();
+    std::vector<std::string> releases;
+    std::vector<std::string> held;
+    {
+      std::lock_guard<std::mutex> lock(tokens_mutex_);
+      for (auto it = to_release_.begin(); it != to_release_.end();) {
+        // A row past its lapse needs no delete: any host may delete it.
+        if (it->second <= at) {
+          it = to_release_.erase(it);
+        } else {
+          releases.push_back(it->first);
+          ++it;
+        }
+      }
+      for (const auto& [token, ttl_ms] : held_) held.push_back(token);
+    }
+    if (releases.empty() && held.empty()) return true;
+    const bool ok = InWriteTransaction(db_, [&](Transaction& tx) {
+                      auto& s = tx.session();
+                      for (const auto& token : releases) {
+                        s << tx.Sql("DELETE FROM slot_leases WHERE token = ?"), bind(token), now;
+                      }
+                      for (const auto& token : held) {
+                        s << tx.Sql(
+                            "UPDATE slot_leases SET expires_at = ? + ttl_ms "
+                            "WHERE token = ? AND expires_at > ?"),
+                            bind(at), bind(token), bind(at), now;
+                      }
+                    }).ok();
+    if (ok) {
+      std::lock_guard<std::mutex> lock(tokens_mutex_);
+      for (const auto& token : releases) to_release_.erase(token);
+    }
+    return ok;
   } catch (...) {
     return false;
   }
@@ -83,7 +127,7 @@ void DatabaseSlotService::StartRenewing() {
   if (renewing_.joinable() || stop_) return;
   renewing_ = std::thread([this] {
     std::unique_lock<std::mutex> lock(renewing_mutex_);
-    while (!stop_renewing_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) {
+    while (!stop_renewing_.wait_for(lock, kRenewEvery, [this] { return stop_; })) {
       lock.unlock();
       (void)RenewHeld();
       lock.lock();
@@ -101,7 +145,14 @@ void DatabaseSlotService::Close() noexcept {
   std::unique_lock<std::shared_mutex> open(open_);
   if (closed_) return;
   closed_ = true;
+  {
+    std::lock_guard<std::mutex> lock(tokens_mutex_);
+    held_.clear();
+    to_release_.clear();
+  }
   try {
+    // By holder: also a row whose insert committed while this host saw an
+    // error.
     (void)InWriteTransaction(db_, [&](Transaction& tx) {
       tx.session() << tx.Sql("DELETE FROM slot_leases WHERE holder = ?"), bind(holder_), now;
     });
@@ -111,5 +162,10 @@ void DatabaseSlotService::Close() noexcept {
 }
 
 DatabaseSlotService::~DatabaseSlotService() { Close(); }
+
+int DatabaseSlotService::ReleasesPending() {
+  std::lock_guard<std::mutex> lock(tokens_mutex_);
+  return static_cast<int>(to_release_.size());
+}
 
 }  // namespace notify_host::state

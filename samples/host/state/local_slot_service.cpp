@@ -16,7 +16,7 @@ void LocalSlotService::DropLapsed(std::chrono::steady_clock::time_point now) {
 std::string LocalSlotService::TryAcquire(std::string_view name, int limit,
                                          std::chrono::seconds ttl) noexcept {
   try {
-    if (limit < 1 || ttl.count() <= 0) return "";
+    if (limit < 1 || ttl < notify::kMinSlotTtl) return "";
     const auto now = now_();
     std::lock_guard<std::mutex> lock(mutex_);
     DropLapsed(now);

@@ -32,7 +32,8 @@ void LockForMigration(Poco::Data::Session& session, SqlDialect dialect);
 // the caller's transaction ends (database_slot_service.hpp). SQLite: BEGIN
 // IMMEDIATE already did; PostgreSQL: a transaction-scoped advisory lock on
 // the name's hash (two names with one hash only wait for each other), gone
-// with the transaction, also when the host dies holding it.
+// with the transaction, also when the host dies holding it; waited for 2 s
+// at most, then the statement fails.
 void LockSlotName(Poco::Data::Session& session, SqlDialect dialect, const std::string& name);
 
 // The end of a claim's SELECT: on PostgreSQL rows another host is claiming

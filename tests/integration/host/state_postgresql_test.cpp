@@ -455,3 +455,50 @@ TEST_F(PostgreSQLStateTest, HostsTakingSlotsAtOnceStayWithinTheLimit) {
 }
 
 }  // namespace
+
+namespace {
+
+// A server restart in the middle (docs/several-hosts.md, "Per-mailbox
+// limits"): the releases made while it is down fail, a host asking for a
+// slot then gets none (and does not hang), and once the server is back the
+// renewer deletes the released rows instead of renewing them: no slot is
+// lost, the other host gets all of them at once.
+TEST_F(PostgreSQLStateTest, AServerRestartInTheMiddleLosesNoSlot) {
+  auto a = OpenOk(Host());
+  auto b = OpenOk(Host());
+  ASSERT_TRUE(a && b);
+  std::int64_t now_ms = 1'000'000;
+  DatabaseSlotService host_a(*a, "host-a", [&] { return now_ms; });
+  DatabaseSlotService host_b(*b, "host-b", [&] { return now_ms; });
+  const std::string mailbox = "alerts@contoso.com";
+  const std::chrono::seconds ttl(20);
+  std::vector<std::string> held;
+  for (int i = 0; i < 3; ++i) held.push_back(host_a.TryAcquire(mailbox, 3, ttl));
+  for (const auto& token : held) ASSERT_FALSE(token.empty());
+
+  ASSERT_TRUE(server_->Stop("fast")) << server_->error();
+  for (const auto& token : held) host_a.Release(token);
+  EXPECT_EQ(host_a.ReleasesPending(), 3) << "the server is down: no delete went through";
+  EXPECT_EQ(host_b.TryAcquire(mailbox, 3, ttl), "") << "no slot without the database";
+  now_ms += 1000;
+  EXPECT_FALSE(host_a.RenewHeld());
+  ASSERT_TRUE(server_->Start()) << server_->error();
+
+  // The pool's first connections may still be the dead ones: the renewer's
+  // next rounds get new ones. The hosts' clocks stay 1 s after the last
+  // renewal: no row can lapse, only a delete frees a slot.
+  EXPECT_TRUE(WaitUntil([&] { return host_a.RenewHeld() && host_a.ReleasesPending() == 0; },
+                        std::chrono::seconds(30), std::chrono::milliseconds(100)));
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM slot_leases"), "0\n");
+  std::vector<std::string> taken;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::string token = host_b.TryAcquire(mailbox, 3, ttl);
+        if (!token.empty()) taken.push_back(token);
+        return taken.size() == 3;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(100)))
+      << "host-b got " << taken.size() << " of the 3 slots";
+}
+
+}  // namespace

@@ -157,7 +157,8 @@ TEST(MailboxSlotsTest, NoFreeSlotSaysWhatWasFullAndRetriesAfterAMinute) {
   EXPECT_EQ(status.code(), notify::sdk::StatusCode::kResourceExhausted);
   EXPECT_EQ(status.message(),
             "no free connection for alerts@contoso.com within 120 s (other senders of this "
-            "host, or of the hosts sharing its state, hold all 3)");
+            "host, or of the hosts sharing its state, hold all 3, or the host's state database "
+            "did not answer)");
   EXPECT_EQ(status.retry_after(), std::chrono::seconds(60));
 }
 
