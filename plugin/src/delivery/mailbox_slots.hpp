@@ -45,8 +45,8 @@ class MailboxSlot {
   // The same, and then one of the `limit` slots `host_slots` holds for
   // `mailbox` (lower case) across hosts, asking again until `wait` ends;
   // with `host_slots` null, exactly the above.
-  static MailboxSlot Acquire(notify::SlotService* host_slots, const std::string& mailbox,
-                             int limit, std::chrono::milliseconds wait);
+  static MailboxSlot Acquire(notify::SlotService* host_slots, const std::string& mailbox, int limit,
+                             std::chrono::milliseconds wait);
   // Slots of `mailbox` held in this process now (for tests and statistics).
   static int InUse(const std::string& mailbox);
 
@@ -56,7 +56,7 @@ class MailboxSlot {
 
  private:
   explicit MailboxSlot(std::string mailbox) : mailbox_(std::move(mailbox)) {}
-  std::string mailbox_;  // lower case; empty when no slot is held
+  std::string mailbox_;                        // lower case; empty when no slot is held
   notify::SlotService* host_slots_ = nullptr;  // with host_token_: the host's slot
   std::string host_token_;
 };
