@@ -6,7 +6,9 @@
 #include <Poco/Util/MapConfiguration.h>
 #include <signal.h>
 
+#include <mutex>
 #include <random>
+#include <vector>
 
 #include "command_support.hpp"
 #include "poco_host_context.hpp"
@@ -114,8 +116,10 @@ int Serve(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& 
     err << "notify-host serve: " << ForTerminal(e.message()) << "\n";
     return kExitUsage;
   }
-  // A connection for each request thread, each worker and the dispatcher.
-  env.state_options.max_connections = http.threads + delivery.workers + 2;
+  // A connection for each request thread, each worker and the dispatcher,
+  // and for the slot service's renewer and a plugin thread releasing a slot
+  // (a kept connection closed when idle).
+  env.state_options.max_connections = http.threads + delivery.workers + 4;
   state::StateDatabase* db = OpenState(env, err);
   if (!db) return kExitError;
   const std::string host_name =
@@ -135,6 +139,12 @@ int Serve(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& 
     PocoHostContext::OfferSlots(slots);
   } else {
     database_slots = new state::DatabaseSlotService(*db, host_name, [] { return NowMs(); });
+    // Kept reachable after it is closed and no longer offered: a plugin
+    // thread may still release a slot on it until the process exits.
+    static std::mutex kept_mutex;
+    static auto* kept = new std::vector<state::DatabaseSlotService*>();
+    std::lock_guard<std::mutex> lock(kept_mutex);
+    kept->push_back(database_slots);
     database_slots->StartRenewing();
     PocoHostContext::OfferSlots(database_slots);
   }
