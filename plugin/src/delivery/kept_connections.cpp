@@ -6,6 +6,8 @@
 #include <system_error>
 #include <utility>
 
+#include "common/shared_while_held.hpp"
+
 namespace m365 {
 namespace {
 
@@ -16,15 +18,7 @@ constexpr std::chrono::seconds kReapEvery{1};
 }  // namespace
 
 std::shared_ptr<ConnectionKeeper> ConnectionKeeper::Shared() {
-  static std::mutex* mutex = new std::mutex();  // never destroyed: senders may outlive statics
-  static auto* shared = new std::weak_ptr<ConnectionKeeper>();
-  std::lock_guard<std::mutex> lock(*mutex);
-  std::shared_ptr<ConnectionKeeper> keeper = shared->lock();
-  if (!keeper) {
-    keeper = std::make_shared<ConnectionKeeper>();
-    *shared = keeper;
-  }
-  return keeper;
+  return SharedWhileHeld<ConnectionKeeper>();
 }
 
 ConnectionKeeper::ConnectionKeeper() = default;

@@ -9,6 +9,8 @@
 
 #include <memory>
 
+#include "common/shared_while_held.hpp"
+
 namespace m365 {
 
 std::vector<Poco::Net::IPAddress> ResolveWithin(const std::string& host,
@@ -46,15 +48,7 @@ std::vector<Poco::Net::IPAddress> ResolveWithin(const std::string& host,
 }
 
 std::shared_ptr<DeadlineService> DeadlineService::Shared() {
-  static std::mutex* mutex = new std::mutex();  // never destroyed: users may outlive statics
-  static auto* shared = new std::weak_ptr<DeadlineService>();
-  std::lock_guard<std::mutex> lock(*mutex);
-  std::shared_ptr<DeadlineService> service = shared->lock();
-  if (!service) {
-    service = std::make_shared<DeadlineService>();
-    *shared = service;
-  }
-  return service;
+  return SharedWhileHeld<DeadlineService>();
 }
 
 DeadlineService::~DeadlineService() {
