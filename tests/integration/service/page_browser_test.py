@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -408,6 +409,8 @@ try:
     main()
 except Exception as e:  # a check that cannot run is a failure, said plainly
     check("the browser run completed", False, repr(e))
+    # Where it stopped: a bare WebDriverException says nothing by itself.
+    traceback.print_exc()
 finally:
     cleanup()
 failed = [c for c in checks if not c[1]]
