@@ -28,7 +28,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
 BUILD, SOURCE, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
 UPDATE_DOCS = "--update-docs" in sys.argv[4:]
@@ -50,11 +50,25 @@ def check(name, passed, detail=""):
           flush=True)
 
 
+def is_stale(error):
+    """True for an element the page being replaced took away. chromedriver says
+    so in two ways: stale element, or a node that left the document."""
+    return isinstance(error, StaleElementReferenceException) or (
+        isinstance(error, WebDriverException) and
+        "does not belong to the document" in str(error))
+
+
 def wait_until(what, condition, seconds=30.0):
-    """Polls `condition` until it is true or the deadline passes."""
+    """Polls `condition` until it is true or the deadline passes; an element
+    taken away by a page still loading counts as not yet."""
     deadline = time.monotonic() + seconds
     while True:
-        value = condition()
+        try:
+            value = condition()
+        except WebDriverException as e:
+            if not is_stale(e):
+                raise
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
@@ -166,8 +180,10 @@ def main():
             try:
                 old.tag_name
                 return False
-            except StaleElementReferenceException:
-                return True
+            except WebDriverException as e:
+                if is_stale(e):
+                    return True
+                raise
         wait_until("the next page", replaced, seconds)
         wait_until("the report", lambda: all_of("#report"), seconds)
 
