@@ -2,9 +2,11 @@
 // The HostContext notify-host gives each plugin: its lines go to the Poco
 // logger "notify.plugin.<id>", configured by the logging.* properties, with
 // control characters escaped (a line may quote a server: it must not drive
-// the terminal or forge a log line; terminal_text.hpp).
+// the terminal or forge a log line; terminal_text.hpp). Slots() gives the
+// slot service `notify-host serve` offers once its state is open (OfferSlots).
 #include <Poco/Logger.h>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -49,7 +51,18 @@ class PocoHostContext : public notify::HostContext {
     }
   }
 
+  notify::SlotService* Slots() noexcept override { return Offered().load(); }
+
+  // Offers `slots` to every plugin from now on (nullptr: none). `slots` must
+  // live as long as the process: plugins ask for it on their own threads.
+  static void OfferSlots(notify::SlotService* slots) { Offered().store(slots); }
+
  private:
+  static std::atomic<notify::SlotService*>& Offered() {
+    static std::atomic<notify::SlotService*> offered{nullptr};
+    return offered;
+  }
+
   // Shared by every context; never destroyed, so that a plugin thread still
   // logging while the process exits finds it intact.
   static std::mutex& LogMutex() {

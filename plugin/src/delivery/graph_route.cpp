@@ -190,7 +190,7 @@ void GraphRoute::Impl::SendJob(Run& run, GraphClient& client, const GraphJob& jo
   std::string rejected_token;
   for (;;) {
     if (!WaitTurn(run)) return;
-    MailboxSlot slot = MailboxSlot::Acquire(GraphSlotKey(config_.from_email),
+    MailboxSlot slot = MailboxSlot::Acquire(host_.Slots(), GraphSlotKey(config_.from_email),
                                             kMaxGraphRequestsPerMailbox, config_.timeout);
     if (!slot.held()) {
       run.GiveUp(NoFreeSlot("Microsoft Graph request slot", config_.from_email,

@@ -252,11 +252,12 @@ void M365Sender::Impl::KeepOrQuit(Lease& lease) {
 M365Sender::Impl::Lease M365Sender::Impl::KeptOrSlot(Run& run) {
   Lease lease = TakeKept();
   if (lease.connection) return lease;
-  lease.slot = MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox, milliseconds(0));
+  lease.slot = MailboxSlot::Acquire(host_.Slots(), config_.from_email, kMaxConnectionsPerMailbox,
+                                    milliseconds(0));
   if (lease.slot.held() || !keeper_) {
     if (!lease.slot.held()) {
-      lease.slot =
-          MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox, config_.timeout);
+      lease.slot = MailboxSlot::Acquire(host_.Slots(), config_.from_email,
+                                        kMaxConnectionsPerMailbox, config_.timeout);
     }
     return lease;
   }
@@ -271,7 +272,7 @@ M365Sender::Impl::Lease M365Sender::Impl::KeptOrSlot(Run& run) {
     (void)keeper_->CloseOneIdle(config_.from_email);
     const auto left = std::chrono::duration_cast<milliseconds>(until - SteadyClock().Now());
     if (left.count() <= 0) break;
-    lease.slot = MailboxSlot::Acquire(config_.from_email, kMaxConnectionsPerMailbox,
+    lease.slot = MailboxSlot::Acquire(host_.Slots(), config_.from_email, kMaxConnectionsPerMailbox,
                                       std::min(left, kSlotLookAgain));
     if (lease.slot.held()) return lease;
   }

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 namespace m365 {
@@ -24,8 +25,12 @@ Pool& ThePool() {
 
 }  // namespace
 
-MailboxSlot::MailboxSlot(MailboxSlot&& other) noexcept : mailbox_(std::move(other.mailbox_)) {
+MailboxSlot::MailboxSlot(MailboxSlot&& other) noexcept
+    : mailbox_(std::move(other.mailbox_)),
+      host_slots_(std::exchange(other.host_slots_, nullptr)),
+      host_token_(std::move(other.host_token_)) {
   other.mailbox_.clear();
+  other.host_token_.clear();
 }
 
 MailboxSlot& MailboxSlot::operator=(MailboxSlot&& other) noexcept {
@@ -33,6 +38,9 @@ MailboxSlot& MailboxSlot::operator=(MailboxSlot&& other) noexcept {
     Release();
     mailbox_ = std::move(other.mailbox_);
     other.mailbox_.clear();
+    host_slots_ = std::exchange(other.host_slots_, nullptr);
+    host_token_ = std::move(other.host_token_);
+    other.host_token_.clear();
   }
   return *this;
 }
@@ -51,6 +59,30 @@ MailboxSlot MailboxSlot::Acquire(const std::string& mailbox, int limit,
   return MailboxSlot(key);
 }
 
+MailboxSlot MailboxSlot::Acquire(notify::SlotService* host_slots, const std::string& mailbox,
+                                 int limit, std::chrono::milliseconds wait) {
+  const auto until = std::chrono::steady_clock::now() + wait;
+  MailboxSlot slot = Acquire(mailbox, limit, wait);
+  if (!host_slots || !slot.held()) return slot;
+  // The in-process slot first: this host's own senders wait on a condition
+  // variable, and only as many as the limit ask the host's service.
+  // A service that cannot reach its database answers "" too, after its own
+  // timeout at most: the deadline is checked after every answer.
+  std::chrono::milliseconds pause = kHostSlotLookAgain;
+  for (;;) {
+    std::string token = host_slots->TryAcquire(slot.mailbox_, limit, kHostSlotTtl);
+    if (!token.empty()) {
+      slot.host_slots_ = host_slots;
+      slot.host_token_ = std::move(token);
+      return slot;
+    }
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return MailboxSlot();
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, pause));
+    pause = std::min(pause * 2, kHostSlotLookAgainAtMost);
+  }
+}
+
 int MailboxSlot::InUse(const std::string& mailbox) {
   Pool& pool = ThePool();
   std::lock_guard<std::mutex> lock(pool.mutex);
@@ -59,6 +91,9 @@ int MailboxSlot::InUse(const std::string& mailbox) {
 }
 
 void MailboxSlot::Release() noexcept {
+  if (host_slots_) host_slots_->Release(host_token_);
+  host_slots_ = nullptr;
+  host_token_.clear();
   if (mailbox_.empty()) return;
   Pool& pool = ThePool();
   {
@@ -73,7 +108,8 @@ notify::sdk::Status NoFreeSlot(const std::string& what, const std::string& mailb
                                std::chrono::seconds timeout) {
   return notify::sdk::Status::ResourceExhausted(
       "no free " + what + " for " + mailbox + " within " + std::to_string(timeout.count()) +
-          " s (other senders of this host hold all " + std::to_string(limit) + ")",
+          " s (other senders of this host, or of the hosts sharing its state, hold all " +
+          std::to_string(limit) + ", or the host's state database did not answer)",
       "", std::chrono::seconds(60));
 }
 

@@ -55,6 +55,16 @@ const std::vector<Migration>& Migrations() {
            "ALTER TABLE api_keys ADD COLUMN key_id TEXT",
            "CREATE UNIQUE INDEX api_keys_by_id ON api_keys (key_id)",
        }},
+      {3,
+       "slot leases: limits shared by the hosts of one database",
+       {
+           // One row per slot held (database_slot_service.hpp): a row whose
+           // expires_at has passed is a slot its host stopped renewing.
+           "CREATE TABLE slot_leases (token TEXT PRIMARY KEY, name TEXT NOT NULL, "
+           "holder TEXT NOT NULL, ttl_ms BIGINT NOT NULL, expires_at BIGINT NOT NULL)",
+           "CREATE INDEX slot_leases_by_name ON slot_leases (name, expires_at)",
+           "CREATE INDEX slot_leases_by_holder ON slot_leases (holder)",
+       }},
   };
   return all;
 }

@@ -49,6 +49,19 @@ void LockForMigration(Poco::Data::Session& session, SqlDialect dialect) {
   session << "SELECT 1 FROM pg_advisory_xact_lock($1)", into(locked), bind(kSchemaLock), now;
 }
 
+void LockSlotName(Poco::Data::Session& session, SqlDialect dialect, const std::string& name) {
+  if (dialect != SqlDialect::kPostgreSQL) return;
+  // The two-key form: its locks never meet the schema lock's one-key form.
+  constexpr int kSlotLocks = 0x736c6f74;  // "slot"
+  // Another host holds the lock for three short statements: waiting longer
+  // than this means it hangs, and the caller gets no slot rather than
+  // waiting the busy timeout (a slot is asked for again anyway).
+  session << "SET LOCAL lock_timeout = 2000", now;
+  int locked = 0;
+  session << "SELECT 1 FROM pg_advisory_xact_lock($1, hashtext($2))", into(locked),
+      bind(kSlotLocks), bind(name), now;
+}
+
 const char* ClaimLockClause(SqlDialect dialect) {
   return dialect == SqlDialect::kPostgreSQL ? " FOR UPDATE SKIP LOCKED" : "";
 }

@@ -28,6 +28,14 @@ bool TableExists(Poco::Data::Session& session, SqlDialect dialect, const std::st
 // the server when the connection dies).
 void LockForMigration(Poco::Data::Session& session, SqlDialect dialect);
 
+// Makes every other host that takes or counts a slot of `name` wait until
+// the caller's transaction ends (database_slot_service.hpp). SQLite: BEGIN
+// IMMEDIATE already did; PostgreSQL: a transaction-scoped advisory lock on
+// the name's hash (two names with one hash only wait for each other), gone
+// with the transaction, also when the host dies holding it; waited for 2 s
+// at most, then the statement fails.
+void LockSlotName(Poco::Data::Session& session, SqlDialect dialect, const std::string& name);
+
 // The end of a claim's SELECT: on PostgreSQL rows another host is claiming
 // are skipped instead of waited for (FOR UPDATE SKIP LOCKED); one SQLite
 // writer at a time needs nothing.

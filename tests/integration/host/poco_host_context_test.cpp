@@ -1,6 +1,7 @@
 // The host's HostContext is thread-safe, as the host API promises: plugin
 // threads log at once, and the log's channel never sees two writes overlap.
 #include "poco_host_context.hpp"
+#include "state/local_slot_service.hpp"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Channel.h>
@@ -57,6 +58,24 @@ TEST(PocoHostContext, LogIsSafeFromManyThreadsAtOnce) {
   EXPECT_EQ(channel->lines(), kThreads * kLines);
   EXPECT_EQ(channel->overlaps(), 0);
   logger.setChannel(nullptr);
+}
+
+}  // namespace
+
+namespace {
+
+// A plugin asks for the slot service each time: none before `notify-host
+// serve` offers one, then the one offered, in every plugin's context.
+TEST(PocoHostContextTest, OffersTheSlotServiceOnceServeDoes) {
+  notify_host::PocoHostContext first("slots-a");
+  notify_host::PocoHostContext second("slots-b");
+  EXPECT_EQ(first.Slots(), nullptr);
+  notify_host::state::LocalSlotService slots;
+  notify_host::PocoHostContext::OfferSlots(&slots);
+  EXPECT_EQ(first.Slots(), &slots);
+  EXPECT_EQ(second.Slots(), &slots);
+  notify_host::PocoHostContext::OfferSlots(nullptr);
+  EXPECT_EQ(first.Slots(), nullptr);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "notify/test_support/postgres_server.hpp"
 #include "notify/test_support/wait_until.hpp"
 #include "service/state_delivery_queue.hpp"
+#include "state/database_slot_service.hpp"
 #include "state/health_repository.hpp"
 #include "state/outbox_repository.hpp"
 #include "state/postgresql_url.hpp"
@@ -363,6 +364,141 @@ TEST_F(PostgreSQLStateTest, AfterTheServerRestartsTheHostsConnectionsWorkAgain) 
       std::chrono::seconds(30), std::chrono::milliseconds(100));
   EXPECT_TRUE(written);
   EXPECT_EQ(Query("SELECT string_agg(id, ',' ORDER BY id) FROM notifications"), "n1,n2\n");
+}
+
+}  // namespace
+
+namespace {
+
+// The per-mailbox limit across hosts (docs/several-hosts.md, "Per-mailbox
+// limits"): two hosts, each with its own connections to the database, take
+// at most the limit together; a slot released on one is free on the other;
+// a host that stopped renewing (crashed) loses its slots after their ttl.
+// Each host's clock is driven.
+TEST_F(PostgreSQLStateTest, TwoHostsShareASlotLimitAndACrashedHostsSlotsLapse) {
+  auto a = OpenOk(Host());
+  auto b = OpenOk(Host());
+  ASSERT_TRUE(a && b);
+  std::int64_t now_a = 1'000'000;
+  std::int64_t now_b = 1'000'000;
+  DatabaseSlotService host_a(*a, "host-a", [&] { return now_a; });
+  DatabaseSlotService host_b(*b, "host-b", [&] { return now_b; });
+  const std::string mailbox = "alerts@contoso.com";
+  const std::chrono::seconds ttl(60);
+
+  const std::string a1 = host_a.TryAcquire(mailbox, 3, ttl);
+  const std::string a2 = host_a.TryAcquire(mailbox, 3, ttl);
+  const std::string b1 = host_b.TryAcquire(mailbox, 3, ttl);
+  ASSERT_FALSE(a1.empty() || a2.empty() || b1.empty());
+  EXPECT_EQ(host_b.TryAcquire(mailbox, 3, ttl), "") << "three held across the two hosts";
+  EXPECT_EQ(host_a.TryAcquire(mailbox, 3, ttl), "");
+  EXPECT_FALSE(host_b.TryAcquire("graph " + mailbox, 4, ttl).empty()) << "another name";
+
+  host_a.Release(a2);
+  const std::string b2 = host_b.TryAcquire(mailbox, 3, ttl);
+  EXPECT_FALSE(b2.empty()) << "host-a's released slot is free for host-b";
+  EXPECT_EQ(host_b.TryAcquire(mailbox, 3, ttl), "");
+
+  // host-b renews while it lives; host-a renews once more, then crashes.
+  now_a += 30'000;
+  now_b += 30'000;
+  EXPECT_TRUE(host_a.RenewHeld());
+  EXPECT_TRUE(host_b.RenewHeld());
+  now_b += 60'000 - 1;  // 1 ms before host-a's last renewal lapses
+  EXPECT_TRUE(host_b.RenewHeld());
+  EXPECT_EQ(host_b.TryAcquire(mailbox, 3, ttl), "") << "host-a's slot still holds";
+  now_b += 1;
+  const std::string taken = host_b.TryAcquire(mailbox, 3, ttl);
+  EXPECT_FALSE(taken.empty()) << "host-a's slot lapsed and host-b took it";
+  EXPECT_EQ(host_b.TryAcquire(mailbox, 3, ttl), "") << "host-b's renewed slots held";
+  EXPECT_EQ(Query("SELECT holder, COUNT(*) FROM slot_leases WHERE name = '" + mailbox +
+                  "' GROUP BY holder"),
+            "host-b|3\n");
+  // A late renewal by host-a brings nothing back over the limit.
+  now_a = now_b;
+  EXPECT_TRUE(host_a.RenewHeld());
+  EXPECT_EQ(host_b.TryAcquire(mailbox, 3, ttl), "");
+
+  // A host that stops frees its slots at once.
+  host_b.Close();
+  EXPECT_EQ(host_b.TryAcquire(mailbox, 3, ttl), "") << "a closed service gives nothing";
+  EXPECT_FALSE(host_a.TryAcquire(mailbox, 3, ttl).empty());
+}
+
+// Hosts taking slots at once never take more than the limit together: the
+// advisory lock on the name makes count-then-insert one step.
+TEST_F(PostgreSQLStateTest, HostsTakingSlotsAtOnceStayWithinTheLimit) {
+  std::vector<std::unique_ptr<StateDatabase>> dbs;
+  for (int i = 0; i < 3; ++i) dbs.push_back(OpenOk(Host()));
+  for (auto& db : dbs) ASSERT_TRUE(db);
+  std::vector<std::unique_ptr<DatabaseSlotService>> hosts;
+  for (int i = 0; i < 3; ++i) {
+    hosts.push_back(std::make_unique<DatabaseSlotService>(*dbs[i], "host-" + std::to_string(i),
+                                                          [] { return std::int64_t{1000}; }));
+  }
+  std::atomic<int> taken{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, i] {
+        for (int k = 0; k < 5; ++k) {
+          if (!hosts[i]->TryAcquire("busy@contoso.com", 3, std::chrono::seconds(60)).empty()) {
+            ++taken;
+          }
+        }
+      });
+    }
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(taken.load(), 3);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM slot_leases"), "3\n");
+}
+
+}  // namespace
+
+namespace {
+
+// A server restart in the middle (docs/several-hosts.md, "Per-mailbox
+// limits"): the releases made while it is down fail, a host asking for a
+// slot then gets none (and does not hang), and once the server is back the
+// renewer deletes the released rows instead of renewing them: no slot is
+// lost, the other host gets all of them at once.
+TEST_F(PostgreSQLStateTest, AServerRestartInTheMiddleLosesNoSlot) {
+  auto a = OpenOk(Host());
+  auto b = OpenOk(Host());
+  ASSERT_TRUE(a && b);
+  std::int64_t now_ms = 1'000'000;
+  DatabaseSlotService host_a(*a, "host-a", [&] { return now_ms; });
+  DatabaseSlotService host_b(*b, "host-b", [&] { return now_ms; });
+  const std::string mailbox = "alerts@contoso.com";
+  const std::chrono::seconds ttl(20);
+  std::vector<std::string> held;
+  for (int i = 0; i < 3; ++i) held.push_back(host_a.TryAcquire(mailbox, 3, ttl));
+  for (const auto& token : held) ASSERT_FALSE(token.empty());
+
+  ASSERT_TRUE(server_->Stop("fast")) << server_->error();
+  for (const auto& token : held) host_a.Release(token);
+  EXPECT_EQ(host_a.ReleasesPending(), 3) << "the server is down: no delete went through";
+  EXPECT_EQ(host_b.TryAcquire(mailbox, 3, ttl), "") << "no slot without the database";
+  now_ms += 1000;
+  EXPECT_FALSE(host_a.RenewHeld());
+  ASSERT_TRUE(server_->Start()) << server_->error();
+
+  // The pool's first connections may still be the dead ones: the renewer's
+  // next rounds get new ones. The hosts' clocks stay 1 s after the last
+  // renewal: no row can lapse, only a delete frees a slot.
+  EXPECT_TRUE(WaitUntil([&] { return host_a.RenewHeld() && host_a.ReleasesPending() == 0; },
+                        std::chrono::seconds(30), std::chrono::milliseconds(100)));
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM slot_leases"), "0\n");
+  std::vector<std::string> taken;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::string token = host_b.TryAcquire(mailbox, 3, ttl);
+        if (!token.empty()) taken.push_back(token);
+        return taken.size() == 3;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(100)))
+      << "host-b got " << taken.size() << " of the 3 slots";
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ struct ApiVersion {
 //   1.2  a host may give a message's Message-ID as an extra header
 //        (message.hpp); no layout changes
 //   1.3  Sender::Counters and SenderCounters (sender_counters.hpp)
-inline constexpr ApiVersion kApiVersion{1, 3};
+//   1.4  HostContext::Slots and SlotService (slot_service.hpp)
+inline constexpr ApiVersion kApiVersion{1, 4};
 
 // True when a plugin built against `plugin` may be loaded by a host at `host`.
 constexpr bool IsCompatible(ApiVersion host, ApiVersion plugin) {

@@ -11,4 +11,5 @@
 #include "notify/host_api/plugin_descriptor.hpp"
 #include "notify/host_api/sender_counters.hpp"
 #include "notify/host_api/settings.hpp"
+#include "notify/host_api/slot_service.hpp"
 #include "notify/host_api/validation.hpp"

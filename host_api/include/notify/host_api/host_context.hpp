@@ -3,6 +3,8 @@
 // contract.
 #include <string_view>
 
+#include "notify/host_api/slot_service.hpp"
+
 namespace notify {
 
 // The level of a log line; a host may drop lines below its configured level.
@@ -24,6 +26,13 @@ class HostContext {
   // throws; a line that cannot be written is dropped. Plugins never pass
   // secrets here.
   virtual void Log(LogLevel level, std::string_view text) noexcept = 0;
+
+  // Since 1.4 (appended, docs/host-api.md "Versions"): the host's slot
+  // service, or nullptr when this host offers none (then a plugin keeps its
+  // limits in its own process). Owned by the host; it outlives every caller,
+  // as the context does. A plugin asks each time it needs a slot: a host may
+  // offer the service only once its state database is open.
+  virtual SlotService* Slots() noexcept { return nullptr; }
 };
 
 }  // namespace notify
