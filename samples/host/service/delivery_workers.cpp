@@ -121,13 +121,15 @@ void DeliveryWorkers::DispatchLoop() {
 void DeliveryWorkers::RenewClaims(std::unique_lock<std::mutex>& lock) {
   const std::int64_t now = now_();
   if (claimed_.empty() || now - last_renewal_ms_ < settings_.claim_lease.count() / 3) return;
-  last_renewal_ms_ = now;
   std::vector<std::string> ids;
   ids.reserve(claimed_.size());
   for (const auto& [id, count] : claimed_) ids.push_back(id);
   lock.unlock();
+  // A renewal that fails (the database is busy or restarting) throws and is
+  // tried again next round, not a third of the lease later: the lease runs.
   queue_.ExtendClaims(ids, now);
   lock.lock();
+  last_renewal_ms_ = now;
 }
 
 // Called with `lock` held; releases it around database calls.

@@ -34,8 +34,9 @@ class DatabaseSlotService : public notify::SlotService {
   // waited for at most a few seconds, so two hosts never both take the last
   // slot; sql_dialect.hpp): deletes the lapsed rows of `name`, counts the
   // rest, and inserts one when fewer than `limit`. Empty when all are held,
-  // when the database failed (after its connect timeout at most, never
-  // longer), or when `ttl` is shorter than notify::kMinSlotTtl.
+  // when the database failed (after its connect timeout, or
+  // StateDatabase::kConnectionWait for a free connection, at most), or when
+  // `ttl` is shorter than notify::kMinSlotTtl.
   std::string TryAcquire(std::string_view name, int limit,
                          std::chrono::seconds ttl) noexcept override;
   // Stops renewing the slot and deletes its row. When the database does not

@@ -140,14 +140,15 @@ Status Unreachable(const std::string& where, const Poco::Exception& e) {
 
 // --- Transaction --------------------------------------------------------------
 
-Transaction::Transaction(const StateDatabase& db, Poco::Data::Session session, bool write)
-    : db_(&db), session_(std::move(session)) {
+Transaction::Transaction(const StateDatabase& db, std::shared_ptr<void> permit,
+                         Poco::Data::Session session, bool write)
+    : db_(&db), permit_(std::move(permit)), session_(std::move(session)) {
   session_ << BeginStatement(db.dialect(), write), now;
   active_ = true;
 }
 
 Transaction::Transaction(Transaction&& other) noexcept
-    : db_(other.db_), session_(other.session_), active_(other.active_) {
+    : db_(other.db_), permit_(other.permit_), session_(other.session_), active_(other.active_) {
   other.active_ = false;
 }
 
@@ -185,6 +186,8 @@ notify::sdk::StatusOr<std::unique_ptr<StateDatabase>> StateDatabase::Open(
   db->busy_timeout_ms_ = options.busy_timeout_ms;
   const std::string& url = options.url;
   const int connections = std::max(1, options.max_connections);
+  db->max_connections_ = connections;
+  db->free_connections_ = std::make_unique<Poco::Semaphore>(connections, connections);
   if (IsPostgreSQLUrl(url)) {
     auto target = ParsePostgreSQLUrl(url);
     if (!target.ok()) return target.status();
@@ -256,9 +259,27 @@ notify::sdk::StatusOr<std::unique_ptr<StateDatabase>> StateDatabase::Open(
   return db;
 }
 
+std::shared_ptr<void> StateDatabase::TakeConnectionPermit() const {
+  if (!free_connections_->tryWait(
+          std::chrono::duration_cast<std::chrono::milliseconds>(kConnectionWait).count())) {
+    throw StateError("state database " + where_ + ": all " + std::to_string(max_connections_) +
+                         " connections stayed in use for " +
+                         std::to_string(kConnectionWait.count()) + " s",
+                     dialect_ == SqlDialect::kPostgreSQL
+                         ? "A statement may wait on a lock: look for long-running sessions in "
+                           "pg_stat_activity. The host retries."
+                         : "Another process may hold the database's write lock; the host "
+                           "retries.");
+  }
+  // Owns nothing; its deleter gives the permit back when the last copy ends.
+  Poco::Semaphore* free = free_connections_.get();
+  return std::shared_ptr<void>(nullptr, [free](void*) { free->set(); });
+}
+
 Transaction StateDatabase::Begin(bool write) const {
+  std::shared_ptr<void> permit = TakeConnectionPermit();
   try {
-    return Transaction(*this, Connection(), write);
+    return Transaction(*this, std::move(permit), Connection(), write);
   } catch (const Poco::Exception& e) {
     throw StateError(
         "state database " + where_ + ": cannot begin a transaction: " + e.displayText(),
@@ -279,11 +300,14 @@ Transaction StateDatabase::BeginRead() const { return Begin(false); }
 
 bool StateDatabase::Ping() const {
   try {
+    std::shared_ptr<void> permit = TakeConnectionPermit();
     Poco::Data::Session session = Connection();
     int one = 0;
     session << "SELECT 1", into(one), now;
     return one == 1;
   } catch (const Poco::Exception&) {
+    return false;
+  } catch (const StateError&) {
     return false;
   }
 }

@@ -26,6 +26,9 @@
 // sql_dialect.hpp.
 #include <Poco/Data/Session.h>
 #include <Poco/Data/SessionPool.h>
+#include <Poco/Semaphore.h>
+
+#include <chrono>
 
 #include <cstdint>
 #include <memory>
@@ -63,7 +66,8 @@ struct StateOptions {
   std::string key_file;
   // How long a statement waits for another process's write lock.
   int busy_timeout_ms = 30000;
-  // Connections kept for threads (serve); the CLI needs one.
+  // Connections kept for threads (serve); the CLI needs one. A thread that
+  // wants one while all are in use waits up to kConnectionWait for one.
   int max_connections = 8;
 };
 
@@ -91,14 +95,22 @@ class Transaction {
 
  private:
   friend class StateDatabase;
-  Transaction(const StateDatabase& db, Poco::Data::Session session, bool write);
+  Transaction(const StateDatabase& db, std::shared_ptr<void> permit, Poco::Data::Session session,
+              bool write);
   const StateDatabase* db_;
+  // Before session_: the connection goes back to the pool before its permit.
+  std::shared_ptr<void> permit_;
   Poco::Data::Session session_;
   bool active_ = false;
 };
 
 class StateDatabase {
  public:
+  // How long a thread waits for one of the max_connections connections when
+  // all are in use: transactions are short, so a wait this long means the
+  // database is stuck, and the caller's error says so.
+  static constexpr std::chrono::seconds kConnectionWait{5};
+
   // Opens the database `options.url`, checks the host key against the key
   // check value the database holds (or stores one in a new database), then
   // runs the forward migrations that are missing, all in one write
@@ -133,12 +145,18 @@ class StateDatabase {
  private:
   StateDatabase() = default;
   Transaction Begin(bool write) const;
+  // Waits up to kConnectionWait until fewer than max_connections are in use
+  // (Poco's SessionPool throws at once when all are) and counts one more
+  // until the returned permit is destroyed; throws StateError after the wait.
+  std::shared_ptr<void> TakeConnectionPermit() const;
   // A connection from the pool (docs/several-hosts.md: during an outage no
   // new PostgreSQL connection is tried before the server answers a ping).
   Poco::Data::Session Connection() const;
 
   SqlDialect dialect_ = SqlDialect::kSQLite;
   std::unique_ptr<Poco::Data::SessionPool> pool_;
+  std::unique_ptr<Poco::Semaphore> free_connections_;
+  int max_connections_ = 1;
   std::unique_ptr<SecretBox> secrets_;
   int schema_version_ = 0;
   int busy_timeout_ms_ = 30000;

@@ -12,6 +12,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <optional>
 
 #include "notify/test_support/command_run.hpp"
 #include "state/api_key_repository.hpp"
@@ -113,6 +115,47 @@ TEST_F(StateDatabaseTest, MigratesAnEmptyDatabaseAndOpeningAgainChangesNothing) 
   ASSERT_EQ(::stat((dir_ / "notify-host.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
   EXPECT_EQ(st.st_size, 32);
+}
+
+TEST_F(StateDatabaseTest, AThreadWaitsForAConnectionWhenAllAreInUseAndGetsTheFirstFreed) {
+  StateOptions options = Options();
+  options.max_connections = 2;
+  auto opened = StateDatabase::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  auto& db = *opened.value();
+  std::optional<Transaction> first(db.BeginRead());
+  Transaction second = db.BeginRead();
+  std::promise<void> asking;
+  auto third = std::async(std::launch::async, [&] {
+    asking.set_value();
+    Transaction tx = db.BeginRead();  // all in use: waits instead of failing
+    int one = 0;
+    tx.session() << "SELECT 1", into(one), now;
+    return one;
+  });
+  asking.get_future().wait();
+  first.reset();
+  EXPECT_EQ(third.get(), 1);
+}
+
+TEST_F(StateDatabaseTest, AConnectionThatStaysInUseEndsTheWaitWithAClearError) {
+  StateOptions options = Options();
+  options.max_connections = 1;
+  auto opened = StateDatabase::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  auto& db = *opened.value();
+  Transaction held = db.BeginRead();
+  try {
+    Transaction tx = db.BeginRead();
+    FAIL() << "a second connection past max_connections";
+  } catch (const StateError& e) {
+    EXPECT_NE(std::string(e.what()).find("all 1 connections stayed in use for " +
+                                         std::to_string(StateDatabase::kConnectionWait.count()) +
+                                         " s"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(e.remedy().find("retries"), std::string::npos) << e.remedy();
+  }
 }
 
 TEST_F(StateDatabaseTest, MigratesADatabaseOfVersionOneForward) {

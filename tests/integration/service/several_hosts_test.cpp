@@ -131,16 +131,18 @@ class SeveralHosts : public ::testing::Test {
         [&] {
           ::kill(h.pid, SIGSTOP);
           // A session waiting on a lock stays active while the host is
-          // frozen: give up on this moment and try another.
+          // frozen: give up on this moment and try another. Frozen at most
+          // 1 s, then running 0.5 s, the host renews its claims long before
+          // kKillProofLease: a freeze that is given up costs no claim.
           const bool quiet = WaitUntil([&] { return server_->Psql(busy, database_).out == "0\n"; },
-                                       seconds(5), std::chrono::milliseconds(10));
+                                       seconds(1), std::chrono::milliseconds(10));
           held = quiet ? server_->Psql(holds, database_).out : "";
           held.erase(held.find_last_not_of('\n') + 1);
           if (!held.empty()) return true;
           ::kill(h.pid, SIGCONT);
           return false;
         },
-        limit, std::chrono::milliseconds(10));
+        limit, std::chrono::milliseconds(500));
     return held;
   }
 
@@ -257,8 +259,13 @@ int SeveralHosts::databases_ = 0;
 // The default Deliver calls per ruleset (3) on each host, so the three hosts
 // together would open up to 9 connections: the hosts' shared slots keep the
 // mailbox at its 3 (docs/several-hosts.md, "Per-mailbox limits").
-const std::string kThreeHostSettings =
-    "delivery.workers = " + std::to_string(kWorkers) + "\ndelivery.claim_lease = 3\n";
+// Short enough that the others take the killed host's work over soon, long
+// enough that the test's freezes (FreezeHoldingClaims) never lapse a live
+// host's claims.
+constexpr int kKillProofLease = 10;
+const std::string kThreeHostSettings = "delivery.workers = " + std::to_string(kWorkers) +
+                                       "\ndelivery.claim_lease = " +
+                                       std::to_string(kKillProofLease) + "\n";
 
 TEST_F(SeveralHosts, AKilledHostsWorkIsFinishedByTheOthersOnceWithinTheMailboxLimit) {
   const int count = LongForm() ? 3000 : 300;
