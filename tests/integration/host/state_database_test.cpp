@@ -48,8 +48,10 @@ class StateDatabaseTest : public ::testing::Test {
     o.key_file = "notify-host.key";
     return o;
   }
-  std::unique_ptr<StateDatabase> OpenOk() {
-    auto db = StateDatabase::Open(Options());
+  std::unique_ptr<StateDatabase> OpenOk(int max_connections = StateOptions().max_connections) {
+    StateOptions options = Options();
+    options.max_connections = max_connections;
+    auto db = StateDatabase::Open(options);
     EXPECT_TRUE(db.ok()) << db.status().message();
     return db.ok() ? std::move(db).value() : nullptr;
   }
@@ -118,11 +120,9 @@ TEST_F(StateDatabaseTest, MigratesAnEmptyDatabaseAndOpeningAgainChangesNothing) 
 }
 
 TEST_F(StateDatabaseTest, AThreadWaitsForAConnectionWhenAllAreInUseAndGetsTheFirstFreed) {
-  StateOptions options = Options();
-  options.max_connections = 2;
-  auto opened = StateDatabase::Open(options);
-  ASSERT_TRUE(opened.ok()) << opened.status().message();
-  auto& db = *opened.value();
+  auto opened = OpenOk(2);
+  ASSERT_TRUE(opened);
+  auto& db = *opened;
   std::optional<Transaction> first(db.BeginRead());
   Transaction second = db.BeginRead();
   std::promise<void> asking;
@@ -139,11 +139,9 @@ TEST_F(StateDatabaseTest, AThreadWaitsForAConnectionWhenAllAreInUseAndGetsTheFir
 }
 
 TEST_F(StateDatabaseTest, AConnectionThatStaysInUseEndsTheWaitWithAClearError) {
-  StateOptions options = Options();
-  options.max_connections = 1;
-  auto opened = StateDatabase::Open(options);
-  ASSERT_TRUE(opened.ok()) << opened.status().message();
-  auto& db = *opened.value();
+  auto opened = OpenOk(1);
+  ASSERT_TRUE(opened);
+  auto& db = *opened;
   Transaction held = db.BeginRead();
   try {
     Transaction tx = db.BeginRead();
