@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -67,6 +68,8 @@ class CertificateCredentialTest : public ::testing::Test {
   static void TearDownTestSuite() {
     delete emulator_;
     delete registered_;
+    std::error_code ignored;
+    std::filesystem::remove_all(*dir_, ignored);  // nothing left in $TMPDIR
     delete dir_;
   }
   static m365emu::Config Config() {
@@ -244,12 +247,17 @@ namespace {
 class SecretExpiryTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    emulator_ = new m365emu::Emulator(
-        m365emu::DemoConfig(),
+    dir_ = new std::string(
         ::testing::TempDir() + "m365_secret_expiry_" +
-            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    emulator_ = new m365emu::Emulator(m365emu::DemoConfig(), *dir_);
   }
-  static void TearDownTestSuite() { delete emulator_; }
+  static void TearDownTestSuite() {
+    delete emulator_;
+    std::error_code ignored;
+    std::filesystem::remove_all(*dir_, ignored);  // nothing left in $TMPDIR
+    delete dir_;
+  }
   void SetUp() override {
     emulator_->SetConfig(m365emu::DemoConfig());
     clock_.SetWallNow(*Day("2030-01-01"));
@@ -264,10 +272,12 @@ class SecretExpiryTest : public ::testing::Test {
     s["secret_expires"] = expires;
     return s;
   }
+  static std::string* dir_;
   static m365emu::Emulator* emulator_;
   notify::sdk::testing::FakeHostContext host_;
   m365::ManualClock clock_;
 };
+std::string* SecretExpiryTest::dir_ = nullptr;
 m365emu::Emulator* SecretExpiryTest::emulator_ = nullptr;
 
 TEST_F(SecretExpiryTest, SaveWarnsFrom30DaysBeforeAndFailsOnceExpired) {

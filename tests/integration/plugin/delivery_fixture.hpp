@@ -3,12 +3,12 @@
 // emulator in a fresh state directory, the channel's settings pointing at it,
 // and helpers to make messages and read what the emulator received.
 #include <Poco/Base64Decoder.h>
-#include <Poco/File.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -27,24 +27,30 @@ class DeliveryTest : public ::testing::Test {
  protected:
   void SetUp() override { StartEmulator(m365emu::DemoConfig()); }
 
-  void TearDown() override {
-    emulator_.reset();
-    try {
-      Poco::File(state_dir_).remove(true);
-    } catch (...) {
-    }
-  }
+  void TearDown() override { StopEmulator(); }
 
-  // Starts (or restarts) the emulator with `config`, the rate window shrunk
-  // so that tests do not wait a minute per 30 messages.
+  // Starts (or restarts) the emulator with `config` in a state directory of
+  // its own, named after the test (a parameterised test's '/' made '_', not
+  // a directory level), the rate window shrunk so that tests do not wait a
+  // minute per 30 messages.
   void StartEmulator(m365emu::Config config) {
-    emulator_.reset();
+    StopEmulator();
     static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    state_dir_ = ::testing::TempDir() + "m365_delivery_" + std::to_string(getpid()) + "_" +
-                 info->name() + "_" + std::to_string(++counter);
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : name) c = c == '/' ? '_' : c;
+    state_dir_ = ::testing::TempDir() + "m365_delivery_" + std::to_string(getpid()) + "_" + name +
+                 "_" + std::to_string(++counter);
     config.limits.rate_window_ms = 100;
     emulator_ = std::make_unique<m365emu::Emulator>(std::move(config), state_dir_);
+  }
+
+  // Stops the emulator and removes its state directory: a test leaves
+  // nothing behind in $TMPDIR, also when it restarted the emulator.
+  void StopEmulator() {
+    emulator_.reset();
+    std::error_code ignored;
+    if (!state_dir_.empty()) std::filesystem::remove_all(state_dir_, ignored);
+    state_dir_.clear();
   }
 
   // Settings of a working configuration against the emulator.

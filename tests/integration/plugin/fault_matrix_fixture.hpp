@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -71,19 +70,6 @@ class PacingClock : public ManualClock {
 class FaultMatrixTest : public DeliveryTest {
  protected:
   void SetUp() override { StartEmulator(m365emu::DemoConfig()); }
-
-  // DeliveryTest::StartEmulator for parameterised tests too: their names
-  // hold a '/', which must not become a directory level of the state dir.
-  void StartEmulator(m365emu::Config config) {
-    emulator_.reset();
-    static std::atomic<int> counter{0};
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : name) c = c == '/' ? '_' : c;
-    state_dir_ = ::testing::TempDir() + "m365_faults_" + std::to_string(getpid()) + "_" + name +
-                 "_" + std::to_string(++counter);
-    config.limits.rate_window_ms = 100;
-    emulator_ = std::make_unique<m365emu::Emulator>(std::move(config), state_dir_);
-  }
 
   // A working configuration with the 5 s timeout and 10 messages per
   // connection, on the SMTP route set (no token is requested to decide it;

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -32,13 +33,17 @@ const char* const kServicePrincipalId = "6e5d4c3b-2a19-4f08-b7e6-d5c4b3a29180";
 class SaveValidationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    std::string dir = ::testing::TempDir() + "m365_save_validation_" +
-                      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-    emulator_ = new m365emu::Emulator(m365emu::DemoConfig(), dir);
+    dir_ = new std::string(
+        ::testing::TempDir() + "m365_save_validation_" +
+        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    emulator_ = new m365emu::Emulator(m365emu::DemoConfig(), *dir_);
   }
   static void TearDownTestSuite() {
     delete emulator_;
     emulator_ = nullptr;
+    std::error_code ignored;
+    std::filesystem::remove_all(*dir_, ignored);  // nothing left in $TMPDIR
+    delete dir_;
   }
 
   void SetUp() override {
@@ -104,12 +109,14 @@ class SaveValidationTest : public ::testing::Test {
     return s ? s->detail : "";
   }
 
+  static std::string* dir_;
   static m365emu::Emulator* emulator_;
   m365emu::Config config_;
   notify::sdk::testing::FakeHostContext host_;
   notify::ValidationReport report_;
 };
 
+std::string* SaveValidationTest::dir_ = nullptr;
 m365emu::Emulator* SaveValidationTest::emulator_ = nullptr;
 
 TEST_F(SaveValidationTest, CorrectConfigurationPassesEveryStepAndSendsNoMail) {
