@@ -29,7 +29,6 @@
 #include <Poco/Semaphore.h>
 
 #include <chrono>
-
 #include <cstdint>
 #include <memory>
 #include <stdexcept>

@@ -1,7 +1,6 @@
 // The host's HostContext is thread-safe, as the host API promises: plugin
 // threads log at once, and the log's channel never sees two writes overlap.
 #include "poco_host_context.hpp"
-#include "state/local_slot_service.hpp"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Channel.h>
@@ -11,6 +10,8 @@
 #include <atomic>
 #include <thread>
 #include <vector>
+
+#include "state/local_slot_service.hpp"
 
 namespace {
 

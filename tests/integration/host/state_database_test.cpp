@@ -147,10 +147,10 @@ TEST_F(StateDatabaseTest, AConnectionThatStaysInUseEndsTheWaitWithAClearError) {
     Transaction tx = db.BeginRead();
     FAIL() << "a second connection past max_connections";
   } catch (const StateError& e) {
-    EXPECT_NE(std::string(e.what()).find("all 1 connections stayed in use for " +
-                                         std::to_string(StateDatabase::kConnectionWait.count()) +
-                                         " s"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("all 1 connections stayed in use for " +
+                                   std::to_string(StateDatabase::kConnectionWait.count()) + " s"),
+        std::string::npos)
         << e.what();
     EXPECT_NE(e.remedy().find("retries"), std::string::npos) << e.remedy();
   }

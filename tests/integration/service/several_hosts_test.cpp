@@ -263,9 +263,9 @@ int SeveralHosts::databases_ = 0;
 // enough that the test's freezes (FreezeHoldingClaims) never lapse a live
 // host's claims.
 constexpr int kKillProofLease = 10;
-const std::string kThreeHostSettings = "delivery.workers = " + std::to_string(kWorkers) +
-                                       "\ndelivery.claim_lease = " +
-                                       std::to_string(kKillProofLease) + "\n";
+const std::string kThreeHostSettings =
+    "delivery.workers = " + std::to_string(kWorkers) +
+    "\ndelivery.claim_lease = " + std::to_string(kKillProofLease) + "\n";
 
 TEST_F(SeveralHosts, AKilledHostsWorkIsFinishedByTheOthersOnceWithinTheMailboxLimit) {
   const int count = LongForm() ? 3000 : 300;
