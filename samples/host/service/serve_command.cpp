@@ -11,19 +11,17 @@
 #include <vector>
 
 #include "command_support.hpp"
-#include "poco_host_context.hpp"
 #include "ruleset_store.hpp"
 #include "service/api_http_server.hpp"
 #include "service/api_key.hpp"
 #include "service/delivery_workers.hpp"
 #include "service/http_settings.hpp"
 #include "service/notification_routes.hpp"
+#include "service/offered_slots.hpp"
 #include "service/ruleset_routes.hpp"
 #include "service/service_routes.hpp"
 #include "service/state_delivery_queue.hpp"
 #include "state/api_key_repository.hpp"
-#include "state/database_slot_service.hpp"
-#include "state/local_slot_service.hpp"
 #include "state/outbox_repository.hpp"
 #include "state/ruleset_repository.hpp"
 #include "terminal_text.hpp"
@@ -124,37 +122,8 @@ int Serve(const CommandLine& cl, HostEnv& env, std::ostream& out, std::ostream& 
   if (!db) return kExitError;
   const std::string host_name =
       Poco::Environment::nodeName() + ":" + std::to_string(Poco::Process::id());
-  // The plugins' slots (docs/several-hosts.md, "Per-mailbox limits"): counted
-  // in this process for a host on its own SQLite state, in the database for
-  // hosts sharing PostgreSQL. Never destroyed: plugin threads may hold slots
-  // until the process exits; the database's is closed before the database
-  // ends, after the workers stopped (database_slot_service.hpp).
-  state::DatabaseSlotService* database_slots = nullptr;
-  if (db->dialect() == state::SqlDialect::kSQLite) {
-    static auto* slots = [] {  // one for the process, however often serve runs
-      auto* made = new state::LocalSlotService();
-      made->StartRenewing();
-      return made;
-    }();
-    PocoHostContext::OfferSlots(slots);
-  } else {
-    database_slots = new state::DatabaseSlotService(*db, host_name, [] { return NowMs(); });
-    // Kept reachable after it is closed and no longer offered: a plugin
-    // thread may still release a slot on it until the process exits.
-    static std::mutex kept_mutex;
-    static auto* kept = new std::vector<state::DatabaseSlotService*>();
-    std::lock_guard<std::mutex> lock(kept_mutex);
-    kept->push_back(database_slots);
-    database_slots->StartRenewing();
-    PocoHostContext::OfferSlots(database_slots);
-  }
-  struct CloseSlots {
-    state::DatabaseSlotService* slots;
-    ~CloseSlots() {
-      PocoHostContext::OfferSlots(nullptr);
-      if (slots) slots->Close();
-    }
-  } close_slots{database_slots};
+  // Offered until serve returns, after the workers stopped (declared later).
+  OfferedSlots offered_slots(*db, host_name);
 
   ServiceMetrics metrics;
   StateDeliveryQueue queue(*db, host_name, delivery.claim_lease.count());
